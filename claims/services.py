@@ -1,0 +1,266 @@
+"""Writes on articles and their claims (the claim state machine itself is in workflow.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import extraction
+from .errors import InvalidInput
+from .models import Article, Claim, ClaimEvent, Topic
+from .signals import claims_filed
+
+logger = logging.getLogger(__name__)
+
+
+def normalise_text(text: str) -> str:
+    """Newlines unified, control characters dropped; offsets are into this stored text."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+def content_hash(text: str) -> str:
+    """The same text twice is one article: hash it with whitespace and case folded."""
+    folded = re.sub(r"\s+", " ", text).strip().casefold()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def _validate_body(text: str) -> str:
+    text = normalise_text(text or "")
+    if not text:
+        raise InvalidInput("The article is empty: paste its text, upload a file or give a URL.")
+    if len(text) > settings.ARTICLE_MAX_CHARS:
+        raise InvalidInput(
+            f"The article is too long ({len(text):,} characters; the limit is "
+            f"{settings.ARTICLE_MAX_CHARS:,}). Split it into parts."
+        )
+    return text
+
+
+def _schedule_extraction(article_id: int) -> None:
+    from .tasks import extract_claims
+
+    transaction.on_commit(lambda: extract_claims.delay(article_id))
+
+
+def article_create_from_text(
+    *,
+    text: str,
+    submitted_by=None,
+    title: str = "",
+    url: str | None = None,
+    publisher: str = "",
+    author: str = "",
+    published_at: datetime | None = None,
+    language: str = "en",
+    source: str = Article.Source.TEXT,
+) -> tuple[Article, bool]:
+    """File an article and schedule its extraction. Returns (article, created).
+
+    The same text (or the same URL) twice gives back the existing article.
+    """
+    body = _validate_body(text)
+    digest = content_hash(body)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is None and url:
+        existing = Article.objects.filter(url=url).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                url=url or None,
+                source=source,
+                title=(title or "")[:500],
+                publisher=(publisher or "")[:200],
+                author=(author or "")[:200],
+                published_at=published_at,
+                language=language or "en",
+                body=body,
+                content_hash=digest,
+                status=Article.Status.PENDING,
+                submitted_by=submitted_by,
+            )
+            _schedule_extraction(article.pk)
+    except IntegrityError:
+        # Someone filed the same text or URL at the same moment: theirs is the article.
+        existing = Article.objects.filter(content_hash=digest).first() or (
+            Article.objects.filter(url=url).first() if url else None
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return article, True
+
+
+def _topic_keywords() -> dict[str, list[str]]:
+    return {t.slug: t.keyword_list for t in Topic.objects.all()}
+
+
+def article_mark_failed(*, article_id: int, reason: str) -> None:
+    Article.objects.filter(pk=article_id).update(
+        status=Article.Status.FAILED, status_detail=reason[:2000], updated_at=timezone.now()
+    )
+
+
+def article_extract_claims(*, article_id: int) -> list[Claim]:
+    """Split, score, attribute and file the article's claims. Running it twice files nothing twice.
+
+    Returns the claims filed by this run.
+    """
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        logger.warning("extract_claims: article %s no longer exists", article_id)
+        return []
+    if article.status == Article.Status.READY:
+        return []
+    Article.objects.filter(pk=article_id).update(
+        status=Article.Status.PROCESSING, progress=10, status_detail=""
+    )
+    try:
+        sentences = extraction.analyse_text(
+            article.body, threshold=settings.CLAIM_SCORE_THRESHOLD, topics=_topic_keywords()
+        )
+    except Exception as exc:
+        logger.exception("extraction failed for article %s", article_id)
+        article_mark_failed(article_id=article_id, reason=f"Extraction failed: {exc}")
+        raise
+    Article.objects.filter(pk=article_id).update(progress=70)
+    return _file_claims(article_id=article_id, sentences=sentences)
+
+
+def _file_claims(*, article_id: int, sentences: list) -> list[Claim]:
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status == Article.Status.READY:
+            return []
+        known = set(article.claims.values_list("position", flat=True))
+        topics = {t.slug: t for t in Topic.objects.all()}
+        new = [
+            Claim(
+                article=article,
+                text=s.text,
+                context=s.context,
+                position=s.position,
+                start_offset=s.start,
+                end_offset=s.end,
+                claimant=(s.claimant or "")[:200],
+                claimant_method=s.claimant_method,
+                score=min(1.0, max(0.0, float(s.score))),
+                model_version=extraction.MODEL_VERSION,
+                language=article.language,
+                state=Claim.State.OPEN if s.check_worthy else Claim.State.CANDIDATE,
+            )
+            for s in sentences
+            if not s.is_boilerplate and s.position not in known
+        ]
+        filed = Claim.objects.bulk_create(new)
+        if any(claim.pk is None for claim in filed):  # backends that return no ids
+            filed = list(article.claims.filter(position__in=[c.position for c in new]))
+        by_position = {s.position: s for s in sentences}
+        through = Claim.topics.through
+        through.objects.bulk_create(
+            [
+                through(claim_id=claim.pk, topic_id=topics[slug].pk)
+                for claim in filed
+                for slug in by_position[claim.position].topics
+                if slug in topics
+            ]
+        )
+        ClaimEvent.objects.bulk_create(
+            [
+                ClaimEvent(
+                    claim=claim,
+                    actor=None,
+                    transition="file",
+                    from_state="",
+                    to_state=claim.state,
+                    details={"score": round(claim.score, 4), "model": claim.model_version},
+                )
+                for claim in filed
+            ]
+        )
+        article.status = Article.Status.READY
+        article.progress = 100
+        article.status_detail = ""
+        article.save(update_fields=["status", "progress", "status_detail", "updated_at"])
+        claims_filed.send(sender=Article, article=article, claims=filed)
+    return filed
+
+
+def validate_http_url(url: str) -> str:
+    """Only http and https web addresses are accepted, with a host."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ValidationError
+
+    from .models import http_url_validator
+
+    url = (url or "").strip()
+    if not url:
+        raise InvalidInput("Give a web address.")
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in {"http", "https"}:
+        shown = f"'{scheme}:'" if scheme else "no scheme"
+        raise InvalidInput(
+            f"Only http:// and https:// addresses are accepted (this one has {shown})."
+        )
+    try:
+        http_url_validator(url)
+    except ValidationError:
+        raise InvalidInput(f"'{url[:200]}' is not a valid web address.") from None
+    return url
+
+
+def evidence_add(
+    *,
+    claim_id: int,
+    actor,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    stance: str = "context",
+    excerpt: str = "",
+    note: str = "",
+):
+    """Attach a source to a claim. The link is checked in the background after commit."""
+    from . import permissions
+    from .errors import PermissionDenied
+    from .models import Evidence
+    from .signals import evidence_added
+
+    url = validate_http_url(url)
+    if stance not in Evidence.Stance.values:
+        raise InvalidInput(f"Stance must be one of {', '.join(Evidence.Stance.values)}.")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim_id)
+        if not permissions.can_add_evidence(actor, claim):
+            raise PermissionDenied("Only the claim's assignee or an editor can add evidence to it.")
+        evidence = Evidence.objects.create(
+            claim=claim,
+            url=url,
+            title=(title or "")[:500],
+            publisher=(publisher or "")[:200],
+            stance=stance,
+            excerpt=excerpt or "",
+            note=note or "",
+            added_by=actor,
+            quote_status=Evidence.QuoteStatus.PENDING if excerpt else Evidence.QuoteStatus.NONE,
+        )
+        ClaimEvent.objects.create(
+            claim=claim,
+            actor=actor,
+            transition="add_evidence",
+            from_state=claim.state,
+            to_state=claim.state,
+            details={"evidence": evidence.pk, "url": url, "stance": stance},
+        )
+        evidence_added.send(sender=Evidence, evidence=evidence)
+    return evidence

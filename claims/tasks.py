@@ -1,0 +1,19 @@
+"""Thin Celery tasks: ids in, one service call, explicit names. Safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(
+    name="claims.extract_claims",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def extract_claims(article_id: int) -> None:
+    services.article_extract_claims(article_id=article_id)

@@ -1,0 +1,610 @@
+"""The claim state machine. Every change of a claim's state goes through a function here.
+
+candidate -promote-> open -assign-> assigned -start-> in_review -submit-> submitted
+    |                 ^                 |                 ^               |       |
+    +--dismiss--------+-unassign/expire-+                 +----return-----+    approve
+                                                                                  v
+  dismissed (not check-worthy | opinion | duplicate)        approved -publish-> published
+
+Each transition checks the actor's role, runs in one transaction, locks the claim row, checks the
+expected version (a stale one is refused), bumps `version`, writes a ClaimEvent, announces the
+change with the `claim_transitioned` signal (inside the transaction, so listeners' writes commit
+or roll back with it) and leaves side effects to `transaction.on_commit`.
+
+`actor=None` means the scheduler (a Celery job) acted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from . import permissions
+from .errors import InvalidInput, PermissionDenied, StaleVersion, TransitionNotAllowed
+from .models import ApprovalVote, Claim, ClaimEvent, Rating, Verdict
+from .signals import claim_transitioned
+
+S = Claim.State
+SYSTEM = "the scheduler"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change (an edit, a vote)
+    who: str  # a sentence fragment for refusals: "an editor", "the assignee", ...
+    allowed: Callable[[object, Claim], bool]
+
+
+def _editor_can(check: Callable[[object], bool]) -> Callable[[object, Claim], bool]:
+    return lambda actor, claim: actor is not None and check(actor)
+
+
+def _system_or(check: Callable[[object], bool]) -> Callable[[object, Claim], bool]:
+    return lambda actor, claim: actor is None or check(actor)
+
+
+def _assignee(actor, claim: Claim) -> bool:
+    return actor is not None and permissions.can_work_on(actor, claim)
+
+
+def _system_only(actor, claim: Claim) -> bool:
+    return actor is None
+
+
+WORKING = frozenset({S.ASSIGNED, S.IN_REVIEW})
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "promote",
+            frozenset({S.CANDIDATE}),
+            S.OPEN,
+            "an editor",
+            _editor_can(permissions.can_triage),
+        ),
+        Transition(
+            "dismiss",
+            frozenset({S.CANDIDATE, S.OPEN}),
+            S.DISMISSED,
+            "an editor",
+            _editor_can(permissions.can_triage),
+        ),
+        Transition(
+            "restore",
+            frozenset({S.DISMISSED}),
+            S.CANDIDATE,
+            "an editor",
+            _editor_can(permissions.can_triage),
+        ),
+        Transition(
+            "assign",
+            frozenset({S.OPEN}),
+            S.ASSIGNED,
+            "an editor or the scheduler",
+            _system_or(permissions.can_assign),
+        ),
+        Transition(
+            "reassign", WORKING, S.ASSIGNED, "an editor", _editor_can(permissions.can_assign)
+        ),
+        Transition("unassign", WORKING, S.OPEN, "an editor", _editor_can(permissions.can_assign)),
+        Transition("expire", WORKING, S.OPEN, "the scheduler", _system_only),
+        Transition("decline", WORKING, S.OPEN, "the assignee", _assignee),
+        Transition("start", frozenset({S.ASSIGNED}), S.IN_REVIEW, "the assignee", _assignee),
+        Transition("save_draft", WORKING, S.IN_REVIEW, "the assignee", _assignee),
+        Transition("submit", frozenset({S.IN_REVIEW}), S.SUBMITTED, "the assignee", _assignee),
+        Transition(
+            "return",
+            frozenset({S.SUBMITTED}),
+            S.IN_REVIEW,
+            "an editor who did not write the verdict",
+            _editor_can(permissions.is_editor),
+        ),
+        Transition(
+            "approve",
+            frozenset({S.SUBMITTED}),
+            S.APPROVED,
+            "an editor who did not write the verdict",
+            _editor_can(permissions.is_editor),
+        ),
+        Transition(
+            "publish",
+            frozenset({S.APPROVED}),
+            S.PUBLISHED,
+            "an editor",
+            _editor_can(permissions.can_publish),
+        ),
+        Transition(
+            "set_priority",
+            frozenset(S.values) - {S.PUBLISHED, S.DISMISSED},
+            None,
+            "an editor",
+            _editor_can(permissions.can_triage),
+        ),
+        Transition(
+            "set_topics",
+            frozenset(S.values),
+            None,
+            "an editor",
+            _editor_can(permissions.can_triage),
+        ),
+    ]
+}
+
+
+def allowed_transitions(state: str) -> list[str]:
+    """Names of the transitions that can start from `state` (whoever the actor)."""
+    return [t.name for t in TRANSITIONS.values() if state in t.sources]
+
+
+def available_transitions(claim: Claim, actor) -> list[str]:
+    """What this actor may do to this claim now: the dashboard shows exactly these buttons."""
+    return [
+        t.name for t in TRANSITIONS.values() if claim.state in t.sources and t.allowed(actor, claim)
+    ]
+
+
+def _state_label(state: str) -> str:
+    return S(state).label.lower()
+
+
+def _actor_name(actor) -> str:
+    return SYSTEM if actor is None else actor.get_username()
+
+
+def _lock(claim_id: int) -> Claim:
+    try:
+        return (
+            Claim.objects.select_for_update(of=("self",))
+            .select_related("assignee")
+            .get(pk=claim_id)
+        )
+    except Claim.DoesNotExist:
+        raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found") from None
+
+
+def _check(claim: Claim, name: str, actor, expected_version: int | None) -> Transition:
+    transition = TRANSITIONS[name]
+    if expected_version is not None and int(expected_version) != claim.version:
+        last = claim.events.select_related("actor").first()
+        change = (
+            f" {_actor_name(last.actor)} did '{last.transition}' at "
+            f"{timezone.localtime(last.created_at):%Y-%m-%d %H:%M}."
+            if last
+            else ""
+        )
+        raise StaleVersion(
+            f"This claim was changed since you loaded it (you had version {expected_version}, "
+            f"it is now version {claim.version}).{change} Reload the claim and try again; "
+            "what you typed is still in the form."
+        )
+    if claim.state not in transition.sources:
+        options = allowed_transitions(claim.state)
+        allowed = ", ".join(options) if options else "nothing"
+        raise TransitionNotAllowed(
+            f"Cannot {name.replace('_', ' ')} this claim: it is {_state_label(claim.state)}. "
+            f"From {_state_label(claim.state)} it can: {allowed}."
+        )
+    if not transition.allowed(actor, claim):
+        raise PermissionDenied(
+            f"Only {transition.who} can {name.replace('_', ' ')} this claim; "
+            f"{_actor_name(actor)} cannot."
+        )
+    return transition
+
+
+def _record(claim: Claim, name: str, actor, from_state: str, details: dict) -> ClaimEvent:
+    claim.version += 1
+    claim.save()
+    event = ClaimEvent.objects.create(
+        claim=claim,
+        actor=actor,
+        transition=name,
+        from_state=from_state,
+        to_state=claim.state,
+        details=details,
+    )
+    claim_transitioned.send(
+        sender=Claim,
+        claim=claim,
+        transition=name,
+        actor=actor,
+        from_state=from_state,
+        to_state=claim.state,
+        details=details,
+    )
+    return event
+
+
+def _run(
+    name: str,
+    *,
+    claim_id: int,
+    actor,
+    expected_version: int | None,
+    change: Callable[[Claim], dict] | None = None,
+) -> Claim:
+    with transaction.atomic():
+        claim = _lock(claim_id)
+        transition = _check(claim, name, actor, expected_version)
+        from_state = claim.state
+        details = change(claim) if change else {}
+        if transition.target is not None:
+            claim.state = transition.target
+        _record(claim, name, actor, from_state, details or {})
+    return claim
+
+
+def _deadline(priority: str, start: datetime | None = None) -> datetime:
+    hours = settings.CLAIM_DEADLINE_HOURS.get(priority, settings.CLAIM_DEADLINE_HOURS["normal"])
+    return (start or timezone.now()) + timedelta(hours=hours)
+
+
+def _fact_checker(user_id) -> object:
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=getattr(user_id, "pk", user_id), is_active=True)
+    except User.DoesNotExist:
+        raise InvalidInput("That person does not exist or is no longer active.") from None
+    if not permissions.is_fact_checker(user):
+        raise InvalidInput(f"{user.get_username()} is not a fact-checker and cannot be assigned.")
+    return user
+
+
+# --- Triage ---------------------------------------------------------------------------------
+
+
+def claim_promote(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    return _run("promote", claim_id=claim_id, actor=actor, expected_version=expected_version)
+
+
+def claim_dismiss(
+    *,
+    claim_id: int,
+    actor,
+    reason: str,
+    expected_version: int | None = None,
+    duplicate_of_id: int | None = None,
+) -> Claim:
+    if reason not in Claim.DismissReason.values:
+        choices = ", ".join(Claim.DismissReason.values)
+        raise InvalidInput(f"Choose why the claim is dismissed: one of {choices}.")
+
+    def change(claim: Claim) -> dict:
+        claim.dismiss_reason = reason
+        if duplicate_of_id:
+            if int(duplicate_of_id) == claim.pk:
+                raise InvalidInput("A claim cannot be a duplicate of itself.")
+            if not Claim.objects.filter(pk=duplicate_of_id).exists():
+                raise InvalidInput(f"There is no claim with id {duplicate_of_id} to point to.")
+            claim.duplicate_of_id = duplicate_of_id
+        return {"reason": reason, "duplicate_of": duplicate_of_id}
+
+    return _run(
+        "dismiss", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def claim_restore(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    def change(claim: Claim) -> dict:
+        previous, claim.dismiss_reason = claim.dismiss_reason, ""
+        return {"was": previous}
+
+    return _run(
+        "restore", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def claim_set_priority(
+    *, claim_id: int, actor, priority: str, expected_version: int | None = None
+) -> Claim:
+    if priority not in Claim.Priority.values:
+        raise InvalidInput(f"Priority must be one of {', '.join(Claim.Priority.values)}.")
+
+    def change(claim: Claim) -> dict:
+        before, claim.priority = claim.priority, priority
+        if claim.state in WORKING:
+            claim.due_at = _deadline(priority)
+        return {"from": before, "to": priority}
+
+    return _run(
+        "set_priority",
+        claim_id=claim_id,
+        actor=actor,
+        expected_version=expected_version,
+        change=change,
+    )
+
+
+def claim_set_topics(
+    *, claim_id: int, actor, topic_ids: list[int], expected_version: int | None = None
+) -> Claim:
+    from .models import Topic
+
+    topics = list(Topic.objects.filter(pk__in=topic_ids))
+    if len(topics) != len(set(topic_ids)):
+        raise InvalidInput("One of the chosen topics does not exist.")
+
+    def change(claim: Claim) -> dict:
+        claim.topics.set(topics)
+        return {"topics": sorted(t.slug for t in topics)}
+
+    return _run(
+        "set_topics",
+        claim_id=claim_id,
+        actor=actor,
+        expected_version=expected_version,
+        change=change,
+    )
+
+
+# --- Assignment -----------------------------------------------------------------------------
+
+
+def claim_assign(
+    *,
+    claim_id: int,
+    assignee,
+    actor,
+    reason: str = "",
+    due_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Claim:
+    """Give an open claim to a fact-checker. `actor=None`: the scheduler did it."""
+    person = _fact_checker(assignee)
+
+    def change(claim: Claim) -> dict:
+        claim.assignee = person
+        claim.due_at = due_at or _deadline(claim.priority)
+        return {
+            "assignee": person.get_username(),
+            "assignee_id": person.pk,
+            "reason": reason,
+            "due_at": claim.due_at.isoformat(),
+        }
+
+    return _run(
+        "assign", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def claim_reassign(
+    *, claim_id: int, assignee, actor, reason: str = "", expected_version: int | None = None
+) -> Claim:
+    person = _fact_checker(assignee)
+
+    def change(claim: Claim) -> dict:
+        if claim.assignee_id == person.pk:
+            raise InvalidInput(f"The claim is already assigned to {person.get_username()}.")
+        before = claim.assignee.get_username() if claim.assignee else ""
+        claim.assignee = person
+        claim.due_at = _deadline(claim.priority)
+        return {
+            "from": before,
+            "assignee": person.get_username(),
+            "assignee_id": person.pk,
+            "reason": reason,
+            "due_at": claim.due_at.isoformat(),
+        }
+
+    return _run(
+        "reassign", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def _release(claim: Claim) -> dict:
+    before = claim.assignee.get_username() if claim.assignee else ""
+    claim.assignee = None
+    claim.due_at = None
+    return {"from": before}
+
+
+def claim_unassign(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    return _run(
+        "unassign",
+        claim_id=claim_id,
+        actor=actor,
+        expected_version=expected_version,
+        change=_release,
+    )
+
+
+def claim_expire(*, claim_id: int, expected_version: int | None = None) -> Claim:
+    return _run(
+        "expire", claim_id=claim_id, actor=None, expected_version=expected_version, change=_release
+    )
+
+
+def claim_decline(
+    *, claim_id: int, actor, reason: str, expected_version: int | None = None
+) -> Claim:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why you decline this claim, so the editors can route it well.")
+
+    def change(claim: Claim) -> dict:
+        details = _release(claim)
+        details["reason"] = reason
+        return details
+
+    return _run(
+        "decline", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def claim_start(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    return _run("start", claim_id=claim_id, actor=actor, expected_version=expected_version)
+
+
+# --- Verdicts -------------------------------------------------------------------------------
+
+
+def current_verdict(claim: Claim) -> Verdict | None:
+    return claim.verdicts.filter(is_current=True).select_related("rating", "author").first()
+
+
+def verdict_save_draft(
+    *,
+    claim_id: int,
+    actor,
+    rating_id: int | None,
+    summary: str = "",
+    rationale: str = "",
+    expected_version: int | None = None,
+) -> Verdict:
+    """Create or update the assignee's draft. Starts the claim if it was only assigned."""
+    rating = None
+    if rating_id:
+        rating = Rating.objects.filter(pk=rating_id, active=True).first()
+        if rating is None:
+            raise InvalidInput("Choose a rating from the scale.")
+    summary = (summary or "").strip()
+    if len(summary) > 300:
+        raise InvalidInput("Keep the summary to one line of at most 300 characters.")
+    saved: dict[str, Verdict] = {}
+
+    def change(claim: Claim) -> dict:
+        verdict = current_verdict(claim)
+        if verdict is None or verdict.state != Verdict.State.DRAFT or verdict.author_id != actor.pk:
+            claim.verdicts.filter(is_current=True).update(is_current=False)
+            verdict = Verdict(claim=claim, author=actor, is_current=True)
+        verdict.rating = rating
+        verdict.summary = summary
+        verdict.rationale = rationale or ""
+        verdict.save()
+        saved["verdict"] = verdict
+        return {"verdict": verdict.pk}
+
+    _run(
+        "save_draft",
+        claim_id=claim_id,
+        actor=actor,
+        expected_version=expected_version,
+        change=change,
+    )
+    return saved["verdict"]
+
+
+def claim_submit(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    def change(claim: Claim) -> dict:
+        verdict = current_verdict(claim)
+        if verdict is None or verdict.state != Verdict.State.DRAFT:
+            raise InvalidInput("Write a verdict (rating and summary) before submitting it.")
+        missing = [
+            name
+            for name, value in (
+                ("a rating", verdict.rating_id),
+                ("a one-line summary", verdict.summary),
+            )
+            if not value
+        ]
+        if missing:
+            raise InvalidInput(f"The verdict needs {' and '.join(missing)} before it is submitted.")
+        verdict.state = Verdict.State.SUBMITTED
+        verdict.submitted_at = timezone.now()
+        verdict.save(update_fields=["state", "submitted_at", "updated_at"])
+        return {"verdict": verdict.pk, "rating": verdict.rating.label}
+
+    return _run(
+        "submit", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def _submitted_verdict(claim: Claim, actor) -> Verdict:
+    verdict = current_verdict(claim)
+    if verdict is None or verdict.state != Verdict.State.SUBMITTED:
+        raise InvalidInput("There is no submitted verdict on this claim to decide on.")
+    if not permissions.can_approve(actor, verdict):
+        raise PermissionDenied(
+            "You wrote this verdict: another editor must approve or return it (four eyes)."
+        )
+    if verdict.votes.filter(editor=actor).exists():
+        raise InvalidInput("You have already voted on this verdict.")
+    return verdict
+
+
+def claim_approve(
+    *, claim_id: int, actor, note: str = "", expected_version: int | None = None
+) -> Claim:
+    """Record an editor's approval; the claim is approved once enough editors agree."""
+    with transaction.atomic():
+        claim = _lock(claim_id)
+        _check(claim, "approve", actor, expected_version)
+        verdict = _submitted_verdict(claim, actor)
+        ApprovalVote.objects.create(
+            verdict=verdict,
+            editor=actor,
+            verdict_author_id=verdict.author_id,
+            decision=ApprovalVote.Decision.APPROVE,
+            note=note or "",
+        )
+        approvals = verdict.votes.filter(decision=ApprovalVote.Decision.APPROVE).count()
+        required = max(1, settings.VERDICT_APPROVALS_REQUIRED)
+        details = {
+            "verdict": verdict.pk,
+            "note": note or "",
+            "approvals": approvals,
+            "required": required,
+        }
+        from_state = claim.state
+        if approvals >= required:
+            verdict.state = Verdict.State.APPROVED
+            verdict.decided_by = actor
+            verdict.decision_note = note or ""
+            verdict.decided_at = timezone.now()
+            verdict.save(
+                update_fields=["state", "decided_by", "decision_note", "decided_at", "updated_at"]
+            )
+            claim.state = S.APPROVED
+            _record(claim, "approve", actor, from_state, details)
+        else:
+            _record(claim, "approve_vote", actor, from_state, details)
+    return claim
+
+
+def claim_return(*, claim_id: int, actor, note: str, expected_version: int | None = None) -> Claim:
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(
+            "Say what the fact-checker should change: a returned verdict needs a note."
+        )
+
+    def change(claim: Claim) -> dict:
+        verdict = _submitted_verdict(claim, actor)
+        ApprovalVote.objects.create(
+            verdict=verdict,
+            editor=actor,
+            verdict_author_id=verdict.author_id,
+            decision=ApprovalVote.Decision.RETURN,
+            note=note,
+        )
+        verdict.state = Verdict.State.RETURNED
+        verdict.decided_by = actor
+        verdict.decision_note = note
+        verdict.decided_at = timezone.now()
+        verdict.save(
+            update_fields=["state", "decided_by", "decision_note", "decided_at", "updated_at"]
+        )
+        return {"verdict": verdict.pk, "note": note}
+
+    return _run(
+        "return", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )
+
+
+def claim_publish(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    def change(claim: Claim) -> dict:
+        claim.published_at = timezone.now()
+        return {"published_at": claim.published_at.isoformat()}
+
+    return _run(
+        "publish", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
+    )

@@ -1,0 +1,106 @@
+"""WHO checks it: reviewer profiles, assignments and notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.models import Claim, Topic
+
+
+class ReviewerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="reviewers")
+    languages = models.CharField(
+        max_length=100, default="en", help_text="Comma-separated language codes, e.g. en,fr."
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=5, help_text="Open assignments this person can hold at once."
+    )
+    available = models.BooleanField(default=True)
+    away_until = models.DateField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__lte=100), name="reviewer_capacity_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip().lower() for code in self.languages.split(",") if code.strip()]
+
+    def is_available(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.available and (self.away_until is None or self.away_until < today)
+
+
+class Assignment(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        ENDED = "ended", "Unassigned"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the scheduler assigned it.",
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(state="active"),
+                name="assignment_one_active_per_claim",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} -> {self.reviewer_id} ({self.state})"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.message
