@@ -8,5 +8,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("claims.api.urls")),
+    path("fact-checks/", include("claims.public_urls")),
+    path("reports/", include("claims.exports.urls")),
+    path("reviewers/", include("reviewers.urls")),
     path("", include("claims.urls")),
 ]
