@@ -264,3 +264,111 @@ def evidence_add(
         )
         evidence_added.send(sender=Evidence, evidence=evidence)
     return evidence
+
+
+# --- Articles from the web ------------------------------------------------------------------
+
+
+def article_create_from_url(*, url: str, submitted_by=None) -> tuple[Article, bool]:
+    """File an article to be fetched from `url` by a Celery job. Returns (article, created).
+
+    The same URL twice gives back the existing article.
+    """
+    from urllib.parse import urldefrag
+
+    url = urldefrag(validate_http_url(url))[0]
+    existing = Article.objects.filter(url=url).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                url=url,
+                source=Article.Source.URL,
+                status=Article.Status.PENDING,
+                submitted_by=submitted_by,
+                title=url[:500],
+            )
+            transaction.on_commit(lambda: _enqueue_fetch(article.pk))
+    except IntegrityError:
+        existing = Article.objects.filter(url=url).first()
+        if existing is None:
+            raise
+        return existing, False
+    return article, True
+
+
+def _enqueue_fetch(article_id: int) -> None:
+    from .tasks import fetch_article
+
+    fetch_article.delay(article_id)
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    """Bytes to text: the declared charset, else a <meta charset>, else UTF-8."""
+    match = re.search(r"charset=([\w.-]+)", content_type or "", re.I) or re.search(
+        rb"<meta[^>]+charset=[\"']?([\w.-]+)", body[:4096], re.I
+    )
+    charset = match.group(1) if match else "utf-8"
+    if isinstance(charset, bytes):
+        charset = charset.decode("ascii", "ignore")
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def article_fetch(*, article_id: int) -> list[Claim]:
+    """Fetch a URL article, take its main text and metadata, then file its claims.
+
+    Failures leave the article failed with the reason in words; nothing half-filed.
+    Running it again after success changes nothing.
+    """
+    from . import fetching
+
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None or article.status in {Article.Status.READY, Article.Status.FAILED}:
+        return []
+    if article.body:  # fetched before, extraction was interrupted
+        return article_extract_claims(article_id=article_id)
+    Article.objects.filter(pk=article_id).update(status=Article.Status.FETCHING, progress=5)
+    try:
+        result = fetching.fetch(article.url)
+    except fetching.FetchError as exc:
+        article_mark_failed(article_id=article_id, reason=str(exc))
+        return []
+    text = _decode(result.body, result.content_type)
+    if "html" in (result.content_type or "").lower():
+        content = extraction.parse_html(text, url=result.final_url)
+    else:
+        content = extraction.ArticleContent(text=text)
+    try:
+        body = _validate_body(content.text)
+    except InvalidInput:
+        article_mark_failed(
+            article_id=article_id,
+            reason="No article text could be found at that address (is it a front page or "
+            "behind a login?).",
+        )
+        return []
+    digest = content_hash(body)
+    twin = Article.objects.filter(content_hash=digest).exclude(pk=article_id).first()
+    if twin is not None:
+        article_mark_failed(
+            article_id=article_id,
+            reason=f"This page's text is already filed as article {twin.pk} ({twin}).",
+        )
+        return []
+    Article.objects.filter(pk=article_id).update(
+        body=body,
+        content_hash=digest,
+        title=(content.title or article.url)[:500],
+        author=(content.author or "")[:200],
+        publisher=(content.publisher or "")[:200],
+        published_at=content.published_at,
+        language=content.language or "en",
+        status=Article.Status.PROCESSING,
+        progress=40,
+        updated_at=timezone.now(),
+    )
+    return article_extract_claims(article_id=article_id)

@@ -17,3 +17,16 @@ from . import services
 )
 def extract_claims(article_id: int) -> None:
     services.article_extract_claims(article_id=article_id)
+
+
+@shared_task(
+    name="claims.fetch_article",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def fetch_article(article_id: int) -> None:
+    services.article_fetch(article_id=article_id)

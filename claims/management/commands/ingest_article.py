@@ -1,0 +1,70 @@
+"""File an article (a .txt or .html file, `-` for standard input, or a URL) and its claims."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims import extraction, services
+from claims.errors import WorkflowError
+from claims.models import Article
+
+
+class Command(BaseCommand):
+    help = "File an article and its claims; prints the article id and the claims filed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help="path to a .txt or .html file, '-' for stdin, or a URL")
+        parser.add_argument("--url", help="the article's web address, when giving a file")
+
+    def handle(self, *args, source: str, url: str | None = None, **options):
+        try:
+            if source.startswith(("http://", "https://")) or "://" in source:
+                article, created = services.article_create_from_url(url=source)
+                if created or article.status not in {Article.Status.READY, Article.Status.FAILED}:
+                    services.article_fetch(article_id=article.pk)
+            else:
+                article, created = self._from_file(source, url)
+                if article.status != Article.Status.READY:
+                    services.article_extract_claims(article_id=article.pk)
+        except WorkflowError as exc:
+            raise CommandError(str(exc)) from exc
+        article.refresh_from_db()
+        if article.status == Article.Status.FAILED:
+            raise CommandError(f"Article {article.pk} failed: {article.status_detail}")
+        verb = "Filed" if created else "Already filed:"
+        self.stdout.write(f"{verb} article {article.pk}: {article}")
+        for claim in article.claims.order_by("position"):
+            who = claim.claimant or "(the article)"
+            self.stdout.write(
+                f"  #{claim.pk} [{claim.state}] {claim.score:.2f} {who}: {claim.text}"
+            )
+
+    def _from_file(self, source: str, url: str | None):
+        if source == "-":
+            raw = sys.stdin.buffer.read()
+            name = "stdin"
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise CommandError(f"No such file: {source}")
+            raw = path.read_bytes()
+            name = path.name
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{name} is not UTF-8 text; convert it first.") from exc
+        looks_html = name.lower().endswith((".html", ".htm")) or text.lstrip()[:1] == "<"
+        if looks_html:
+            content = extraction.parse_html(text, url=url)
+            return services.article_create_from_text(
+                text=content.text,
+                url=url,
+                title=content.title,
+                author=content.author,
+                publisher=content.publisher,
+                published_at=content.published_at,
+                language=content.language or "en",
+                source=Article.Source.HTML,
+            )
+        return services.article_create_from_text(text=text, url=url)
