@@ -11,9 +11,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# Exit codes of a process that was asked to stop (Ctrl-C reaches every process of the group).
+STOPPED = {0, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SIGTERM}
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     port = os.environ.get("PORT", "8000")
     env = {
         **os.environ,
@@ -48,8 +55,9 @@ def main() -> int:
         while True:
             for name, proc in procs.items():
                 if proc.poll() is not None:
-                    print(f"{name} exited with code {proc.returncode}; stopping the rest.")
-                    code = proc.returncode or 1
+                    if proc.returncode not in STOPPED:
+                        print(f"{name} exited with code {proc.returncode}; stopping the rest.")
+                        code = proc.returncode
                     raise KeyboardInterrupt
             time.sleep(0.5)
     except KeyboardInterrupt:
