@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -31,6 +32,8 @@ class _Server(ThreadingHTTPServer):
 class LocalSite:
     def __init__(self):
         self.pages: dict[str, Page] = {}
+        # Path prefix -> a function of the full path that makes the page (for fake services).
+        self.handlers: dict[str, Callable[[str], Page]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.stop_event = threading.Event()
         site = self
@@ -44,6 +47,9 @@ class LocalSite:
                     (self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
                 )
                 page = site.pages.get(self.path)
+                for prefix, make_page in site.handlers.items():
+                    if page is None and self.path.startswith(prefix):
+                        page = make_page(self.path)
                 if page is None:
                     page = Page(status=404, body=b"<html><title>Not found</title></html>")
                 if page.delay:

@@ -267,3 +267,23 @@ def test_verify_quote_again_after_an_edit(site):
     Evidence.objects.filter(pk=evidence.pk).update(excerpt="")
     evidence = services.evidence_verify_quote(evidence_id=evidence.pk)
     assert evidence.quote_status == Evidence.QuoteStatus.NONE
+
+
+def test_adding_evidence_schedules_its_check_after_commit(
+    editor, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from claims import services as claim_services
+    from claims.evidence import tasks
+
+    claim = ClaimFactory()
+    # The patch is outermost, so that it is still in place when the callbacks run.
+    with mock.patch.object(tasks.check_evidence_link, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            evidence = claim_services.evidence_add(
+                claim_id=claim.pk, actor=editor, url="https://example.org/report"
+            )
+            delay.assert_not_called()  # nothing is sent before the transaction commits
+        assert len(callbacks) == 1
+        delay.assert_called_once_with(evidence.pk)

@@ -47,4 +47,4 @@ def test_quote_not_found(excerpt):
 
 def test_normalise_folds_quotes_dashes_space_and_case():
     assert normalise("“Don’t” — SAID\u00a0she") == '"don"t"-said she'
-    assert excerpt_parts('  “A … b [...] c.”  ') == ["a", "b", "c"]
+    assert excerpt_parts("  “A … b [...] c.”  ") == ["a", "b", "c"]
