@@ -287,3 +287,35 @@ def test_adding_evidence_schedules_its_check_after_commit(
             delay.assert_not_called()  # nothing is sent before the transaction commits
         assert len(callbacks) == 1
         delay.assert_called_once_with(evidence.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checks_at_once_keep_one_snapshot(site):
+    """Both fetch at the same time; the row lock makes the second see the first's snapshot."""
+    import threading
+
+    from django.db import connection
+
+    site.html("/exports", "Exports report", REPORT)
+    site.pages["/exports"].delay = 0.3  # both requests are in flight together
+    evidence = make_evidence(site.url("/exports"), excerpt="machinery and chemicals")
+    errors = []
+
+    def run():
+        try:
+            services.evidence_check_link(evidence_id=evidence.pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(site.requests) == 2
+    evidence.refresh_from_db()
+    assert evidence.snapshots.count() == 1
+    assert evidence.link_status == "ok" and evidence.quote_status == "found"
