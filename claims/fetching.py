@@ -347,6 +347,9 @@ def fetch(
     redirects: list[tuple[int, str]] = []
     current = url
     while True:
+        if deadline.left() <= 0:  # the redirects alone used up the time
+            host = urlsplit(current).hostname or current
+            raise _timeout_error(url, host, timeout, final_url=current, redirects=redirects)
         host, pool, response = _open(
             current,
             deadline=deadline,

@@ -337,3 +337,13 @@ def test_https_checks_the_certificate_against_the_host_name(tls_site, monkeypatc
     assert result.status == 200 and b"over TLS" in result.body
     with pytest.raises(FetchConnectionError, match="doesn't match 'evidence.test'"):
         fetch(f"https://impostor.test:{port}/")
+
+
+def test_overall_deadline_covers_a_slow_redirect_chain(site):
+    # Each hop answers in time; together they do not.
+    for i in range(4):
+        site.pages[f"/slow{i}"] = Page(status=302, headers={"Location": f"/slow{i + 1}"}, delay=0.2)
+    site.html("/slow4", "End", "end")
+    with pytest.raises(FetchTimeout):
+        fetch(site.url("/slow0"), timeout=0.5)
+    assert len(site.requests) < 5
