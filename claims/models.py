@@ -296,10 +296,19 @@ class Evidence(models.Model):
     archive_url = models.URLField(max_length=2000, blank=True)
     quote_status = models.CharField(max_length=12, choices=QuoteStatus.choices, blank=True)
     changed_since_cited = models.BooleanField(default=False)
+    link_detail = models.TextField(blank=True, help_text="The last link check's outcome, in words.")
+    quote_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the page the quote was checked against was fetched."
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_detail = models.CharField(
+        max_length=500, blank=True, help_text="Why the last attempt to archive the page failed."
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["checked_at"], name="evidence_checked_at")]
 
     def __str__(self) -> str:
         return self.title or self.url
@@ -319,6 +328,9 @@ class EvidenceSnapshot(models.Model):
     text = models.TextField(blank=True)
     size = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=12, blank=True)
+    truncated = models.BooleanField(
+        default=False, help_text="The text was cut at the snapshot size limit."
+    )
 
     class Meta:
         ordering = ["-fetched_at", "-pk"]

@@ -12,3 +12,8 @@ claims_filed = Signal()
 
 # Sent inside the transaction that adds a piece of evidence. kwargs: evidence.
 evidence_added = Signal()
+
+# Sent inside the transaction of a link check when evidence behind a published fact-check breaks
+# (the page is gone or fails) or its text changes from the version that was cited.
+# kwargs: evidence, claim, reason ("gone" | "error" | "changed"), message (a sentence for editors).
+evidence_broken = Signal()

@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due": {"task": "reviewers.remind_due", "schedule": 300.0},
     "expire-overdue": {"task": "reviewers.expire_overdue", "schedule": 300.0},
     "sweep-stuck-claims": {"task": "reviewers.sweep_stuck_claims", "schedule": 120.0},
+    # Each run queues a batch of link checks for evidence not checked for EVIDENCE_RECHECK_HOURS.
+    "recheck-evidence-links": {"task": "claims.recheck_evidence_links", "schedule": 900.0},
 }
 
 # --- Domain settings ------------------------------------------------------------------------
@@ -213,6 +215,16 @@ FETCH_MAX_BYTES = 5 * 1024 * 1024
 FETCH_MAX_REDIRECTS = 5
 FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("FETCH_ALLOW_PRIVATE_ADDRESSES", False)
 FETCH_USER_AGENT = "FactcheckBot/0.1 (+https://example.org/factcheck)"
+# Evidence links: how often each is checked again, how many checks one beat run queues, and the
+# most text one snapshot keeps.
+EVIDENCE_RECHECK_HOURS = int(os.environ.get("EVIDENCE_RECHECK_HOURS", "24"))
+EVIDENCE_RECHECK_BATCH = int(os.environ.get("EVIDENCE_RECHECK_BATCH", "200"))
+EVIDENCE_SNAPSHOT_MAX_CHARS = int(os.environ.get("EVIDENCE_SNAPSHOT_MAX_CHARS", "200000"))
+# Optional web archive for evidence pages (Wayback Machine "Save Page Now" protocol:
+# GET {endpoint}/save/{url}, the archived copy's address in Content-Location or Location).
+ARCHIVE_ENABLED = env_bool("ARCHIVE_ENABLED", False)
+ARCHIVE_ENDPOINT = os.environ.get("ARCHIVE_ENDPOINT", "https://web.archive.org")
+ARCHIVE_TIMEOUT_SECONDS = int(os.environ.get("ARCHIVE_TIMEOUT_SECONDS", "90"))
 # The organisation named as the author of published fact-checks.
 FACTCHECK_ORGANISATION = {
     "name": os.environ.get("FACTCHECK_ORGANISATION_NAME", "Factcheck Desk"),

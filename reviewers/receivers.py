@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from claims.models import Claim
-from claims.signals import claim_transitioned, claims_filed
+from claims.signals import claim_transitioned, claims_filed, evidence_broken
 
 from .models import Assignment, ReviewerProfile
 
@@ -90,3 +90,10 @@ def notify_people(sender, claim, transition, actor, from_state, to_state, detail
             claim=claim,
             message=f"{who} declined claim {claim.pk}: {details.get('reason', '')}",
         )
+
+
+@receiver(evidence_broken, dispatch_uid="reviewers.notify_evidence_broken")
+def notify_evidence_broken(sender, evidence, claim, reason, message, **kwargs):
+    from .notifications import editors, notify
+
+    notify(editors(), kind=f"evidence_{reason}", claim=claim, message=message)
