@@ -44,7 +44,8 @@ class _Corpus:
         with self.lock:
             rows = list(
                 self.model.objects.filter(pk__gt=self.last_pk, embedding__isnull=False)
-                .order_by("pk").values_list("pk", "embedding")
+                .order_by("pk")
+                .values_list("pk", "embedding")
             )
             if not rows:
                 return
@@ -76,14 +77,19 @@ def reset_cache() -> None:
 def embed_missing_past_fact_checks(batch: int = 256) -> int:
     done = 0
     while True:
-        rows = list(PastFactCheck.objects.filter(embedding__isnull=True)
-                    .values_list("pk", "claim_reviewed")[:batch])
+        rows = list(
+            PastFactCheck.objects.filter(embedding__isnull=True).values_list(
+                "pk", "claim_reviewed"
+            )[:batch]
+        )
         if not rows:
             return done
         vectors = extraction.embed_sentences([text for _, text in rows])
         PastFactCheck.objects.bulk_update(
-            [PastFactCheck(pk=pk, embedding=extraction.vector_to_bytes(vec))
-             for (pk, _), vec in zip(rows, vectors, strict=True)],
+            [
+                PastFactCheck(pk=pk, embedding=extraction.vector_to_bytes(vec))
+                for (pk, _), vec in zip(rows, vectors, strict=True)
+            ],
             ["embedding"],
         )
         done += len(rows)
@@ -100,8 +106,10 @@ def match_claims(*, claim_ids: list[int]) -> int:
     threshold = settings.CLAIM_MATCH_THRESHOLD
     vectors = extraction.embed_sentences([c.text for c in claims])
     Claim.objects.bulk_update(
-        [Claim(pk=c.pk, embedding=extraction.vector_to_bytes(v))
-         for c, v in zip(claims, vectors, strict=True)],
+        [
+            Claim(pk=c.pk, embedding=extraction.vector_to_bytes(v))
+            for c, v in zip(claims, vectors, strict=True)
+        ],
         ["embedding"],
     )
     embed_missing_past_fact_checks()
@@ -123,11 +131,15 @@ def match_claims(*, claim_ids: list[int]) -> int:
             repeats[claim.pk] = repeats.get(claim.pk, 0) + int(exact)
             if exact:
                 first_exact[claim.pk] = min(pk, first_exact.get(claim.pk, pk))
-            links.append(ClaimMatch(claim_id=claim.pk, matched_claim_id=pk,
-                                    similarity=min(1.0, score), exact=exact))
+            links.append(
+                ClaimMatch(
+                    claim_id=claim.pk, matched_claim_id=pk, similarity=min(1.0, score), exact=exact
+                )
+            )
         for pk, score in p_hits:
-            links.append(ClaimMatch(claim_id=claim.pk, past_fact_check_id=pk,
-                                    similarity=min(1.0, score)))
+            links.append(
+                ClaimMatch(claim_id=claim.pk, past_fact_check_id=pk, similarity=min(1.0, score))
+            )
     with transaction.atomic():
         made = ClaimMatch.objects.bulk_create(links, ignore_conflicts=True)
         for pk, count in repeats.items():

@@ -304,20 +304,6 @@ def _enqueue_fetch(article_id: int) -> None:
     fetch_article.delay(article_id)
 
 
-def _decode(body: bytes, content_type: str) -> str:
-    """Bytes to text: the declared charset, else a <meta charset>, else UTF-8."""
-    match = re.search(r"charset=([\w.-]+)", content_type or "", re.I) or re.search(
-        rb"<meta[^>]+charset=[\"']?([\w.-]+)", body[:4096], re.I
-    )
-    charset = match.group(1) if match else "utf-8"
-    if isinstance(charset, bytes):
-        charset = charset.decode("ascii", "ignore")
-    try:
-        return body.decode(charset, errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
-
-
 def article_fetch(*, article_id: int) -> list[Claim]:
     """Fetch a URL article, take its main text and metadata, then file its claims.
 
@@ -337,8 +323,8 @@ def article_fetch(*, article_id: int) -> list[Claim]:
     except fetching.FetchError as exc:
         article_mark_failed(article_id=article_id, reason=str(exc))
         return []
-    text = _decode(result.body, result.content_type)
-    if "html" in (result.content_type or "").lower():
+    text = result.text
+    if "html" in result.content_type:
         content = extraction.parse_html(text, url=result.final_url)
     else:
         content = extraction.ArticleContent(text=text)

@@ -51,3 +51,24 @@ def celery_worker(transactional_db):
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def site(settings):
+    """A local web site on 127.0.0.1 (tests/localsite.py); loopback fetches allowed."""
+    from tests.localsite import LocalSite
+
+    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = True
+    local = LocalSite().start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_similarity_cache():
+    """The similar-claim matcher caches vectors per process; each test starts clean."""
+    from claims import matching
+
+    matching.reset_cache()
+    yield
+    matching.reset_cache()

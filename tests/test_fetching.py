@@ -17,7 +17,7 @@ from claims.fetching import (
     FetchWrongType,
     fetch,
 )
-from tests.evidence.site import LocalSite, Page
+from tests.localsite import LocalSite, Page
 
 
 @pytest.fixture

@@ -67,8 +67,12 @@ def score_sentences(sentences: list[str]) -> list[float]:
 
 
 def parse_html(html: str, *, url: str | None = None) -> ArticleContent:
-    text = re.sub(r"<[^>]+>", " ", html)
-    return ArticleContent(text=re.sub(r"[ \t]+", " ", text).strip())
+    title = re.search(r"<title>(.*?)</title>", html, re.I | re.S)
+    body = re.sub(r"<(script|style|title|nav)[^>]*>.*?</\1>", " ", html, flags=re.I | re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    return ArticleContent(
+        text=re.sub(r"[ \t]+", " ", text).strip(), title=title.group(1).strip() if title else ""
+    )
 
 
 def analyse_text(

@@ -5,7 +5,7 @@ import pytest
 from claims.evidence import archive, services
 from claims.evidence.tasks import archive_evidence
 from claims.models import Evidence
-from tests.evidence.site import LocalSite, Page
+from tests.localsite import LocalSite, Page
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db

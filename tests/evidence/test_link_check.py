@@ -8,7 +8,7 @@ from claims.evidence import services
 from claims.evidence.selectors import change_sentence, format_date, quote_sentence
 from claims.models import Claim, ClaimEvent, Evidence, EvidenceSnapshot
 from reviewers.models import Notification
-from tests.evidence.site import Page
+from tests.localsite import Page
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
