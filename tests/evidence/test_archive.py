@@ -5,8 +5,8 @@ import pytest
 from claims.evidence import archive, services
 from claims.evidence.tasks import archive_evidence
 from claims.models import Evidence
-from tests.localsite import LocalSite, Page
 from tests.factories import ClaimFactory
+from tests.localsite import LocalSite, Page
 
 pytestmark = pytest.mark.django_db
 

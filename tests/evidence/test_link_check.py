@@ -8,8 +8,8 @@ from claims.evidence import services
 from claims.evidence.selectors import change_sentence, format_date, quote_sentence
 from claims.models import Claim, ClaimEvent, Evidence, EvidenceSnapshot
 from reviewers.models import Notification
-from tests.localsite import Page
 from tests.factories import ClaimFactory
+from tests.localsite import Page
 
 pytestmark = pytest.mark.django_db
 
