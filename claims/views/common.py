@@ -72,3 +72,20 @@ def filter_errors(claim_filter) -> list[str]:
         label = claim_filter.form.fields[name].label if name in claim_filter.form.fields else name
         out.extend(f"{label or name}: {error}" for error in errors)
     return out
+
+
+def tidy_filter_form(claim_filter) -> None:
+    """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights)."""
+    fields = claim_filter.form.fields
+    for name in ("created_after", "created_before"):
+        if name in fields:
+            fields[name].widget.input_type = "date"
+    if "overdue" in fields:
+        fields["overdue"].widget.choices = [
+            ("", "Any"),
+            ("true", "Overdue"),
+            ("false", "Not overdue"),
+        ]
+    for name in ("state", "rating", "topic", "priority"):
+        if name in fields:
+            fields[name].widget.attrs.setdefault("size", 4)

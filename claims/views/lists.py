@@ -16,7 +16,15 @@ from claims.forms import BULK_CLAIM_ACTIONS, BulkForm, DecisionForm
 from claims.models import Claim
 
 from .bulk import apply_bulk
-from .common import error_status, filter_errors, forbidden, requires, safe_next, summarise_bulk
+from .common import (
+    error_status,
+    filter_errors,
+    forbidden,
+    requires,
+    safe_next,
+    summarise_bulk,
+    tidy_filter_form,
+)
 
 PAGE_SIZE = 50
 
@@ -29,6 +37,7 @@ def _can_bulk(user) -> bool:
 def claim_list(request):
     queryset = selectors.claims_listing().order_by("-created_at", "-pk")
     claim_filter = ClaimFilter(request.GET, queryset=queryset)
+    tidy_filter_form(claim_filter)
     claims_qs = claim_filter.qs
     page = Paginator(claims_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     can_bulk = _can_bulk(request.user)

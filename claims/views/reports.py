@@ -10,7 +10,7 @@ from claims import permissions, selectors
 from claims.filters import ClaimFilter
 from claims.models import Claim
 
-from .common import filter_errors, requires
+from .common import filter_errors, requires, tidy_filter_form
 
 EXPORT_FORMATS = [
     ("csv", "CSV"),
@@ -95,12 +95,15 @@ def _duration(delta) -> str:
     if delta is None:
         return "—"
     hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can see reports.")
 def reports(request):
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.all())
+    tidy_filter_form(claim_filter)
     figures = selectors.report_figures(claim_filter.qs)
     query = request.GET.copy()
     query.pop("page", None)
