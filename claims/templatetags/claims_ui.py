@@ -40,7 +40,7 @@ def _amount(delta: timedelta) -> str:
     if seconds < 3600:
         minutes = max(1, round(seconds / 60))
         return f"{minutes} min"
-    if seconds < 48 * 3600:
+    if seconds < 23.5 * 3600:
         hours = round(seconds / 3600)
         return f"{hours} h"
     days = round(seconds / 86400)
@@ -94,7 +94,8 @@ def _offsets_ok(body: str, start: int, end: int) -> bool:
 
 
 def _context_start(body: str, start: int, sentences: int) -> int:
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(body, 0, start)]
+    # Breaks that end where the claim starts are the claim's own boundary, not a sentence.
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(body, 0, start) if m.end() < start]
     if len(breaks) < sentences:
         return 0
     return breaks[-sentences]
