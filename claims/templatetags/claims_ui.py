@@ -112,7 +112,9 @@ def _context_end(body: str, end: int, sentences: int) -> int:
     return len(body)
 
 
-def highlight(body: str, start: int, end: int, *, sentences: int | None = None) -> SafeString:
+def highlight(
+    body: str, start: int, end: int, *, sentences: int | None = None, mark_id: str = ""
+) -> SafeString:
     """The article text with the claim in <mark>: the three parts are escaped separately.
 
     With `sentences`, only that many sentences either side are shown, with ellipses.
@@ -125,9 +127,10 @@ def highlight(body: str, start: int, end: int, *, sentences: int | None = None) 
         first = _context_start(body, start, sentences)
         last = _context_end(body, end, sentences)
     return format_html(
-        '{}{}<mark class="claim-highlight" id="claim-in-text">{}</mark>{}{}',
+        '{}{}<mark class="claim-highlight"{}>{}</mark>{}{}',
         "… " if first > 0 else "",
         body[first:start],
+        format_html(' id="{}"', mark_id) if mark_id else "",
         body[start:end],
         body[end:last],
         " …" if last < len(body) else "",
@@ -139,7 +142,13 @@ def claim_in_context(claim: Claim) -> SafeString:
     """A few sentences around the claim, the claim highlighted; its own text if offsets are off."""
     body = claim.article.body
     if _offsets_ok(body, claim.start_offset, claim.end_offset) and claim.end_offset > 0:
-        return highlight(body, claim.start_offset, claim.end_offset, sentences=CONTEXT_SENTENCES)
+        return highlight(
+            body,
+            claim.start_offset,
+            claim.end_offset,
+            sentences=CONTEXT_SENTENCES,
+            mark_id="claim-in-text",
+        )
     return format_html('<mark class="claim-highlight">{}</mark>', claim.text)
 
 

@@ -38,7 +38,7 @@ def test_highlight_escapes_each_part():
     body = "<b>Hi</b> & x. A <i>claim</i> here. Then <script>y()</script>."
     start = body.index("A <i>")
     end = body.index(" here.") + len(" here.")
-    html = str(highlight(body, start, end))
+    html = str(highlight(body, start, end, mark_id="claim-in-text"))
     assert "<b>" not in html and "<script>" not in html and "<i>" not in html
     assert (
         '<mark class="claim-highlight" id="claim-in-text">A &lt;i&gt;claim&lt;/i&gt; here.' in html
