@@ -15,7 +15,7 @@ from .conftest import wait_until
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 S = Claim.State
 
@@ -297,3 +297,24 @@ def test_keyboard_shortcuts_and_narrow_window(open_session):
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def test_ingestion_progress_updates_live_and_shows_the_sentences(open_session):
+    editor("editor")
+    article = ArticleFactory(status=Article.Status.PROCESSING, progress=40, body=BODY)
+    desk = open_session("editor")
+    page = desk.page
+    page.goto(f"/articles/{article.pk}/")
+    expect(page.locator("progress")).to_have_attribute("value", "40")
+    desk.shot("ingest-progress")
+    Article.objects.filter(pk=article.pk).update(progress=70)
+    expect(page.locator("progress")).to_have_attribute("value", "70")  # htmx polled it
+    start = BODY.index(CLAIM_TEXT)
+    ClaimFactory(
+        article=article, text=CLAIM_TEXT, start_offset=start, end_offset=start + len(CLAIM_TEXT)
+    )
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.READY, progress=100)
+    # The page reloads itself when extraction ends and shows the scored sentences.
+    expect(page.get_by_role("heading", name=re.compile("Sentences, scored"))).to_be_visible()
+    expect(page.get_by_role("link", name=CLAIM_TEXT)).to_be_visible()
+    expect(page.locator("progress")).to_have_count(0)
