@@ -1,24 +1,271 @@
 """Reads shared by pages and endpoints, with their joins, so a list costs the same few queries."""
 
-from django.db.models import Count, Q
+from __future__ import annotations
 
-from .models import Article, Claim
+from datetime import timedelta
+from statistics import median
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from .models import (
+    ApprovalVote,
+    Article,
+    Claim,
+    ClaimEvent,
+    ClaimMatch,
+    Evidence,
+    Rating,
+    Topic,
+    Verdict,
+)
+
+WORKING_STATES = ["assigned", "in_review"]
+QUEUE_STATES = ["assigned", "in_review", "submitted"]
 
 
 def claims_base():
     return Claim.objects.select_related("article", "assignee").prefetch_related("topics")
 
 
-def queue_for(user, limit: int = 100):
-    """A fact-checker's claims, most pressing deadline first."""
-    return (
-        claims_base()
-        .filter(assignee=user, state__in=["assigned", "in_review", "submitted"])
-        .order_by("due_at", "pk")[:limit]
+def current_verdicts_prefetch() -> Prefetch:
+    """Each claim's current verdict (0 or 1) as `claim.current_verdicts`, in one query."""
+    return Prefetch(
+        "verdicts",
+        queryset=Verdict.objects.filter(is_current=True).select_related("rating", "author"),
+        to_attr="current_verdicts",
     )
+
+
+def claims_listing() -> QuerySet:
+    """Claims for lists: article, assignee, topics and current verdict's rating, no N+1."""
+    return claims_base().prefetch_related(current_verdicts_prefetch())
+
+
+def queue_for(user, limit: int = 100, *, states=None, topics=None):
+    """A fact-checker's claims, most pressing deadline first."""
+    wanted = [s for s in (states or []) if s in QUEUE_STATES] or QUEUE_STATES
+    queryset = claims_listing().filter(assignee=user, state__in=wanted)
+    if topics:
+        queryset = queryset.filter(topics__slug__in=topics).distinct()
+    return queryset.order_by("due_at", "pk")[:limit]
 
 
 def recent_articles(limit: int = 20):
     return Article.objects.annotate(
         claim_count=Count("claims"), open_count=Count("claims", filter=Q(claims__state="open"))
     ).order_by("-created_at")[:limit]
+
+
+# --- The claim page -------------------------------------------------------------------------
+
+
+def claim_for_page(claim_id: int) -> Claim | None:
+    return (
+        Claim.objects.select_related("article", "assignee", "duplicate_of")
+        .prefetch_related("topics")
+        .filter(pk=claim_id)
+        .first()
+    )
+
+
+def claim_history(claim: Claim) -> list[ClaimEvent]:
+    """Every audit event, newest first."""
+    return list(claim.events.select_related("actor").order_by("-created_at", "-pk"))
+
+
+def claim_evidence(claim: Claim) -> list[Evidence]:
+    return list(claim.evidence.select_related("added_by").order_by("created_at", "pk"))
+
+
+def claim_matches(claim: Claim) -> list[ClaimMatch]:
+    """ "Checked before": earlier claims and imported fact-checks, with their verdicts."""
+    return list(
+        claim.matches.select_related(
+            "matched_claim__article", "past_fact_check__rating"
+        ).prefetch_related(
+            Prefetch(
+                "matched_claim__verdicts",
+                queryset=Verdict.objects.filter(is_current=True).select_related("rating"),
+                to_attr="current_verdicts",
+            )
+        )
+    )
+
+
+def claim_current_verdict(claim: Claim) -> Verdict | None:
+    return (
+        claim.verdicts.filter(is_current=True)
+        .select_related("rating", "author", "decided_by")
+        .prefetch_related(Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor")))
+        .first()
+    )
+
+
+def last_returned_verdict(claim: Claim) -> Verdict | None:
+    """The latest verdict an editor returned: its note is what the fact-checker must address."""
+    return (
+        claim.verdicts.filter(state=Verdict.State.RETURNED)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def assignment_event(claim: Claim, history: list[ClaimEvent]) -> ClaimEvent | None:
+    """Who gave the claim to its assignee and why: the latest assign/reassign event.
+
+    The same reason is stored on the reviewers app's Assignment; reading it from the audit
+    trail keeps claims independent of reviewers.
+    """
+    if claim.assignee_id is None:
+        return None
+    return next((e for e in history if e.transition in {"assign", "reassign"}), None)
+
+
+def active_ratings() -> list[Rating]:
+    return list(Rating.objects.filter(active=True, scale="default").order_by("position"))
+
+
+def all_topics() -> list[Topic]:
+    return list(Topic.objects.order_by("name"))
+
+
+def fact_checkers():
+    """Active people who can be given claims (the workflow's own test: the work_claim right)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="work_claim")
+            | Q(user_permissions__codename="work_claim")
+            | Q(is_superuser=True)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+# --- Editors' pages -------------------------------------------------------------------------
+
+
+def approvals_queue() -> QuerySet:
+    """Submitted verdicts, oldest first, with claim, article, evidence and votes."""
+    return (
+        Claim.objects.filter(state=Claim.State.SUBMITTED)
+        .select_related("article", "assignee")
+        .prefetch_related(
+            "topics",
+            Prefetch(
+                "verdicts",
+                queryset=Verdict.objects.filter(is_current=True)
+                .select_related("rating", "author")
+                .prefetch_related(
+                    Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor"))
+                ),
+                to_attr="current_verdicts",
+            ),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk")),
+        )
+        .annotate(submitted_at=Min("verdicts__submitted_at", filter=Q(verdicts__is_current=True)))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def approvals_waiting_count() -> int:
+    return Claim.objects.filter(state=Claim.State.SUBMITTED).count()
+
+
+def article_for_triage(article_id: int) -> Article | None:
+    return (
+        Article.objects.select_related("submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related("assignee")
+                .prefetch_related("topics")
+                .order_by("position"),
+            )
+        )
+        .filter(pk=article_id)
+        .first()
+    )
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+TIME_TO_VERDICT_BUCKETS = [
+    ("under 4 h", timedelta(hours=4)),
+    ("4–24 h", timedelta(hours=24)),
+    ("1–3 days", timedelta(days=3)),
+    ("3–7 days", timedelta(days=7)),
+    ("over 7 days", None),
+]
+
+
+def report_figures(claims: QuerySet, *, weeks: int = 12, now=None) -> dict:
+    """The reports page's four series, for the claims a ClaimFilter selected. A fixed number
+    of queries however many claims there are."""
+    now = now or timezone.now()
+    chosen = Claim.objects.filter(pk__in=claims.values("pk"))
+    by_state_counts = dict(
+        chosen.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    by_state = [
+        (value, label, by_state_counts.get(value, 0)) for value, label in Claim.State.choices
+    ]
+
+    approved = Verdict.objects.filter(
+        claim__in=chosen, is_current=True, state=Verdict.State.APPROVED
+    )
+    rating_counts = dict(
+        approved.order_by()
+        .values_list("rating_id")
+        .annotate(n=Count("pk"))
+        .values_list("rating_id", "n")
+    )
+    by_rating = [(r.slug, r.label, rating_counts.get(r.pk, 0)) for r in active_ratings()]
+
+    start = (now - timedelta(weeks=weeks - 1)).date()
+    start = start - timedelta(days=start.weekday())  # Monday
+    week_counts = {
+        (w.date() if hasattr(w, "date") else w): n
+        for w, n in Verdict.objects.filter(
+            claim__in=chosen,
+            state=Verdict.State.APPROVED,
+            decided_at__date__gte=start,
+        )
+        .order_by()
+        .annotate(week=TruncWeek("decided_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    }
+    per_week = []
+    for i in range(weeks):
+        monday = start + timedelta(weeks=i)
+        per_week.append((monday, week_counts.get(monday, 0)))
+
+    durations = [
+        decided - filed
+        for filed, decided in approved.filter(decided_at__isnull=False).values_list(
+            "claim__created_at", "decided_at"
+        )
+    ]
+    buckets = []
+    lower = timedelta(0)
+    for label, upper in TIME_TO_VERDICT_BUCKETS:
+        n = sum(1 for d in durations if d >= lower and (upper is None or d < upper))
+        buckets.append((label, n))
+        lower = upper or lower
+    return {
+        "total": sum(by_state_counts.values()),
+        "by_state": by_state,
+        "by_rating": by_rating,
+        "per_week": per_week,
+        "time_to_verdict": buckets,
+        "median_time_to_verdict": median(durations) if durations else None,
+        "approved_count": len(durations),
+    }

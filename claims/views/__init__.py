@@ -1,0 +1,23 @@
+"""Dashboard pages. They render what selectors return and call services; they never decide."""
+
+from .claim import claim_action, claim_detail, verdict_detail
+from .ingest import article_detail, article_status, article_triage, ingest
+from .lists import approvals, claim_bulk, claim_list
+from .queue import healthz, home
+from .reports import reports
+
+__all__ = [
+    "approvals",
+    "article_detail",
+    "article_status",
+    "article_triage",
+    "claim_action",
+    "claim_bulk",
+    "claim_detail",
+    "claim_list",
+    "healthz",
+    "home",
+    "ingest",
+    "reports",
+    "verdict_detail",
+]

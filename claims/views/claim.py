@@ -1,0 +1,382 @@
+"""The claim page and every action taken on it.
+
+Each action is a POST to /claims/<id>/<action>/ carrying the claim's version. Success: a message
+and a redirect back (post/redirect/get). A workflow error or a field error: the page is rendered
+again with the message and with the posted form still filled, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from claims import permissions, selectors, services, workflow
+from claims.errors import StaleVersion, WorkflowError
+from claims.forms import (
+    AssignForm,
+    DecisionForm,
+    DeclineForm,
+    DismissForm,
+    EvidenceForm,
+    PriorityForm,
+    TopicsForm,
+    VerdictForm,
+    VersionedForm,
+)
+from claims.models import Claim, Verdict
+
+from .common import error_status, forbidden, report_error
+
+S = Claim.State
+
+
+def _verdict_initial(claim: Claim, verdict: Verdict | None, user) -> dict:
+    """The verdict form starts from the user's draft, or from the verdict an editor returned."""
+    if verdict is None:
+        returned = selectors.last_returned_verdict(claim)
+        verdict = returned if returned and returned.author_id == user.pk else None
+    if verdict is None or verdict.author_id != user.pk:
+        return {}
+    if verdict.state not in {Verdict.State.DRAFT, Verdict.State.RETURNED}:
+        return {}
+    return {"rating": verdict.rating_id, "summary": verdict.summary, "rationale": verdict.rationale}
+
+
+def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
+    """Everything the claim page shows. `bound`: {slot: form} posted forms to show again."""
+    user = request.user
+    bound = bound or {}
+    version = {"version": claim.version}
+    history = selectors.claim_history(claim)
+    verdict = selectors.claim_current_verdict(claim)
+    show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict)
+    available = set(workflow.available_transitions(claim, user))
+    can_work = permissions.can_work_on(user, claim)
+    is_editor = permissions.is_editor(user)
+    returned = selectors.last_returned_verdict(claim)
+
+    def form(slot: str, shown: bool, cls, **extra):
+        # A posted form comes back whatever the claim's state now: what was typed stays visible.
+        if slot in bound:
+            return bound[slot]
+        if not shown:
+            return None
+        initial = {**version, **extra.pop("initial", {})}
+        return cls(initial=initial, auto_id=f"id_{slot}_%s", **extra)
+
+    decide_shown = (
+        "approve" in available and verdict is not None and permissions.can_approve(user, verdict)
+    )
+    forms = {
+        "evidence": form(
+            "evidence",
+            permissions.can_add_evidence(user, claim) and claim.state != S.PUBLISHED,
+            EvidenceForm,
+        ),
+        "verdict": form(
+            "verdict",
+            can_work and claim.state in {S.ASSIGNED, S.IN_REVIEW},
+            VerdictForm,
+            initial=_verdict_initial(claim, verdict, user),
+        ),
+        "decline": form("decline", "decline" in available, DeclineForm),
+        "assign": form("assign", bool({"assign", "reassign"} & available), AssignForm),
+        "decide": form("decide", decide_shown, DecisionForm),
+        "dismiss": form("dismiss", "dismiss" in available, DismissForm),
+        "priority": form(
+            "priority",
+            "set_priority" in available,
+            PriorityForm,
+            initial={"priority": claim.priority},
+        ),
+        "topics": form(
+            "topics",
+            "set_topics" in available,
+            TopicsForm,
+            initial={"topics": [t.pk for t in claim.topics.all()]},
+        ),
+    }
+    already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())
+    return {
+        "claim": claim,
+        "article": claim.article,
+        "history": history,
+        "evidence_list": selectors.claim_evidence(claim),
+        "matches": selectors.claim_matches(claim),
+        "verdict": verdict if show_verdict else None,
+        "verdict_hidden": verdict is not None and not show_verdict,
+        "returned": returned if returned and returned.decision_note else None,
+        "assignment": selectors.assignment_event(claim, history),
+        "forms": forms,
+        "available": available,
+        "can_work": can_work,
+        "is_editor": is_editor,
+        "already_voted": already_voted,
+        "approvals_required": settings.VERDICT_APPROVALS_REQUIRED,
+        "wrote_verdict": verdict is not None and verdict.author_id == user.pk,
+    }
+
+
+def _load(claim_id: int) -> Claim:
+    claim = selectors.claim_for_page(claim_id)
+    if claim is None:
+        raise Http404("There is no such claim.")
+    return claim
+
+
+@login_required
+def claim_detail(request, pk: int):
+    if not permissions.can_view_claims(request.user):
+        return forbidden(request, "Only fact-checkers and editors can open claims.")
+    claim = _load(pk)
+    return render(request, "claims/claim_detail.html", claim_context(request, claim))
+
+
+@login_required
+def verdict_detail(request, pk: int):
+    verdict = (
+        Verdict.objects.select_related("claim__article", "rating", "author", "decided_by")
+        .prefetch_related("votes__editor")
+        .filter(pk=pk)
+        .first()
+    )
+    if verdict is None:
+        raise Http404("There is no such verdict.")
+    if not permissions.can_view_verdict(request.user, verdict):
+        return forbidden(
+            request, "This is another person's draft verdict: only its author and editors see it."
+        )
+    return render(request, "claims/verdict_detail.html", {"verdict": verdict})
+
+
+# --- Actions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    slot: str  # which form on the page
+    form: type[VersionedForm]
+    run: Callable  # (request, claim, form) -> message (or (message, redirect url))
+    editor_only: Callable[[object], bool] | None = None
+    anchor: str = ""
+
+
+def _user_name(user) -> str:
+    return user.get_username() if user else "nobody"
+
+
+def _add_evidence(request, claim, form):
+    data = form.cleaned_data
+    services.evidence_add(
+        claim_id=claim.pk,
+        actor=request.user,
+        url=data["url"],
+        title=data["title"],
+        publisher=data["publisher"],
+        stance=data["stance"],
+        excerpt=data["excerpt"],
+        note=data["note"],
+    )
+    return "Evidence added. Its link will be checked in the background."
+
+
+def _verdict(request, claim, form):
+    data = form.cleaned_data
+    rating = data.get("rating")
+    workflow.verdict_save_draft(
+        claim_id=claim.pk,
+        actor=request.user,
+        rating_id=rating.pk if rating else None,
+        summary=data["summary"],
+        rationale=data["rationale"],
+        expected_version=data["version"],
+    )
+    if request.POST.get("intent") != "submit":
+        return "Draft saved. Submit it when it is ready."
+    # The draft is saved whatever happens next: a refused submit loses nothing.
+    current = Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
+    workflow.claim_submit(claim_id=claim.pk, actor=request.user, expected_version=current)
+    return "Verdict submitted to the editors.", reverse("claims:home")
+
+
+def _decline(request, claim, form):
+    workflow.claim_decline(
+        claim_id=claim.pk,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
+    )
+    return "You declined the claim; the editors were told.", reverse("claims:home")
+
+
+def _assign(request, claim, form):
+    person = form.cleaned_data["assignee"]
+    common = {
+        "claim_id": claim.pk,
+        "assignee": person,
+        "actor": request.user,
+        "reason": form.cleaned_data["reason"] or f"by hand ({request.user.get_username()})",
+        "expected_version": form.cleaned_data["version"],
+    }
+    if claim.state == S.OPEN:
+        workflow.claim_assign(**common)
+        return f"Claim assigned to {person.get_username()}."
+    workflow.claim_reassign(**common)
+    return f"Claim reassigned to {person.get_username()}."
+
+
+def _unassign(request, claim, form):
+    before = _user_name(claim.assignee)
+    workflow.claim_unassign(
+        claim_id=claim.pk, actor=request.user, expected_version=form.cleaned_data["version"]
+    )
+    return f"Claim taken from {before}; it is open again."
+
+
+def _decide(request, claim, form):
+    note = form.cleaned_data["note"]
+    version = form.cleaned_data["version"]
+    if request.POST.get("intent") == "return":
+        verdict = workflow.current_verdict(claim)
+        workflow.claim_return(
+            claim_id=claim.pk, actor=request.user, note=note, expected_version=version
+        )
+        author = _user_name(verdict.author if verdict else None)
+        return f"Verdict returned to {author} with your note."
+    after = workflow.claim_approve(
+        claim_id=claim.pk, actor=request.user, note=note, expected_version=version
+    )
+    if after.state == S.APPROVED:
+        return "Verdict approved."
+    return "Your approval is recorded; the verdict needs more editors' approval."
+
+
+def _simple(fn, message, **fields):
+    def run(request, claim, form):
+        extra = {name: getter(form.cleaned_data) for name, getter in fields.items()}
+        fn(
+            claim_id=claim.pk,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **extra,
+        )
+        return message(form.cleaned_data) if callable(message) else message
+
+    return run
+
+
+ACTIONS: dict[str, Action] = {
+    "evidence": Action("evidence", EvidenceForm, _add_evidence, anchor="evidence"),
+    "verdict": Action("verdict", VerdictForm, _verdict, anchor="verdict"),
+    "decline": Action("decline", DeclineForm, _decline),
+    "assign": Action("assign", AssignForm, _assign, permissions.can_assign),
+    "unassign": Action("assign", VersionedForm, _unassign, permissions.can_assign),
+    "decide": Action("decide", DecisionForm, _decide, permissions.is_editor),
+    "start": Action(
+        "verdict", VersionedForm, _simple(workflow.claim_start, "Work started: it is yours.")
+    ),
+    "publish": Action(
+        "publish",
+        VersionedForm,
+        _simple(workflow.claim_publish, "Fact-check published."),
+        permissions.can_publish,
+    ),
+    "promote": Action(
+        "triage",
+        VersionedForm,
+        _simple(workflow.claim_promote, "Claim promoted: it is open for checking."),
+        permissions.can_triage,
+    ),
+    "restore": Action(
+        "triage",
+        VersionedForm,
+        _simple(workflow.claim_restore, "Claim restored as a candidate."),
+        permissions.can_triage,
+    ),
+    "dismiss": Action(
+        "dismiss",
+        DismissForm,
+        _simple(
+            workflow.claim_dismiss,
+            lambda d: f"Claim dismissed ({dict(Claim.DismissReason.choices)[d['reason']]}).",
+            reason=lambda d: d["reason"],
+        ),
+        permissions.can_triage,
+    ),
+    "priority": Action(
+        "priority",
+        PriorityForm,
+        _simple(
+            workflow.claim_set_priority,
+            lambda d: f"Priority set to {Claim.Priority(d['priority']).label.lower()}.",
+            priority=lambda d: d["priority"],
+        ),
+        permissions.can_triage,
+    ),
+    "topics": Action(
+        "topics",
+        TopicsForm,
+        _simple(
+            workflow.claim_set_topics,
+            lambda d: "Topics set: " + (", ".join(t.name for t in d["topics"]) or "none") + ".",
+            topic_ids=lambda d: [t.pk for t in d["topics"]],
+        ),
+        permissions.can_triage,
+    ),
+}
+
+
+@login_required
+@require_POST
+def claim_action(request, pk: int, action: str):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("No such action.")
+    if not permissions.can_view_claims(request.user):
+        return forbidden(request, "Only fact-checkers and editors can work on claims.")
+    if spec.editor_only is not None and not spec.editor_only(request.user):
+        return forbidden(request, "Only an editor can do that.")
+    claim = _load(pk)
+    form = spec.form(request.POST, auto_id=f"id_{spec.slot}_%s")
+    status = 400
+    if form.is_valid():
+        try:
+            outcome = spec.run(request, claim, form)
+        except WorkflowError as exc:
+            report_error(request, exc)
+            status = error_status(exc)
+            claim = _load(pk)  # show the claim as it is now, with the posted form still filled
+            if isinstance(exc, StaleVersion):
+                # Keep every word typed; carry the current version so that sending the form
+                # again, after reading what changed, is a deliberate choice that can succeed.
+                data = request.POST.copy()
+                data["version"] = str(claim.version)
+                form = spec.form(data, auto_id=f"id_{spec.slot}_%s")
+                messages.info(
+                    request,
+                    "Your text is kept below. Check what changed in the history, then send it "
+                    "again.",
+                )
+        else:
+            message, target = outcome if isinstance(outcome, tuple) else (outcome, None)
+            messages.success(request, message)
+            url = target or reverse("claims:claim", args=[pk])
+            if spec.anchor and not target:
+                url += f"#{spec.anchor}"
+            return redirect(url)
+    else:
+        messages.error(request, "Check the highlighted fields.")
+        if "version" in form.errors:
+            messages.error(request, "The form lost the claim's version: reload the page.")
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    context = claim_context(request, claim, bound={spec.slot: form})
+    return render(request, "claims/claim_detail.html", context, status=status)

@@ -1,0 +1,174 @@
+"""Ingest an article (text, file or web address), watch its extraction, triage its sentences."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from claims import extraction, permissions, selectors, services
+from claims.errors import InvalidInput, WorkflowError
+from claims.forms import BULK_TRIAGE_ACTIONS, BulkForm, IngestForm
+from claims.models import Article, Claim
+
+from .bulk import apply_bulk
+from .common import forbidden, requires, summarise_bulk
+
+WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
+NO_URL_INGESTION = (
+    "Ingesting from a web address is not available yet. Save the page as an .html file and "
+    "upload it, or paste the article's text."
+)
+
+
+def _file(request, form: IngestForm) -> tuple[Article, bool]:
+    data = form.cleaned_data
+    given = {
+        "submitted_by": request.user,
+        "title": data["title"],
+        "publisher": data["publisher"],
+        "author": data["author"],
+        "published_at": data["published_at"],
+    }
+    upload = data.get("file")
+    if upload and upload["kind"] == "html":
+        content = extraction.parse_html(upload["content"])
+        return services.article_create_from_text(
+            text=content.text,
+            title=given["title"] or content.title,
+            publisher=given["publisher"] or content.publisher,
+            author=given["author"] or content.author,
+            published_at=given["published_at"] or content.published_at,
+            language=content.language or "en",
+            submitted_by=request.user,
+            source=Article.Source.HTML,
+        )
+    if upload:
+        return services.article_create_from_text(text=upload["content"], **given)
+    if data["url"]:
+        create_from_url = getattr(services, "article_create_from_url", None)
+        if create_from_url is None:
+            raise InvalidInput(NO_URL_INGESTION, code="unavailable")
+        return create_from_url(url=data["url"], submitted_by=request.user)
+    return services.article_create_from_text(text=data["text"], **given)
+
+
+@requires(permissions.can_ingest, "Only editors can ingest articles.")
+def ingest(request):
+    status = 200
+    if request.method == "POST":
+        form = IngestForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                article, created = _file(request, form)
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+                status = 400
+            else:
+                if created:
+                    messages.success(request, "Article filed. Its claims are being extracted.")
+                else:
+                    messages.info(request, "This article was filed before; here it is.")
+                return redirect("claims:article", pk=article.pk)
+        else:
+            status = 400
+            for error in form.non_field_errors():
+                messages.error(request, error)
+    else:
+        form = IngestForm()
+    return render(
+        request,
+        "claims/ingest.html",
+        {
+            "form": form,
+            "recent_articles": selectors.recent_articles(),
+            "url_ingestion": hasattr(services, "article_create_from_url"),
+        },
+        status=status,
+    )
+
+
+def _article_or_404(pk: int) -> Article:
+    article = selectors.article_for_triage(pk)
+    if article is None:
+        raise Http404("There is no such article.")
+    return article
+
+
+@requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
+def article_detail(request, pk: int):
+    article = _article_or_404(pk)
+    claims = list(article.claims.all())
+    can_triage = permissions.can_triage(request.user)
+    form = (
+        BulkForm(actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in claims])
+        if can_triage
+        else None
+    )
+    return render(
+        request,
+        "claims/article_detail.html",
+        {
+            "article": article,
+            "claims": claims,
+            "working": article.status in WORKING_STATUSES,
+            "can_triage": can_triage,
+            "bulk_form": form,
+            "candidate_count": sum(c.state == Claim.State.CANDIDATE for c in claims),
+            "open_count": sum(c.state == Claim.State.OPEN for c in claims),
+        },
+    )
+
+
+@requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
+def article_status(request, pk: int):
+    """The live progress fragment that htmx polls; once extraction ends the page reloads."""
+    article = (
+        Article.objects.filter(pk=pk).only("pk", "status", "progress", "status_detail").first()
+    )
+    if article is None:
+        raise Http404("There is no such article.")
+    response = render(
+        request,
+        "claims/_article_status.html",
+        {"article": article, "working": article.status in WORKING_STATUSES},
+    )
+    if request.headers.get("HX-Request") and article.status not in WORKING_STATUSES:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
+def article_triage(request, pk: int):
+    if not permissions.can_triage(request.user):
+        return forbidden(request, "Only editors can promote, dismiss or prioritise claims.")
+    article = _article_or_404(pk)
+    ids = [c.pk for c in article.claims.all()]
+    form = BulkForm(request.POST, actions=BULK_TRIAGE_ACTIONS, claim_ids=ids)
+    if form.is_valid():
+        done, failed, verb = apply_bulk(request.user, form)
+        summarise_bulk(request, done, failed, verb)
+        return redirect(reverse("claims:article", args=[pk]) + "#sentences")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    article = _article_or_404(pk)
+    claims = list(article.claims.all())
+    return render(
+        request,
+        "claims/article_detail.html",
+        {
+            "article": article,
+            "claims": claims,
+            "working": article.status in WORKING_STATUSES,
+            "can_triage": True,
+            "bulk_form": form,
+            "selected": {int(i) for i in request.POST.getlist("claims") if i.isdigit()},
+            "candidate_count": sum(c.state == Claim.State.CANDIDATE for c in claims),
+            "open_count": sum(c.state == Claim.State.OPEN for c in claims),
+        },
+        status=400,
+    )

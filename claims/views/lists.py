@@ -1,0 +1,154 @@
+"""Editors' lists: all claims (filters, search, sort, bulk actions) and the approval queue."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from claims import permissions, selectors, workflow
+from claims.errors import StaleVersion, WorkflowError
+from claims.filters import ClaimFilter
+from claims.forms import BULK_CLAIM_ACTIONS, BulkForm, DecisionForm
+from claims.models import Claim
+
+from .bulk import apply_bulk
+from .common import (
+    error_status,
+    filter_errors,
+    forbidden,
+    requires,
+    safe_next,
+    summarise_bulk,
+    tidy_filter_form,
+)
+
+PAGE_SIZE = 50
+
+
+def _can_bulk(user) -> bool:
+    return permissions.can_assign(user) or permissions.can_triage(user)
+
+
+@requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
+def claim_list(request):
+    queryset = selectors.claims_listing().order_by("-created_at", "-pk")
+    claim_filter = ClaimFilter(request.GET, queryset=queryset)
+    tidy_filter_form(claim_filter)
+    claims_qs = claim_filter.qs
+    page = Paginator(claims_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_bulk = _can_bulk(request.user)
+    return render(
+        request,
+        "claims/claim_list.html",
+        {
+            "filter": claim_filter,
+            "filter_errors": filter_errors(claim_filter),
+            "page": page,
+            "claims": list(page.object_list),
+            "can_bulk": can_bulk,
+            "is_editor": permissions.is_editor(request.user),
+            "bulk_form": BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None,
+            "filtered": any(v for k, v in request.GET.lists() if k not in {"page", "ordering"}),
+        },
+    )
+
+
+@require_POST
+@requires(permissions.can_view_claims, "Only fact-checkers and editors can change claims.")
+def claim_bulk(request):
+    back = safe_next(request, reverse("claims:claims"))
+    action = request.POST.get("action", "")
+    needed = permissions.can_assign if action in {"assign", "reassign", "unassign"} else None
+    needed = needed or permissions.can_triage
+    if not needed(request.user):
+        return forbidden(request, "Only editors can assign, prioritise or dismiss claims.")
+    posted = [int(i) for i in request.POST.getlist("claims") if i.isdigit()]
+    ids = list(Claim.objects.filter(pk__in=posted).values_list("pk", flat=True))
+    form = BulkForm(request.POST, actions=BULK_CLAIM_ACTIONS, claim_ids=ids)
+    if form.is_valid():
+        done, failed, verb = apply_bulk(request.user, form)
+        summarise_bulk(request, done, failed, verb)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(back)
+
+
+# --- Approval queue -------------------------------------------------------------------------
+
+
+@requires(permissions.is_editor, "Only editors approve verdicts.")
+def approvals(request):
+    status = 200
+    bound: dict[int, DecisionForm] = {}
+    if request.method == "POST":
+        claim_id = int(request.POST.get("claim", "0") or 0)
+        form = DecisionForm(request.POST)
+        bound[claim_id] = form
+        if form.is_valid():
+            note, version = form.cleaned_data["note"], form.cleaned_data["version"]
+            try:
+                if request.POST.get("intent") == "return":
+                    verdict = Claim.objects.get(pk=claim_id).verdicts.filter(is_current=True)
+                    author = verdict.values_list("author__username", flat=True).first()
+                    workflow.claim_return(
+                        claim_id=claim_id, actor=request.user, note=note, expected_version=version
+                    )
+                    messages.success(
+                        request, f"Verdict on claim {claim_id} returned to {author} with your note."
+                    )
+                else:
+                    claim = workflow.claim_approve(
+                        claim_id=claim_id, actor=request.user, note=note, expected_version=version
+                    )
+                    messages.success(
+                        request,
+                        f"Verdict on claim {claim_id} approved."
+                        if claim.state == Claim.State.APPROVED
+                        else f"Your approval of claim {claim_id} is recorded; "
+                        "it needs more editors' approval.",
+                    )
+                return redirect("claims:approvals")
+            except Claim.DoesNotExist:
+                messages.error(request, f"There is no claim with id {claim_id}.")
+                status = 404
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+                status = error_status(exc)
+                if isinstance(exc, StaleVersion):
+                    # Keep the note; carry the current version so a second send can succeed.
+                    data = request.POST.copy()
+                    data["version"] = str(
+                        Claim.objects.values_list("version", flat=True).get(pk=claim_id)
+                    )
+                    bound[claim_id] = DecisionForm(data)
+        else:
+            status = 400
+            messages.error(request, "Check the note and try again.")
+    items = []
+    for claim in selectors.approvals_queue():
+        verdict = claim.current_verdicts[0] if claim.current_verdicts else None
+        votes = list(verdict.votes.all()) if verdict else []
+        form = bound.get(claim.pk) or DecisionForm(initial={"version": claim.version})
+        items.append(
+            {
+                "claim": claim,
+                "verdict": verdict,
+                "votes": votes,
+                "approvals": sum(v.decision == "approve" for v in votes),
+                "own": verdict is not None and verdict.author_id == request.user.pk,
+                "voted": any(v.editor_id == request.user.pk for v in votes),
+                "form": form,
+            }
+        )
+    return render(
+        request,
+        "claims/approvals.html",
+        {"items": items, "approvals_required": max(1, settings.VERDICT_APPROVALS_REQUIRED)},
+        status=status,
+    )

@@ -1,0 +1,132 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against the live server.
+
+They never download a browser and never skip: without /usr/bin/chromium they fail and say why.
+Screenshots of the main pages go to artifacts/screenshots/ (git-ignored).
+"""
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# page actions are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}. Install Debian's browser with "
+            "`apt-get install -y chromium chromium-driver` (never `playwright install`); "
+            "the browser tests do not skip."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Session:
+    """One person's browser window, logged in."""
+
+    def __init__(self, browser, base_url: str, username: str, width: int = 1280):
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, base_url=base_url
+        )
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.username = username
+        self.login()
+
+    def login(self):
+        page = self.page
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(self.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/$"))
+
+    def shot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def messages(self) -> str:
+        box = self.page.locator(".messages")
+        return box.inner_text() if box.count() else ""
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_session(browser, live_server):
+    sessions = []
+
+    def open_(username: str, width: int = 1280) -> Session:
+        session = Session(browser, live_server.url, username, width)
+        sessions.append(session)
+        return session
+
+    yield open_
+    for session in sessions:
+        session.close()
+
+
+def wait_until(predicate, timeout: float = 60.0, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {message}.")
+
+
+# Data migrations fill these tables (groups and their permissions, the rating scale, topics).
+DATA_MIGRATIONS = [("claims", "0002_default_ratings_and_topics"), ("reviewers", "0002_groups")]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Put back what the data migrations created, after an earlier live-server test's flush.
+
+    Serialized rollback cannot do it here: while Playwright's sync API runs, Django hands this
+    thread other connection objects (asgiref sees a running event loop), which do not carry the
+    contents serialized at database setup.
+    """
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from claims.permissions import EDITORS
+
+    if Group.objects.filter(name=EDITORS).exists():
+        return
+    loader = MigrationLoader(connection)
+    for key in DATA_MIGRATIONS:
+        state = loader.project_state(key, at_end=True)
+        for operation in loader.get_migration(*key).operations:
+            operation.code(state.apps, None)
