@@ -100,6 +100,6 @@ class ClaimFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         # Multi-valued joins (topics) can repeat rows.
-        if self.form.cleaned_data.get("topic"):
+        if self.is_bound and self.form.cleaned_data.get("topic"):
             queryset = queryset.distinct()
         return queryset

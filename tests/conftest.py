@@ -72,3 +72,46 @@ def _fresh_similarity_cache():
     matching.reset_cache()
     yield
     matching.reset_cache()
+
+
+# Data migrations fill these tables (groups and their permissions, the rating scale, topics).
+DATA_MIGRATIONS = [("claims", "0002_default_ratings_and_topics"), ("reviewers", "0002_groups")]
+
+
+def _restore_reference_data() -> None:
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from claims.models import Rating
+    from claims.permissions import EDITORS
+
+    if Group.objects.filter(name=EDITORS).exists() and Rating.objects.exists():
+        return
+    loader = MigrationLoader(connection)
+    for key in DATA_MIGRATIONS:
+        state = loader.project_state(key, at_end=True)
+        for operation in loader.get_migration(*key).operations:
+            operation.code(state.apps, None)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Put back what the data migrations created when an earlier transactional test flushed it.
+
+    Serialized rollback cannot do it for the browser tests: while Playwright's sync API runs,
+    Django hands this thread other connection objects that do not carry the serialized contents.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(
+        {"transactional_db", "live_server"} & names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    _restore_reference_data()

@@ -103,30 +103,3 @@ def wait_until(predicate, timeout: float = 60.0, message: str = "condition"):
             return
         time.sleep(0.2)
     raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {message}.")
-
-
-# Data migrations fill these tables (groups and their permissions, the rating scale, topics).
-DATA_MIGRATIONS = [("claims", "0002_default_ratings_and_topics"), ("reviewers", "0002_groups")]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Put back what the data migrations created, after an earlier live-server test's flush.
-
-    Serialized rollback cannot do it here: while Playwright's sync API runs, Django hands this
-    thread other connection objects (asgiref sees a running event loop), which do not carry the
-    contents serialized at database setup.
-    """
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    from claims.permissions import EDITORS
-
-    if Group.objects.filter(name=EDITORS).exists():
-        return
-    loader = MigrationLoader(connection)
-    for key in DATA_MIGRATIONS:
-        state = loader.project_state(key, at_end=True)
-        for operation in loader.get_migration(*key).operations:
-            operation.code(state.apps, None)

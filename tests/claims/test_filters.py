@@ -42,3 +42,8 @@ def test_bad_filter_values_are_reported_not_crashing():
     )
     assert not f.is_valid()
     assert "state" in f.errors and "created_after" in f.errors
+
+
+def test_unbound_filter_lists_everything():
+    claim = ClaimFactory()
+    assert list(ClaimFilter(None, queryset=Claim.objects.all()).qs) == [claim]
