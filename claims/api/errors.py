@@ -23,6 +23,16 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+def too_large(size: int | None = None) -> RequestTooLarge:
+    from django.conf import settings
+
+    got = f" ({size:,} bytes)" if size else ""
+    return RequestTooLarge(
+        f"The request body is too large{got}; the limit is "
+        f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes. Send a shorter article or split it."
+    )
+
+
 class Unavailable(exceptions.APIException):
     """A feature this server does not offer (yet); the endpoint and its schema stay."""
 
@@ -78,7 +88,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, WorkflowError):
         return Response(error_body(exc.message, exc.code), status=exc.http_status)
     if isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge()
+        exc = too_large()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -10,20 +10,11 @@ import io
 from django.conf import settings
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
-from .errors import RequestTooLarge
+from .errors import too_large
 
 
 def max_body_bytes() -> int:
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-
-
-def _refuse(size: int | None = None) -> RequestTooLarge:
-    limit = max_body_bytes()
-    got = f" ({size:,} bytes)" if size else ""
-    return RequestTooLarge(
-        f"The request body is too large{got}; the limit is {limit:,} bytes. "
-        "Send a shorter article or split it into parts."
-    )
 
 
 def _check_declared_length(parser_context) -> None:
@@ -36,7 +27,7 @@ def _check_declared_length(parser_context) -> None:
     except (TypeError, ValueError):
         declared = 0
     if declared > max_body_bytes():
-        raise _refuse(declared)
+        raise too_large(declared)
 
 
 class LimitedJSONParser(JSONParser):
@@ -45,7 +36,7 @@ class LimitedJSONParser(JSONParser):
         limit = max_body_bytes()
         data = stream.read(limit + 1)
         if len(data) > limit:
-            raise _refuse()
+            raise too_large()
         return super().parse(io.BytesIO(data), media_type, parser_context)
 
 
