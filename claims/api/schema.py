@@ -27,6 +27,7 @@ DESCRIPTIONS = {
     "404": "Not found.",
     "409": "Conflict: the claim changed since you loaded it, or it cannot do this from its state.",
     "413": "The request body is too large.",
+    "415": "Unsupported media type: send JSON (or a form).",
     "429": "Too many requests: slow down (see Retry-After).",
     "503": "Not available on this server (or busy): try again later.",
 }
@@ -43,7 +44,7 @@ def add_error_responses(result, generator, request, public):
             if "{" in path:
                 codes.add("404")
             if method != "get":
-                codes |= {"413", "503"}
+                codes |= {"413", "415", "503"}
                 if path.startswith("/api/v1/claims/"):
                     codes.add("409")
             responses = operation.setdefault("responses", {})

@@ -87,6 +87,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     is_overdue = serializers.BooleanField(read_only=True)
+    # Declared so that the schema says it may be blank (DRF drops that for read-only fields).
+    dismiss_reason = serializers.ChoiceField(
+        choices=Claim.DismissReason.choices, allow_blank=True, read_only=True
+    )
     current_verdict = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
 

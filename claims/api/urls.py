@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from .views import auth
@@ -27,4 +27,6 @@ urlpatterns = [
     path("auth/me/", auth.MeView.as_view(), name="auth-me"),
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     *router.urls,
+    # Anything else under /api/v1/ is a JSON 404 in the API's error shape, never an HTML page.
+    re_path(r"^.*/$", auth.not_found, name="not-found"),
 ]

@@ -195,6 +195,8 @@ def test_bad_filters_are_400_with_the_field(as_editor, path):
         "/api/v1/claims/abc/evidence/",
         "/api/v1/claims/999999/evidence/",
         "/api/v1/verdicts/999999/",
+        "/api/v1/no-such-thing/",
+        "/api/v1/claims/1.5/",
     ],
 )
 def test_unknown_objects_are_404(as_editor, path):
