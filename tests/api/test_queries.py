@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import services, workflow
 from claims.models import Article, Claim, Export, Topic
-from tests.factories import ClaimFactory, rating
+from tests.factories import rating
 
 from .conftest import claim_in
 
