@@ -79,6 +79,17 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.claims_list()
 
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        if filtered.query.distinct:
+            # ClaimFilter de-duplicates multi-valued joins (topics, ratings) with DISTINCT over
+            # every column, which makes PostgreSQL collect and sort every match. The same rows
+            # as a semi-join (IN needs no DISTINCT) let it walk the ordering's index instead.
+            ids = filtered.order_by().values("pk")
+            ids.query.distinct = False
+            return queryset.filter(pk__in=ids)
+        return filtered
+
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         response["ETag"] = f'"{response.data["version"]}"'
