@@ -234,15 +234,30 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "claims.api.errors.api_exception_handler",
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused with 413.
+    "DEFAULT_PARSER_CLASSES": [
+        "claims.api.parsers.LimitedJSONParser",
+        "claims.api.parsers.LimitedFormParser",
+        "claims.api.parsers.LimitedMultiPartParser",
+    ],
+    # Scoped rates (claims/api/throttles.py); counters in the default cache (Redis if configured).
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("API_THROTTLE_LOGIN", "10/min"),
+        "token": os.environ.get("API_THROTTLE_TOKEN", "20/hour"),
+        "ingestion": os.environ.get("API_THROTTLE_INGESTION", "120/hour"),
+        "exports": os.environ.get("API_THROTTLE_EXPORTS", "30/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Factcheck API",
@@ -252,6 +267,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStateEnum": "claims.models.Claim.State",
+        "ClaimPriorityEnum": "claims.models.Claim.Priority",
+        "DismissReasonEnum": "claims.models.Claim.DismissReason",
+        "VerdictStateEnum": "claims.models.Verdict.State",
+        "ArticleStatusEnum": "claims.models.Article.Status",
+        "ArticleSourceEnum": "claims.models.Article.Source",
+        "ExportStateEnum": "claims.models.Export.State",
+        "ExportFormatEnum": "claims.models.Export.Format",
+        "AssignmentStateEnum": "reviewers.models.Assignment.State",
+        "StanceEnum": "claims.models.Evidence.Stance",
+        "LinkStatusEnum": "claims.models.Evidence.LinkStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

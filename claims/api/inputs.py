@@ -1,0 +1,221 @@
+"""What the API accepts. Each input is validated here (types, sizes, http/https only) and then
+handed to a service, which checks the rules again: the API never writes models itself.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from claims import services
+from claims.errors import InvalidInput
+from claims.filters import ClaimFilter
+from claims.models import Claim, Evidence, Export
+
+
+class HttpUrlField(serializers.CharField):
+    """A web address; only http:// and https:// are accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return services.validate_http_url(value)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message, code="invalid_url") from None
+
+
+class VersionedInput(serializers.Serializer):
+    """Every write may carry the version it was based on; a stale one is refused with a 409.
+
+    `expected_version` is accepted as another name for `version`; an `If-Match` header works too.
+    """
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The claim version this write is based on (stale: 409 Conflict).",
+    )
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Another name for `version`."
+    )
+
+    def validate(self, attrs):
+        version, expected = attrs.get("version"), attrs.get("expected_version")
+        if version is not None and expected is not None and version != expected:
+            raise serializers.ValidationError(
+                {"expected_version": ["Give the version once: `version` and this differ."]}
+            )
+        return attrs
+
+
+class DismissInput(VersionedInput):
+    reason = serializers.ChoiceField(choices=Claim.DismissReason.choices)
+    duplicate_of = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+
+
+class PersonInput(VersionedInput):
+    assignee = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="The fact-checker's user id."
+    )
+    assignee_username = serializers.CharField(
+        required=False, max_length=150, help_text="Or the fact-checker's username."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if ("assignee" in attrs) == ("assignee_username" in attrs):
+            raise serializers.ValidationError(
+                {
+                    "assignee": [
+                        "Name the fact-checker: give `assignee` (id) or `assignee_username`."
+                    ]
+                }
+            )
+        return attrs
+
+
+class AssignInput(PersonInput):
+    due_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Default: from the claim's priority."
+    )
+
+
+class ReasonInput(VersionedInput):
+    reason = serializers.CharField(max_length=2000, help_text="Why; the editors read it.")
+
+
+class DraftInput(VersionedInput):
+    rating = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1, help_text="Rating id."
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000, default=""
+    )
+
+
+class NoteInput(VersionedInput):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class ReturnInput(VersionedInput):
+    note = serializers.CharField(
+        max_length=5000, help_text="What the fact-checker should change (required)."
+    )
+
+
+class PriorityInput(VersionedInput):
+    priority = serializers.ChoiceField(choices=Claim.Priority.choices)
+
+
+class TopicsInput(VersionedInput):
+    topics = serializers.ListField(
+        child=serializers.SlugField(max_length=50), max_length=50, help_text="Topic slugs."
+    )
+
+
+class ArticleCreateInput(serializers.Serializer):
+    """Exactly one of `text`, `html` or `url`."""
+
+    text = serializers.CharField(
+        required=False, max_length=settings.ARTICLE_MAX_CHARS, help_text="The article's text."
+    )
+    html = serializers.CharField(
+        required=False,
+        max_length=settings.ARTICLE_MAX_BYTES,
+        help_text="An HTML page; its main text and metadata are extracted.",
+    )
+    url = HttpUrlField(
+        required=False,
+        help_text="Fetch the article from this address; with `text` or `html`, its address.",
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    publisher = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    author = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    language = serializers.RegexField(
+        r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$", required=False, max_length=12, default="en"
+    )
+
+    def validate(self, attrs):
+        bodies = [name for name in ("text", "html") if attrs.get(name)]
+        if len(bodies) > 1:
+            raise serializers.ValidationError(
+                {"html": ["Send the article once: either `text` or `html`, not both."]}
+            )
+        if not bodies and not attrs.get("url"):
+            raise serializers.ValidationError(
+                {"text": ["Send the article's `text`, its `html`, or a `url` to fetch it from."]}
+            )
+        return attrs
+
+
+class EvidenceInput(serializers.Serializer):
+    url = HttpUrlField()
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    publisher = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    stance = serializers.ChoiceField(choices=Evidence.Stance.choices, default="context")
+    excerpt = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
+
+
+class ExportInput(serializers.Serializer):
+    format = serializers.ChoiceField(choices=Export.Format.choices)
+    filters = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        default=dict,
+        help_text="The claims list's filters (state, rating, topic, ...), e.g. "
+        '{"state": ["published"], "topic": ["economy"]}.',
+    )
+
+    def validate_filters(self, value: dict) -> dict:
+        known = set(ClaimFilter.base_filters)
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown filter(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+            )
+        data = {}
+        for key, item in value.items():
+            items = item if isinstance(item, list) else [item]
+            if any(isinstance(v, dict | list) for v in items):
+                raise serializers.ValidationError(f"Filter '{key}' takes a value or a list.")
+            data[key] = [str(v) for v in items]
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for key, items in data.items():
+            query.setlist(key, items)
+        form = ClaimFilter(data=query, queryset=Claim.objects.none()).form
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                [f"{field}: {' '.join(msgs)}" for field, msgs in form.errors.items()]
+            )
+        return value
+
+
+class LoginInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+
+
+class TokenCreateInput(serializers.Serializer):
+    """Signed in (session or token): no fields. Otherwise your username and password."""
+
+    username = serializers.CharField(required=False, max_length=150)
+    password = serializers.CharField(
+        required=False, max_length=4096, style={"input_type": "password"}
+    )
+
+
+class ReadAllResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many notifications were marked read.")

@@ -1,0 +1,320 @@
+"""Representations of the API's resources. Read-only: writes go through services (inputs.py)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims import permissions, workflow
+from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Rating, Verdict
+from reviewers.models import Assignment, Notification, ReviewerProfile
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error the API returns."""
+
+    detail = serializers.CharField(help_text="What went wrong, in a sentence a person can act on.")
+    code = serializers.CharField(help_text="A stable code for scripts, e.g. stale_version.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Field errors: {"field": ["message", ...]}; empty when none.',
+    )
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "scale", "slug", "label", "value", "description", "position", "active"]
+        read_only_fields = fields
+
+
+class RatingRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "slug", "label", "value"]
+        read_only_fields = fields
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    rating = RatingRefSerializer(read_only=True, allow_null=True)
+    author = UserRefSerializer(read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        source="claim.version",
+        read_only=True,
+        help_text="The claim's version: send it back (body `version` or If-Match) with a write.",
+    )
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "claim",
+            "rating",
+            "summary",
+            "rationale",
+            "author",
+            "state",
+            "is_current",
+            "decided_by",
+            "decision_note",
+            "decided_at",
+            "submitted_at",
+            "correction_of",
+            "correction_note",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ArticleRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = ["id", "title", "publisher", "url", "published_at"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    article = ArticleRefSerializer(read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    is_overdue = serializers.BooleanField(read_only=True)
+    # Declared so that the schema says it may be blank (DRF drops that for read-only fields).
+    dismiss_reason = serializers.ChoiceField(
+        choices=Claim.DismissReason.choices, allow_blank=True, read_only=True
+    )
+    current_verdict = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "version",
+            "article",
+            "text",
+            "context",
+            "position",
+            "start_offset",
+            "end_offset",
+            "claimant",
+            "claimant_method",
+            "score",
+            "language",
+            "topics",
+            "priority",
+            "due_at",
+            "is_overdue",
+            "state",
+            "dismiss_reason",
+            "assignee",
+            "duplicate_of",
+            "repeat_count",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "current_verdict",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(VerdictSerializer(allow_null=True))
+    def get_current_verdict(self, claim: Claim):
+        """The current verdict if this user may see it (another person's draft: null)."""
+        current = getattr(claim, "current_verdicts", None)
+        if current is None:
+            verdict = workflow.current_verdict(claim)
+        else:
+            verdict = current[0] if current else None
+        user = self.context["request"].user
+        if verdict is None or not permissions.can_view_verdict(user, verdict):
+            return None
+        verdict.claim = claim  # the version comes from the claim already in hand
+        return VerdictSerializer(verdict, context=self.context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, claim: Claim) -> list[str]:
+        """What this user may do to the claim now (workflow transitions, by name)."""
+        return workflow.available_transitions(claim, self.context["request"].user)
+
+
+class ClaimEventSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClaimEvent
+        fields = ["id", "actor", "transition", "from_state", "to_state", "details", "created_at"]
+        read_only_fields = fields
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    submitted_by = UserRefSerializer(read_only=True, allow_null=True)
+    claim_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "source",
+            "title",
+            "publisher",
+            "author",
+            "published_at",
+            "language",
+            "status",
+            "status_detail",
+            "progress",
+            "claim_count",
+            "submitted_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body"]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    added_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "claim",
+            "url",
+            "title",
+            "publisher",
+            "stance",
+            "excerpt",
+            "note",
+            "added_by",
+            "created_at",
+            "link_status",
+            "http_status",
+            "final_url",
+            "checked_at",
+            "archive_url",
+            "quote_status",
+            "changed_since_cited",
+        ]
+        read_only_fields = fields
+
+
+class ReviewerSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    is_available = serializers.SerializerMethodField()
+    open_assignments = serializers.IntegerField(read_only=True)
+    overdue_assignments = serializers.IntegerField(read_only=True)
+    remaining_capacity = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewerProfile
+        fields = [
+            "id",
+            "user",
+            "topics",
+            "languages",
+            "capacity",
+            "available",
+            "away_until",
+            "is_available",
+            "open_assignments",
+            "overdue_assignments",
+            "remaining_capacity",
+        ]
+        read_only_fields = fields
+
+    def get_is_available(self, profile: ReviewerProfile) -> bool:
+        return profile.is_available()
+
+    def get_remaining_capacity(self, profile: ReviewerProfile) -> int:
+        return max(0, profile.capacity - profile.open_assignments)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    reviewer = UserRefSerializer(read_only=True)
+    assigned_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "claim",
+            "reviewer",
+            "assigned_by",
+            "reason",
+            "assigned_at",
+            "due_at",
+            "state",
+            "ended_at",
+            "decline_reason",
+        ]
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "claim", "kind", "message", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    requested_by = UserRefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = [
+            "id",
+            "format",
+            "filters",
+            "state",
+            "progress",
+            "row_count",
+            "error",
+            "requested_by",
+            "created_at",
+            "finished_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, export: Export) -> str | None:
+        if export.state != Export.State.DONE or not export.file:
+            return None
+        return self.context["request"].build_absolute_uri(export.file.url)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token ...`.")
+    created = serializers.DateTimeField(read_only=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    is_editor = serializers.BooleanField(read_only=True)
+    is_fact_checker = serializers.BooleanField(read_only=True)
+    has_token = serializers.BooleanField(read_only=True)

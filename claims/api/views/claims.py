@@ -1,0 +1,302 @@
+"""Claims: the filtered list (the dashboard's ClaimFilter), one claim, its history, and every
+workflow transition as an action that calls claims/workflow.py."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.drainage import set_override
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from claims import workflow
+from claims.filters import ClaimFilter
+from claims.models import Claim, Topic
+
+from .. import inputs, selectors
+from ..pagination import ClaimCursorPagination
+from ..permissions import CanViewClaims
+from ..serializers import ClaimEventSerializer, ClaimSerializer
+from .common import int_or_404
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The claim version the write is based on, e.g. "3" (the ETag of the claim). '
+    "A stale version is refused with 409.",
+)
+# ClaimFilter's rating and topic filters take slugs; say so in the schema (they are filtered by
+# a method and a join, which drf-spectacular cannot type by itself).
+for _name in ("rating", "topic"):
+    set_override(ClaimFilter.base_filters[_name], "field", OpenApiTypes.STR)
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() in {"", "*"}:
+        return None
+    match = _ETAG.match(value)
+    if not match:
+        raise ValidationError(
+            {"If-Match": ['Send the claim\'s version as its ETag, e.g. If-Match: "3".']}
+        )
+    return int(match.group(1))
+
+
+def _action(input_class, summary: str, description: str = ""):
+    """The schema of a workflow action: its input, the claim afterwards, and If-Match."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=input_class,
+        responses={200: ClaimSerializer},
+        parameters=[IF_MATCH],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Claims, filtered like the dashboard's list",
+        description="Filters as in the dashboard; `ordering` takes one of created, due, score, "
+        "priority, state, id (prefix `-` for descending). Cursor pagination: follow `next`.",
+    ),
+    retrieve=extend_schema(summary="One claim, with its current verdict if you may see it"),
+)
+class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ClaimSerializer
+    permission_classes = [CanViewClaims]
+    filterset_class = ClaimFilter
+    pagination_class = ClaimCursorPagination
+
+    def get_queryset(self):
+        return selectors.claims_list()
+
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        if filtered.query.distinct:
+            # ClaimFilter de-duplicates multi-valued joins (topics, ratings) with DISTINCT over
+            # every column, which makes PostgreSQL collect and sort every match. The same rows
+            # as a semi-join (IN needs no DISTINCT) let it walk the ordering's index instead.
+            ids = filtered.order_by().values("pk")
+            ids.query.distinct = False
+            return queryset.filter(pk__in=ids)
+        return filtered
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _claim_id(self) -> int:
+        return get_object_or_404(Claim.objects.only("pk"), pk=int_or_404(self.kwargs["pk"])).pk
+
+    def _input(self, input_class) -> tuple[int, dict, int | None]:
+        claim_id = self._claim_id()
+        data = input_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        body = values.pop("version", None) or values.pop("expected_version", None)
+        values.pop("expected_version", None)
+        header = parse_if_match(self.request.headers.get("If-Match"))
+        if body is not None and header is not None and body != header:
+            raise ValidationError(
+                {"If-Match": ["The If-Match header and the body's version differ; send one."]}
+            )
+        return claim_id, values, body if body is not None else header
+
+    def _done(self, claim_id: int) -> Response:
+        claim = self.get_queryset().get(pk=claim_id)
+        data = ClaimSerializer(claim, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": f'"{claim.version}"'})
+
+    def _person(self, values: dict) -> int:
+        if values.get("assignee") is not None:
+            return values["assignee"]
+        username = values["assignee_username"]
+        found = get_user_model().objects.filter(username=username).values_list("pk", flat=True)
+        if not found:
+            raise ValidationError({"assignee_username": [f"There is no user named {username}."]})
+        return found[0]
+
+    # --- triage ----------------------------------------------------------------------------
+
+    @_action(inputs.VersionedInput, "Promote a candidate to an open claim (editors)")
+    @action(detail=True, methods=["post"])
+    def promote(self, request, pk=None):
+        claim_id, _, version = self._input(inputs.VersionedInput)
+        workflow.claim_promote(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    @_action(inputs.DismissInput, "Dismiss a claim as not check-worthy, opinion or duplicate")
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.DismissInput)
+        workflow.claim_dismiss(
+            claim_id=claim_id,
+            actor=request.user,
+            reason=v["reason"],
+            duplicate_of_id=v.get("duplicate_of"),
+            expected_version=version,
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.VersionedInput, "Restore a dismissed claim to the candidates (editors)")
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        claim_id, _, version = self._input(inputs.VersionedInput)
+        workflow.claim_restore(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    @_action(inputs.PriorityInput, "Set the claim's priority (editors)")
+    @action(detail=True, methods=["post"], url_path="set-priority")
+    def set_priority(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.PriorityInput)
+        workflow.claim_set_priority(
+            claim_id=claim_id, actor=request.user, priority=v["priority"], expected_version=version
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.TopicsInput, "Set the claim's topics, by slug (editors)")
+    @action(detail=True, methods=["post"], url_path="set-topics")
+    def set_topics(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.TopicsInput)
+        slugs = set(v["topics"])
+        topics = dict(Topic.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        unknown = sorted(slugs - set(topics))
+        if unknown:
+            raise ValidationError({"topics": [f"No such topic: {', '.join(unknown)}."]})
+        workflow.claim_set_topics(
+            claim_id=claim_id,
+            actor=request.user,
+            topic_ids=list(topics.values()),
+            expected_version=version,
+        )
+        return self._done(claim_id)
+
+    # --- assignment ------------------------------------------------------------------------
+
+    @_action(inputs.AssignInput, "Assign an open claim to a fact-checker (editors)")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.AssignInput)
+        workflow.claim_assign(
+            claim_id=claim_id,
+            assignee=self._person(v),
+            actor=request.user,
+            reason=v.get("reason", ""),
+            due_at=v.get("due_at"),
+            expected_version=version,
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.PersonInput, "Give the claim to another fact-checker (editors)")
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.PersonInput)
+        workflow.claim_reassign(
+            claim_id=claim_id,
+            assignee=self._person(v),
+            actor=request.user,
+            reason=v.get("reason", ""),
+            expected_version=version,
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.VersionedInput, "Take the claim back from its assignee (editors)")
+    @action(detail=True, methods=["post"])
+    def unassign(self, request, pk=None):
+        claim_id, _, version = self._input(inputs.VersionedInput)
+        workflow.claim_unassign(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    @_action(inputs.ReasonInput, "Decline a claim assigned to you, saying why (the assignee)")
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.ReasonInput)
+        workflow.claim_decline(
+            claim_id=claim_id, actor=request.user, reason=v["reason"], expected_version=version
+        )
+        return self._done(claim_id)
+
+    # --- the verdict -----------------------------------------------------------------------
+
+    @_action(inputs.VersionedInput, "Start work on a claim assigned to you (the assignee)")
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        claim_id, _, version = self._input(inputs.VersionedInput)
+        workflow.claim_start(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    @_action(
+        inputs.DraftInput,
+        "Save your verdict draft (the assignee)",
+        "Creates or updates the draft; starts the claim if it was only assigned.",
+    )
+    @action(detail=True, methods=["post"], url_path="save-draft")
+    def save_draft(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.DraftInput)
+        workflow.verdict_save_draft(
+            claim_id=claim_id,
+            actor=request.user,
+            rating_id=v.get("rating"),
+            summary=v.get("summary", ""),
+            rationale=v.get("rationale", ""),
+            expected_version=version,
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.VersionedInput, "Submit your verdict to the editors (the assignee)")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        claim_id, _, version = self._input(inputs.VersionedInput)
+        workflow.claim_submit(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    @_action(inputs.NoteInput, "Approve the submitted verdict (an editor who did not write it)")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.NoteInput)
+        workflow.claim_approve(
+            claim_id=claim_id, actor=request.user, note=v.get("note", ""), expected_version=version
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.ReturnInput, "Return the verdict to its author with a note (editors)")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_verdict(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.ReturnInput)
+        workflow.claim_return(
+            claim_id=claim_id, actor=request.user, note=v["note"], expected_version=version
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.VersionedInput, "Publish an approved fact-check (editors)")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        claim_id, _, version = self._input(inputs.VersionedInput)
+        workflow.claim_publish(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    # --- history ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="The claim's history (audit trail), newest first",
+        request=None,
+        responses={200: ClaimEventSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def events(self, request, pk=None):
+        claim_id = self._claim_id()
+        events = selectors.claim_events(claim_id)[:500]
+        return Response(ClaimEventSerializer(events, many=True).data)

@@ -1,0 +1,96 @@
+"""Every list endpoint costs the same number of queries for a page of 3 rows as for 30."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims import services, workflow
+from claims.models import Article, Claim, Export, Topic
+from tests.factories import rating
+
+from .conftest import claim_in
+
+pytestmark = pytest.mark.django_db
+S = Claim.State
+ROWS = 30
+
+
+@pytest.fixture
+def busy_desk(editor, checker, checker2):
+    economy = Topic.objects.get_or_create(slug="economy", defaults={"name": "Economy"})[0]
+    health = Topic.objects.get_or_create(slug="health", defaults={"name": "Health"})[0]
+    first = None
+    for n in range(ROWS):
+        state = [S.OPEN, S.ASSIGNED, S.IN_REVIEW, S.SUBMITTED][n % 4]
+        claim = claim_in(state, editor=editor, checker=checker if n % 2 else checker2)
+        claim.topics.add(economy, health)
+        if state == S.IN_REVIEW:
+            workflow.verdict_save_draft(
+                claim_id=claim.pk,
+                actor=claim.assignee,
+                rating_id=rating().pk,
+                summary="Draft.",
+            )
+        first = first or claim
+        services.evidence_add(claim_id=first.pk, actor=editor, url=f"https://e.example/{n}")
+        Export.objects.create(requested_by=editor, format="csv")
+    assert Claim.objects.count() == ROWS
+    return first
+
+
+def count_queries(client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    rows = len(data["results"] if isinstance(data, dict) else data)
+    return len(queries), rows
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/claims/?",
+        "/api/v1/claims/?topic=economy&state=in_review&state=submitted&ordering=-due&",
+        "/api/v1/claims/?rating=false&",
+        "/api/v1/articles/?",
+        "/api/v1/verdicts/?",
+        "/api/v1/assignments/?",
+        "/api/v1/notifications/?",
+        "/api/v1/exports/?",
+        "/api/v1/claims/{first}/evidence/?",
+    ],
+)
+def test_list_queries_are_constant_in_page_size(
+    as_editor, busy_desk, path, django_assert_max_num_queries
+):
+    url = path.format(first=busy_desk.pk)
+    small, small_rows = count_queries(as_editor, f"{url}page_size=3")
+    large, large_rows = count_queries(as_editor, f"{url}page_size=30")
+    assert large_rows > small_rows, "the larger page must hold more rows for the test to mean it"
+    assert large == small
+    with django_assert_max_num_queries(8):
+        as_editor.get(f"{url}page_size=30")
+
+
+def test_reviewers_workload_queries_are_constant(
+    as_editor, busy_desk, django_assert_max_num_queries
+):
+    from tests.factories import fact_checker
+
+    few, _ = count_queries(as_editor, "/api/v1/reviewers/")
+    for n in range(10):
+        fact_checker(f"extra{n}").reviewer_profile.topics.add(*Topic.objects.all())
+    many, rows = count_queries(as_editor, "/api/v1/reviewers/")
+    assert rows == 12
+    assert many == few
+    with django_assert_max_num_queries(5):
+        as_editor.get("/api/v1/reviewers/")
+
+
+def test_article_list_does_not_load_bodies(as_editor, busy_desk):
+    Article.objects.update(body="x" * 100_000)
+    with CaptureQueriesContext(connection) as queries:
+        as_editor.get("/api/v1/articles/")
+    main = next(q["sql"] for q in queries if 'FROM "claims_article"' in q["sql"])
+    assert '"claims_article"."body"' not in main
