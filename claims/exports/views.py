@@ -136,9 +136,10 @@ def export_download(request, export_id: int):
 def import_claimreview(request):
     if not permissions.is_editor(request.user):
         return _refuse(request, "Only editors can import past fact-checks.", 403)
-    form = ClaimReviewImportForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ClaimReviewImportForm(request.POST if bound else None, request.FILES if bound else None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if bound and form.is_valid():
         try:
             if form.cleaned_data["file"]:
                 document = importer.parse_json(form.cleaned_data["file"].read())
@@ -153,5 +154,5 @@ def import_claimreview(request):
         request,
         "exports/import.html",
         {"form": form, "result": result},
-        status=400 if request.method == "POST" and not form.is_valid() else 200,
+        status=400 if bound and not form.is_valid() else 200,
     )
