@@ -90,9 +90,7 @@ def test_numbers_come_from_the_scale_not_constants(editor, checker):
     # A desk with a 0..10 scale: bounds follow the data.
     scale = [("pants-on-fire", "Pants on fire", 0), ("meh", "Meh", 6), ("spot-on", "Spot on", 10)]
     for position, (slug, label, number) in enumerate(scale):
-        Rating.objects.create(
-            scale="ten", slug=slug, label=label, value=number, position=position
-        )
+        Rating.objects.create(scale="ten", slug=slug, label=label, value=number, position=position)
     claim = verdict_claim(author=checker, decider=editor, rating_slug=None)
     claim.verdicts.create(
         rating=Rating.objects.get(scale="ten", slug="meh"),
@@ -113,7 +111,10 @@ def test_organisation_claimant_and_first_appearance(editor, checker):
         url="https://first.example.net/original", title="Where it started", publisher="First Post"
     )
     original = verdict_claim(
-        author=checker, decider=editor, article=original_article, claimant="Russian foreign ministry"
+        author=checker,
+        decider=editor,
+        article=original_article,
+        claimant="Russian foreign ministry",
     )
     repeat = verdict_claim(
         author=checker,
@@ -146,3 +147,28 @@ def test_data_feed_parses_with_every_review(editor, checker):
     elements = values(data_feed, "dataFeedElement")
     assert len(elements) == 3
     assert sorted(value(e, "claimReviewed") for e in elements) == sorted(c.text for c in claims)
+
+
+def test_corrected_review_carries_date_modified(editor, editor2, checker):
+    from claims import corrections
+    from tests.factories import rating
+
+    claim = verdict_claim(author=checker, decider=editor, rating_slug="false")
+    correction = corrections.correction_propose(
+        claim_id=claim.pk,
+        actor=editor,
+        rating_id=rating("half-true").pk,
+        summary="Partly right after all.",
+        rationale="Revised figures.",
+        note="Revised figures were published.",
+    )
+    corrections.correction_approve(claim_id=claim.pk, actor=editor2)
+    correction.refresh_from_db()
+    review = review_for(export_document(), claim)
+    assert value(review, "dateModified") == correction.decided_at.isoformat()
+    assert value(review, "datePublished") == claim.published_at.isoformat()
+    rating_node = value(review, "reviewRating")
+    assert (value(rating_node, "alternateName"), value(rating_node, "ratingValue")) == (
+        "Half true",
+        3,
+    )

@@ -1,4 +1,4 @@
-"""export_create / claims.build_export: queued on commit, progress, a file in storage, twice-safe."""
+"""export_create / claims.build_export: queued on commit, progress, a stored file, twice-safe."""
 
 import csv
 import io

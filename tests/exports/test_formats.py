@@ -125,7 +125,9 @@ def test_pdf_report_text(editor, checker):
         rationale="The statistics office reports 5% & rising.",
         evidence=("https://stats.example.org/unemployment?year=2025&q=1",),
     )
-    verdict_claim(author=checker, decider=editor, rating_slug="misleading", summary="Cherry-picked.")
+    verdict_claim(
+        author=checker, decider=editor, rating_slug="misleading", summary="Cherry-picked."
+    )
     verdict_claim(author=checker, decider=editor, rating_slug="false", summary="Also wrong.")
     data = export_bytes("pdf", rating=["false", "misleading"])
     assert data.startswith(b"%PDF")

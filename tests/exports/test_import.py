@@ -88,7 +88,11 @@ def test_bare_review_is_imported_with_everything():
     [
         lambda items: items,  # a list
         lambda items: {"@context": "https://schema.org", "@graph": items},
-        lambda items: {"@context": "http://schema.org", "@type": "DataFeed", "dataFeedElement": items},
+        lambda items: {
+            "@context": "http://schema.org",
+            "@type": "DataFeed",
+            "dataFeedElement": items,
+        },
         lambda items: {
             "@type": "DataFeed",
             "dataFeedElement": [{"@type": "DataFeedItem", "item": i} for i in items],
@@ -125,8 +129,13 @@ def test_fact_check_tools_api_shape_and_rating_names():
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("FALSE", "false"), ("Mostly-True", "mostly-true"), (" half_true ", "half-true"),
-     ("Missing Context.", "missing-context"), ("unverifiable", "unverifiable")],
+    [
+        ("FALSE", "false"),
+        ("Mostly-True", "mostly-true"),
+        (" half_true ", "half-true"),
+        ("Missing Context.", "missing-context"),
+        ("unverifiable", "unverifiable"),
+    ],
 )
 def test_rating_names_map_onto_our_scale(name, slug):
     import_claimreview(document=review(verdict=name))

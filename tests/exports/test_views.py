@@ -124,7 +124,9 @@ def test_large_export_goes_to_the_background(
     monkeypatch.setattr(services, "STREAM_MAX_ROWS", 2)
     client.force_login(editor)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.get(URL, {"format": "csv", "topic": [], "state": ["approved", "published", "submitted"]})
+        response = client.get(
+            URL, {"format": "csv", "topic": [], "state": ["approved", "published", "submitted"]}
+        )
     job = Export.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/reports/exports/{job.pk}/"
@@ -137,7 +139,9 @@ def test_large_export_goes_to_the_background(
     assert "Queued… 0%" in page.content.decode()
 
 
-def test_status_fragment_and_download_of_a_finished_export(client, editor, claims, settings, tmp_path):
+def test_status_fragment_and_download_of_a_finished_export(
+    client, editor, claims, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     job = Export.objects.create(requested_by=editor, format="csv", filters={"state": ["approved"]})
     services.export_build(export_id=job.pk)
