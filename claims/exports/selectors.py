@@ -223,7 +223,18 @@ def iter_rows(
 ) -> Iterator[dict[str, Any]]:
     scales = scales or RatingScales()
     for claim in queryset.iterator(chunk_size=chunk_size):
-        yield claim_row(claim, scales)
+        row = claim_row(claim, scales)
+        _release(claim)
+        yield row
+
+
+def _release(claim: Claim) -> None:
+    """Drop a claim's prefetched objects once its row is built. A prefetched verdict or evidence
+    points back at its claim, a reference cycle that only the cyclic garbage collector would
+    free, chunks later: broken here, each chunk is freed as soon as the next one is fetched."""
+    claim.__dict__.pop("_prefetched_objects_cache", None)
+    claim.__dict__.pop("current_verdicts", None)
+    claim.__dict__.pop("applied_corrections", None)
 
 
 # --- Public pages ---------------------------------------------------------------------------

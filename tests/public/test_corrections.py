@@ -168,3 +168,39 @@ def test_two_corrections_show_two_dated_notes(client, published, editor, editor2
     assert list(
         Verdict.objects.filter(claim=published).order_by("pk").values_list("state", flat=True)
     ) == ["superseded", "superseded", "approved"]
+
+
+def test_correction_pages(client, published, editor, editor2, checker):
+    url = f"/reports/corrections/{published.pk}/"
+    client.force_login(checker)
+    assert client.get(url).status_code == 403
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert "Propose a correction" in page and "Old summary." in page
+    version = Claim.objects.get(pk=published.pk).version
+    response = client.post(
+        url,
+        {
+            "action": "propose",
+            "rating": rating("half-true").pk,
+            "summary": "Half right.",
+            "rationale": "New data.",
+            "note": "Figures were revised.",
+            "version": version,
+        },
+        follow=True,
+    )
+    assert "Correction sent to another editor for approval." in response.content.decode()
+    assert "You wrote this correction" in response.content.decode()
+    assert "Figures were revised." in client.get("/reports/corrections/").content.decode()
+    # A stale form is refused in words, and nothing changes.
+    client.force_login(editor2)
+    response = client.post(url, {"action": "approve", "note": "", "version": version})
+    assert response.status_code == 409
+    assert "This claim was changed since you loaded it" in response.content.decode()
+    response = client.post(
+        url, {"action": "approve", "note": "ok", "version": version + 1}, follow=True
+    )
+    assert "Correction approved." in response.content.decode()
+    public = client.get(f"/fact-checks/{published.pk}/").content.decode()
+    assert "Half right." in public and "Figures were revised." in public
