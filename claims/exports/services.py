@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 # Above these many rows an export from the reports page runs in the background.
 STREAM_MAX_ROWS = getattr(settings, "EXPORT_STREAM_MAX_ROWS", 5000)
 PDF_STREAM_MAX_ROWS = getattr(settings, "EXPORT_PDF_STREAM_MAX_ROWS", 200)
+# A PDF is laid out whole in memory; past this it is no report anyone reads either.
+PDF_MAX_ROWS = getattr(settings, "EXPORT_PDF_MAX_ROWS", 5000)
 
 
 def _check_can_export(user) -> None:
@@ -48,6 +50,15 @@ def export_queryset(*, user, filters) -> QuerySet[Claim]:
 
 def stream_row_limit(format_name: str) -> int:
     return PDF_STREAM_MAX_ROWS if format_name == Export.Format.PDF else STREAM_MAX_ROWS
+
+
+def check_size(format_name: str, count: int) -> None:
+    if format_name == Export.Format.PDF and count > PDF_MAX_ROWS:
+        raise InvalidInput(
+            f"A PDF report holds at most {PDF_MAX_ROWS:,} claims and these filters match "
+            f"{count:,}: narrow them, or export CSV or JSON.",
+            code="too_large",
+        )
 
 
 def text_chunks(
@@ -90,6 +101,7 @@ def write_export(
             on_row()
 
     if format_name == Export.Format.PDF:
+        check_size(format_name, queryset.count())
         pdf.write(
             selectors.iter_rows(queryset),
             out,
@@ -140,6 +152,7 @@ def export_build(*, export_id: int) -> Export | None:
     try:
         queryset = export_queryset(user=user, filters=export.filters)
         total = queryset.count()
+        check_size(export.format, total)
     except (InvalidInput, PermissionDenied) as error:
         _set(export.pk, state=Export.State.FAILED, error=str(error), finished_at=timezone.now())
         return Export.objects.get(pk=export.pk)

@@ -64,6 +64,7 @@ def export(request):
         fmt = get_format(format_name)
         queryset = services.export_queryset(user=request.user, filters=request.GET)
         count = queryset.count()
+        services.check_size(fmt.name, count)
         if request.GET.get("background") == "1" or count > services.stream_row_limit(fmt.name):
             job = services.export_create(user=request.user, format=fmt.name, filters=request.GET)
             messages.info(

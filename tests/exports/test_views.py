@@ -177,3 +177,18 @@ def test_reports_page_keeps_the_filters_on_its_buttons(client, editor, claims):
     page = client.get("/reports/", {"rating": "false", "state": "published"}).content.decode()
     assert "/reports/export/?format=pdf&amp;rating=false&amp;state=published" in page
     assert "Rating: False" in page
+
+
+def test_pdf_past_its_limit_is_refused_in_words(client, editor, claims, monkeypatch, tmp_path):
+    monkeypatch.setattr(services, "PDF_MAX_ROWS", 2)
+    client.force_login(editor)
+    response = client.get(URL, {"format": "pdf"})
+    assert response.status_code == 400
+    assert "A PDF report holds at most 2 claims and these filters match 3" in (
+        response.content.decode()
+    )
+    assert not Export.objects.exists()
+    job = Export.objects.create(requested_by=editor, format="pdf")
+    services.export_build(export_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed" and job.error.startswith("A PDF report holds at most 2 claims")
