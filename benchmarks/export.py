@@ -15,11 +15,13 @@ down, so it is never on while timing). Output goes to a byte-counting sink, as a
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -154,8 +156,29 @@ class Sink:
         self.bytes += len(data)
 
 
-def _rss_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _rss_bytes() -> int:
+    """Resident memory now (ru_maxrss cannot be reset, so it would hide a phase's own peak)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+
+class RssSampler(threading.Thread):
+    """The highest resident memory seen while a phase runs, sampled every 10 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = _rss_bytes()
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, _rss_bytes())
+            time.sleep(0.01)
+
+    def stop(self) -> int:
+        self.running = False
+        self.join()
+        return max(self.peak, _rss_bytes())
 
 
 def phase(name: str, limit: int | None, trace: bool) -> dict:
@@ -166,7 +189,10 @@ def phase(name: str, limit: int | None, trace: bool) -> dict:
 
     filters = {"publisher": MARK}
     sink = Sink()
-    rss_start = _rss_kb()
+    gc.collect()
+    rss_start = _rss_bytes()
+    sampler = RssSampler()
+    sampler.start()
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
@@ -204,7 +230,7 @@ def phase(name: str, limit: int | None, trace: bool) -> dict:
         "rows": rows,
         "seconds": seconds,
         "megabytes_out": sink.bytes / 1e6,
-        "peak_rss_above_start_mb": (_rss_kb() - rss_start) / 1024,
+        "peak_rss_above_start_mb": (sampler.stop() - rss_start) / 1e6,
     }
     if trace:
         result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.urls import reverse
 from claims import permissions
 from claims.errors import InvalidInput
 from claims.filters import ClaimFilter
-from claims.models import Claim, Evidence, Rating, Verdict
+from claims.models import Claim, Evidence, Rating, Topic, Verdict
 
 # Claims whose verdict has been approved by the editors; what non-editors may export.
 VERDICT_STATES = (Claim.State.APPROVED, Claim.State.PUBLISHED)
@@ -125,16 +126,28 @@ def with_export_joins(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
             "embedding", "article__body", "duplicate_of__embedding", "duplicate_of__article__body"
         )
         .prefetch_related(
-            "topics",
+            # Lists (to_attr), not managers: Django then skips building a queryset per claim.
+            Prefetch("topics", queryset=Topic.objects.order_by("name"), to_attr="topic_list"),
             Prefetch("verdicts", queryset=current, to_attr="current_verdicts"),
             Prefetch("verdicts", queryset=corrections, to_attr="applied_corrections"),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.order_by("created_at", "pk"),
+                to_attr="evidence_list",
+            ),
         )
     )
 
 
 def public_url(claim_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("public:fact_check", args=[claim_id])
+    """The public page's absolute URL (reverse() once per site URL, not once per row)."""
+    return _public_url_pattern(settings.SITE_URL) % claim_id
+
+
+@lru_cache(maxsize=8)
+def _public_url_pattern(site_url: str) -> str:
+    path = reverse("public:fact_check", args=[987654321]).replace("%", "%%")
+    return site_url.rstrip("/") + path.replace("987654321", "%d")
 
 
 @dataclass
@@ -169,7 +182,7 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
         "claimant_type": claimant_schema_type(claim.claimant) if claim.claimant else "",
         "state": claim.state,
         "language": claim.language,
-        "topics": [t.slug for t in claim.topics.all()],
+        "topics": [t.slug for t in claim.topic_list],
         "rating": rating.label if rating else "",
         "rating_slug": rating.slug if rating else "",
         "rating_value": rating.value if rating else None,
@@ -212,7 +225,7 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
                 "stance": e.stance,
                 "archive_url": e.archive_url,
             }
-            for e in claim.evidence.all()
+            for e in claim.evidence_list
         ],
         "public_url": public_url(claim.pk),
     }
@@ -232,9 +245,9 @@ def _release(claim: Claim) -> None:
     """Drop a claim's prefetched objects once its row is built. A prefetched verdict or evidence
     points back at its claim, a reference cycle that only the cyclic garbage collector would
     free, chunks later: broken here, each chunk is freed as soon as the next one is fetched."""
+    for name in ("current_verdicts", "applied_corrections", "evidence_list", "topic_list"):
+        claim.__dict__.pop(name, None)
     claim.__dict__.pop("_prefetched_objects_cache", None)
-    claim.__dict__.pop("current_verdicts", None)
-    claim.__dict__.pop("applied_corrections", None)
 
 
 # --- Public pages ---------------------------------------------------------------------------
