@@ -172,3 +172,18 @@ def test_corrected_review_carries_date_modified(editor, editor2, checker):
         "Half true",
         3,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Zamir Kabulov", "Person"),
+        ("Jen Psaki", "Person"),
+        ("Russian foreign ministry", "Organization"),
+        ("The White House", "Organization"),
+        ("Taliban", "Organization"),
+        ("Press TV", "Organization"),
+    ],
+)
+def test_claimant_is_a_person_or_an_organisation(name, kind):
+    assert selectors.claimant_schema_type(name) == kind
