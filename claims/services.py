@@ -100,6 +100,36 @@ def article_create_from_text(
     return article, True
 
 
+def article_create_from_html(
+    *,
+    html: str,
+    submitted_by=None,
+    url: str | None = None,
+    title: str = "",
+    publisher: str = "",
+    author: str = "",
+    published_at: datetime | None = None,
+    language: str = "",
+) -> tuple[Article, bool]:
+    """File an HTML page: its main text and metadata (what the caller gives wins)."""
+    content = extraction.parse_html(html or "", url=url)
+    if not (content.text or "").strip():
+        raise InvalidInput(
+            "No article text was found in this HTML page (is it a front page, or only scripts?)."
+        )
+    return article_create_from_text(
+        text=content.text,
+        submitted_by=submitted_by,
+        url=url,
+        title=title or content.title,
+        publisher=publisher or content.publisher,
+        author=author or content.author,
+        published_at=published_at or content.published_at,
+        language=language or content.language or "en",
+        source=Article.Source.HTML,
+    )
+
+
 def _topic_keywords() -> dict[str, list[str]]:
     return {t.slug: t.keyword_list for t in Topic.objects.all()}
 

@@ -132,6 +132,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
@@ -313,3 +314,6 @@ LOGGING = {
 # Deadline chasing: remind this many hours before the deadline; expire this long after it.
 REMINDER_HOURS_BEFORE = int(os.environ.get("REMINDER_HOURS_BEFORE", "2"))
 EXPIRY_GRACE_HOURS = int(os.environ.get("EXPIRY_GRACE_HOURS", "2"))
+
+# Task modules outside an app's tasks.py, imported by the worker at start (exports' build job).
+CELERY_IMPORTS = ["claims.exports.tasks"]

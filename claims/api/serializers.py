@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -300,11 +300,13 @@ class ExportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, export: Export) -> str | None:
+        """The permission-checked download view, never the storage's own URL."""
         if export.state != Export.State.DONE or not export.file:
             return None
-        return self.context["request"].build_absolute_uri(export.file.url)
+        path = reverse("exports:download", args=[export.pk])
+        return self.context["request"].build_absolute_uri(path)
 
 
 class TokenSerializer(serializers.Serializer):

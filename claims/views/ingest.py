@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from claims import extraction, permissions, selectors, services
-from claims.errors import InvalidInput, WorkflowError
+from claims import permissions, selectors, services
+from claims.errors import WorkflowError
 from claims.forms import BULK_TRIAGE_ACTIONS, BulkForm, IngestForm
 from claims.models import Article, Claim
 
@@ -17,10 +17,6 @@ from .bulk import apply_bulk
 from .common import forbidden, requires, summarise_bulk
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
-NO_URL_INGESTION = (
-    "Ingesting from a web address is not available yet. Save the page as an .html file and "
-    "upload it, or paste the article's text."
-)
 
 
 def _file(request, form: IngestForm) -> tuple[Article, bool]:
@@ -34,24 +30,11 @@ def _file(request, form: IngestForm) -> tuple[Article, bool]:
     }
     upload = data.get("file")
     if upload and upload["kind"] == "html":
-        content = extraction.parse_html(upload["content"])
-        return services.article_create_from_text(
-            text=content.text,
-            title=given["title"] or content.title,
-            publisher=given["publisher"] or content.publisher,
-            author=given["author"] or content.author,
-            published_at=given["published_at"] or content.published_at,
-            language=content.language or "en",
-            submitted_by=request.user,
-            source=Article.Source.HTML,
-        )
+        return services.article_create_from_html(html=upload["content"], **given)
     if upload:
         return services.article_create_from_text(text=upload["content"], **given)
     if data["url"]:
-        create_from_url = getattr(services, "article_create_from_url", None)
-        if create_from_url is None:
-            raise InvalidInput(NO_URL_INGESTION, code="unavailable")
-        return create_from_url(url=data["url"], submitted_by=request.user)
+        return services.article_create_from_url(url=data["url"], submitted_by=request.user)
     return services.article_create_from_text(text=data["text"], **given)
 
 

@@ -201,12 +201,16 @@ def test_ingest_needs_exactly_one_body(as_editor):
     assert list(both.json()["errors"]) == ["html"]
 
 
-def test_ingest_from_a_url_needs_the_url_service(as_editor, monkeypatch):
-    monkeypatch.delattr(services, "article_create_from_url", raising=False)
-    response = as_editor.post("/api/v1/articles/", {"url": "https://news.example/a"}, format="json")
-    assert response.status_code == 503
-    assert response.json()["code"] == "unavailable"
-    assert "not available on this server yet" in response.json()["detail"]
+def test_ingest_from_a_url_queues_the_fetch(as_editor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = as_editor.post(
+            "/api/v1/articles/", {"url": "https://news.example/a"}, format="json"
+        )
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "pending"
+    assert len(callbacks) == 1  # claims.fetch_article is sent after commit
+    bad = as_editor.post("/api/v1/articles/", {"url": "ftp://news.example/a"}, format="json")
+    assert bad.status_code == 400
 
 
 def test_fact_checkers_read_articles_but_do_not_ingest(as_checker):
@@ -281,9 +285,7 @@ def test_notifications_are_your_own_and_can_be_marked_read(as_checker, editor, c
 # --- Exports -----------------------------------------------------------------------------------
 
 
-def test_exports_validate_filters_and_need_the_export_service(as_editor, as_checker, monkeypatch):
-    import claims.api.views.exports as export_views
-
+def test_exports_validate_filters(as_editor, as_checker):
     bad = as_editor.post(
         "/api/v1/exports/", {"format": "csv", "filters": {"colour": "red"}}, format="json"
     )
@@ -298,30 +300,19 @@ def test_exports_validate_filters_and_need_the_export_service(as_editor, as_chec
     assert refused.status_code == 403
     assert refused.json()["detail"] == "Only editors can export verdict reports."
 
-    monkeypatch.setattr(export_views, "_export_service", lambda: None)
-    missing = as_editor.post("/api/v1/exports/", {"format": "csv"}, format="json")
-    assert missing.status_code == 503
-    assert missing.json()["detail"].startswith("Exports are not available on this server yet")
 
-
-def test_exports_call_the_export_service(as_editor, editor, monkeypatch):
-    """The contract with claims.exports.services.export_create(*, requested_by, format, filters)."""
-    import claims.api.views.exports as export_views
-
-    calls = []
-
-    def export_create(*, requested_by, format, filters):
-        calls.append((requested_by, format, filters))
-        return Export.objects.create(requested_by=requested_by, format=format, filters=filters)
-
-    monkeypatch.setattr(export_views, "_export_service", lambda: export_create)
-    made = as_editor.post(
-        "/api/v1/exports/",
-        {"format": "claimreview", "filters": {"state": ["published"]}},
-        format="json",
-    )
+def test_exports_are_queued_for_the_worker(as_editor, editor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        made = as_editor.post(
+            "/api/v1/exports/",
+            {"format": "claimreview", "filters": {"state": ["published"]}},
+            format="json",
+        )
+    assert len(callbacks) == 1  # claims.build_export is sent after commit
+    export = Export.objects.get()
+    assert (export.requested_by, export.format) == (editor, "claimreview")
+    assert export.filters["state"] == ["published"]
     assert made.status_code == 201, made.json()
-    assert calls == [(editor, "claimreview", {"state": ["published"]})]
     assert made.json()["state"] == "queued"
     assert made.json()["download_url"] is None
     listed = as_editor.get("/api/v1/exports/").json()["results"]

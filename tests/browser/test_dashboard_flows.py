@@ -144,13 +144,6 @@ def test_end_to_end_ingest_assign_check_approve_report(open_session, celery_work
 
 
 def test_export_of_the_report_contains_the_approved_verdict(open_session):
-    """The export URL is the exports app's; until it is merged this test says so and stops."""
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve("/reports/export/")
-    except Resolver404:
-        pytest.skip("/reports/export/ is not routed yet (the exports app is not merged)")
     the_editor, the_checker, editor2 = editor("editor"), fact_checker("checker"), editor("ed2")
     claim = submitted_claim(editor2, the_checker)
     workflow.claim_approve(claim_id=claim.pk, actor=the_editor)

@@ -4,7 +4,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from claims import services
 from claims.models import Article, Claim, ClaimEvent, Topic
 from tests.factories import ArticleFactory, ClaimFactory
 
@@ -87,27 +86,19 @@ def test_nothing_given_or_two_ways_are_explained(editor_client):
     assert "exports rose 12%" in response.content.decode()  # the text stays in the form
 
 
-def test_url_ingestion_uses_the_service_when_there(editor_client, monkeypatch):
-    calls = []
-
-    def fake_create_from_url(*, url, submitted_by):
-        calls.append((url, submitted_by.username))
-        return ArticleFactory(url=url, status=Article.Status.FETCHING), True
-
-    monkeypatch.setattr(services, "article_create_from_url", fake_create_from_url, raising=False)
-    response = editor_client.post(reverse("claims:ingest"), {"url": "https://news.example.org/a"})
+def test_url_ingestion_files_the_article_and_queues_the_fetch(
+    editor_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = editor_client.post(
+            reverse("claims:ingest"), {"url": "https://news.example.org/a"}
+        )
+    article = Article.objects.get(url="https://news.example.org/a")
     assert response.status_code == 302
-    assert calls == [("https://news.example.org/a", "editor")]
-
-
-def test_url_ingestion_unavailable_is_said_clearly(editor_client, monkeypatch):
-    monkeypatch.delattr(services, "article_create_from_url", raising=False)
-    response = editor_client.post(reverse("claims:ingest"), {"url": "https://news.example.org/a"})
-    assert response.status_code == 400
-    assert any(
-        "Ingesting from a web address is not available yet" in m for m in messages_of(response)
-    )
-    assert 'value="https://news.example.org/a"' in response.content.decode()
+    assert response["Location"] == reverse("claims:article", args=[article.pk])
+    assert article.status == Article.Status.PENDING
+    assert article.submitted_by.username == "editor"
+    assert len(callbacks) == 1  # claims.fetch_article goes to the worker after commit
 
 
 def test_non_http_url_is_refused(editor_client):

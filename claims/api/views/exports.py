@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from claims.exports.services import export_create
 from claims.models import Export
 
 from .. import inputs, selectors
-from ..errors import Unavailable
 from ..pagination import StandardCursorPagination
 from ..permissions import CanExport
 from ..serializers import ExportSerializer
 from ..throttles import ExportThrottle
-
-
-def _export_service():
-    try:
-        module = importlib.import_module("claims.exports.services")
-    except ImportError:
-        return None
-    return getattr(module, "export_create", None)
 
 
 @extend_schema_view(
@@ -57,14 +47,8 @@ class ExportViewSet(
     def create(self, request, *args, **kwargs):
         data = inputs.ExportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        export_create = _export_service()
-        if export_create is None:
-            raise Unavailable(
-                "Exports are not available on this server yet; "
-                "try again after the exports service is installed."
-            )
         export = export_create(
-            requested_by=request.user,
+            user=request.user,
             format=data.validated_data["format"],
             filters=data.validated_data["filters"],
         )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import extraction, services
+from claims import services
 from claims.errors import WorkflowError
 from claims.models import Article
 
@@ -56,15 +56,5 @@ class Command(BaseCommand):
             raise CommandError(f"{name} is not UTF-8 text; convert it first.") from exc
         looks_html = name.lower().endswith((".html", ".htm")) or text.lstrip()[:1] == "<"
         if looks_html:
-            content = extraction.parse_html(text, url=url)
-            return services.article_create_from_text(
-                text=content.text,
-                url=url,
-                title=content.title,
-                author=content.author,
-                publisher=content.publisher,
-                published_at=content.published_at,
-                language=content.language or "en",
-                source=Article.Source.HTML,
-            )
+            return services.article_create_from_html(html=text, url=url)
         return services.article_create_from_text(text=text, url=url)

@@ -1,0 +1,289 @@
+"""Export benchmark: N approved claims as CSV and as ClaimReview JSON-LD, against PostgreSQL's
+own `COPY (...) TO STDOUT` of the same rows, in the same run.
+
+    createdb -h 127.0.0.1 -U postgres fc_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_bench DJANGO_DEBUG=1 \\
+        .venv/bin/python benchmarks/export.py --rows 100000
+
+It migrates the database, seeds the claims once (approved verdicts, two evidence links and a
+topic each, kept for later runs), then runs every measured phase in a fresh child process so that
+each one's peak resident memory is its own: time, peak RSS above the process's start, and
+tracemalloc's peak of Python allocations on a separate, smaller pass (tracemalloc slows Python
+down, so it is never on while timing). Output goes to a byte-counting sink, as a download would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+MARK = "benchmark-export"
+
+COPY_SQL = """
+COPY (
+  SELECT c.id, c.text, c.claimant, c.state, r.label, r.value, v.summary, v.rationale,
+         u.username, v.decided_at, c.published_at, a.title, a.url, a.publisher,
+         a.published_at,
+         (SELECT string_agg(t.slug, '; ' ORDER BY t.name) FROM claims_claim_topics ct
+            JOIN claims_topic t ON t.id = ct.topic_id WHERE ct.claim_id = c.id),
+         (SELECT count(*) FROM claims_evidence e WHERE e.claim_id = c.id),
+         (SELECT string_agg(e.url, E'\\n' ORDER BY e.created_at, e.id) FROM claims_evidence e
+            WHERE e.claim_id = c.id)
+  FROM claims_claim c
+  JOIN claims_article a ON a.id = c.article_id
+  LEFT JOIN claims_verdict v ON v.claim_id = c.id AND v.is_current
+  LEFT JOIN claims_rating r ON r.id = v.rating_id
+  LEFT JOIN auth_user u ON u.id = v.author_id
+  WHERE c.state IN ('approved', 'published') {limit}
+  ORDER BY c.id
+) TO STDOUT WITH (FORMAT csv, HEADER)
+"""
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+def seed(rows: int) -> None:
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from claims.models import Article, Claim, Evidence, Rating, Topic, Verdict
+    from tests.factories import editor, fact_checker
+
+    call_command("migrate", verbosity=0)
+    have = Claim.objects.filter(article__publisher=MARK).count()
+    if have >= rows:
+        print(f"seed: {have:,} benchmark claims already there")
+        return
+    start = time.perf_counter()
+    Claim.objects.filter(article__publisher=MARK).delete()
+    Article.objects.filter(publisher=MARK).delete()
+    author, decider = fact_checker("bench-checker"), editor("bench-editor")
+    ratings = list(Rating.objects.filter(scale="default", active=True))
+    topic = Topic.objects.get(slug="economy")
+    now = timezone.now()
+    per_article = 100
+    batch = 5000
+    with transaction.atomic():
+        articles = Article.objects.bulk_create(
+            Article(
+                url=f"https://bench.example.org/article/{i}",
+                title=f"Benchmark article {i}",
+                publisher=MARK,
+                published_at=now,
+                body="",
+                content_hash=f"bench{i:059d}",
+                status=Article.Status.READY,
+            )
+            for i in range((rows + per_article - 1) // per_article)
+        )
+    for offset in range(0, rows, batch):
+        with transaction.atomic():
+            claims = Claim.objects.bulk_create(
+                Claim(
+                    article=articles[i // per_article],
+                    text=f"Claim {i}: unemployment fell to {i % 40}% in {2000 + i % 25}, "
+                    "said the minister, =formula-looking text included.",
+                    position=i % per_article,
+                    start_offset=0,
+                    end_offset=80,
+                    claimant="Minister of Finance" if i % 3 else "Finance Ministry",
+                    score=0.8,
+                    state=Claim.State.PUBLISHED if i % 2 else Claim.State.APPROVED,
+                    published_at=now if i % 2 else None,
+                )
+                for i in range(offset, min(rows, offset + batch))
+            )
+            Verdict.objects.bulk_create(
+                Verdict(
+                    claim=c,
+                    rating=ratings[c.pk % len(ratings)],
+                    summary="The official figures say otherwise.",
+                    rationale="The statistics office's series shows a rise, not a fall. " * 4,
+                    author=author,
+                    decided_by=decider,
+                    decided_at=now,
+                    state=Verdict.State.APPROVED,
+                    is_current=True,
+                )
+                for c in claims
+            )
+            Evidence.objects.bulk_create(
+                Evidence(
+                    claim=c,
+                    url=f"https://stats.example.org/series/{c.pk}/{n}",
+                    title=f"Series {n}",
+                    publisher="Statistics Office",
+                )
+                for c in claims
+                for n in range(2)
+            )
+            Claim.topics.through.objects.bulk_create(
+                Claim.topics.through(claim_id=c.pk, topic_id=topic.pk) for c in claims
+            )
+        print(f"seed: {min(rows, offset + batch):,} / {rows:,}", flush=True)
+    print(f"seed: {rows:,} claims in {time.perf_counter() - start:.1f} s")
+
+
+class Sink:
+    """Counts bytes the way a socket would take them."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, data) -> None:
+        self.bytes += len(data)
+
+
+def _rss_bytes() -> int:
+    """Resident memory now (ru_maxrss cannot be reset, so it would hide a phase's own peak)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+
+class RssSampler(threading.Thread):
+    """The highest resident memory seen while a phase runs, sampled every 10 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = _rss_bytes()
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, _rss_bytes())
+            time.sleep(0.01)
+
+    def stop(self) -> int:
+        self.running = False
+        self.join()
+        return max(self.peak, _rss_bytes())
+
+
+def phase(name: str, limit: int | None, trace: bool) -> dict:
+    setup_django()
+    from django.db import connection
+
+    from claims.exports import selectors, services
+
+    filters = {"publisher": MARK}
+    sink = Sink()
+    gc.collect()
+    rss_start = _rss_bytes()
+    sampler = RssSampler()
+    sampler.start()
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    rows = 0
+    if name == "copy":
+        where = (
+            f"AND c.id IN (SELECT id FROM claims_claim ORDER BY id LIMIT {int(limit)})"
+            if limit
+            else ""
+        )
+        sql = COPY_SQL.format(limit=where)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for block in copy:
+                sink.write(block)
+        seconds = time.perf_counter() - start
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM claims_claim WHERE state IN ('approved', 'published')"
+            )
+            rows = min(cursor.fetchone()[0], limit or sys.maxsize)
+    else:
+        queryset = selectors.export_queryset(user=None, filters=filters)
+        if limit:
+            queryset = queryset[:limit]
+
+        def count() -> None:
+            nonlocal rows
+            rows += 1
+
+        for piece in services.text_chunks(name, queryset, filters=filters, on_row=count):
+            sink.write(piece.encode("utf-8"))
+        seconds = time.perf_counter() - start
+    result = {
+        "phase": name,
+        "rows": rows,
+        "seconds": seconds,
+        "megabytes_out": sink.bytes / 1e6,
+        "peak_rss_above_start_mb": (sampler.stop() - rss_start) / 1e6,
+    }
+    if trace:
+        result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    return result
+
+
+def run_child(name: str, limit: int | None, trace: bool) -> dict:
+    args = [sys.executable, __file__, "--phase", name]
+    if limit:
+        args += ["--limit", str(limit)]
+    if trace:
+        args.append("--trace")
+    out = subprocess.run(args, check=True, capture_output=True, text=True, env=os.environ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--trace-rows", type=int, default=10_000, help="rows for tracemalloc")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.limit, args.trace)))
+        return
+
+    setup_django()
+    seed(args.rows)
+    print(f"\nExport of {args.rows:,} approved/published claims (2 evidence links each)")
+    timed = {name: run_child(name, None, False) for name in ("copy", "csv", "claimreview")}
+    base = timed["copy"]
+    print(f"{'format':<14}{'rows':>9}{'seconds':>10}{'x COPY':>9}{'MB out':>9}{'peak RSS MB':>13}")
+    for name, r in timed.items():
+        ratio = r["seconds"] / base["seconds"]
+        print(
+            f"{name:<14}{r['rows']:>9,}{r['seconds']:>10.2f}{ratio:>9.1f}"
+            f"{r['megabytes_out']:>9.1f}{r['peak_rss_above_start_mb']:>13.1f}"
+        )
+    print("\nPeak RSS above the child's start, by size (flat means streaming works):")
+    for name in ("csv", "claimreview"):
+        small = run_child(name, args.rows // 10, False)
+        print(
+            f"  {name:<12} {small['rows']:>7,} rows: {small['peak_rss_above_start_mb']:6.1f} MB"
+            f"   {timed[name]['rows']:>7,} rows: {timed[name]['peak_rss_above_start_mb']:6.1f} MB"
+        )
+    print(f"\nPython allocations at peak (tracemalloc), {args.trace_rows:,} rows:")
+    for name in ("csv", "claimreview"):
+        traced = run_child(name, args.trace_rows, True)
+        print(f"  {name:<12} {traced['tracemalloc_peak_mb']:6.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Importers of other publishers' data (ClaimReview JSON-LD) into past fact-checks."""
