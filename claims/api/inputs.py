@@ -112,6 +112,12 @@ class ReturnInput(VersionedInput):
     )
 
 
+class CorrectionInput(DraftInput):
+    note = serializers.CharField(
+        max_length=5000, help_text="The dated correction note readers will see (required)."
+    )
+
+
 class PriorityInput(VersionedInput):
     priority = serializers.ChoiceField(choices=Claim.Priority.choices)
 

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from claims import workflow
+from claims import corrections, workflow
 from claims.filters import ClaimFilter
 from claims.models import Claim, Topic
 
@@ -285,6 +285,46 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def publish(self, request, pk=None):
         claim_id, _, version = self._input(inputs.VersionedInput)
         workflow.claim_publish(claim_id=claim_id, actor=request.user, expected_version=version)
+        return self._done(claim_id)
+
+    # --- corrections of published fact-checks ------------------------------------------------
+
+    @_action(
+        inputs.CorrectionInput,
+        "Propose a correction of a published fact-check (editors)",
+        "The corrected verdict waits for another editor's approval; the public page then shows "
+        "the dated note and the earlier text stays in the history.",
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.CorrectionInput)
+        corrections.correction_propose(
+            claim_id=claim_id,
+            actor=request.user,
+            rating_id=v.get("rating"),
+            summary=v.get("summary", ""),
+            rationale=v.get("rationale", ""),
+            note=v["note"],
+            expected_version=version,
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.NoteInput, "Approve the pending correction (an editor who did not write it)")
+    @action(detail=True, methods=["post"], url_path="approve-correction")
+    def approve_correction(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.NoteInput)
+        corrections.correction_approve(
+            claim_id=claim_id, actor=request.user, note=v.get("note", ""), expected_version=version
+        )
+        return self._done(claim_id)
+
+    @_action(inputs.ReturnInput, "Return the pending correction with a note (editors)")
+    @action(detail=True, methods=["post"], url_path="return-correction")
+    def return_correction(self, request, pk=None):
+        claim_id, v, version = self._input(inputs.ReturnInput)
+        corrections.correction_return(
+            claim_id=claim_id, actor=request.user, note=v["note"], expected_version=version
+        )
         return self._done(claim_id)
 
     # --- history ---------------------------------------------------------------------------
