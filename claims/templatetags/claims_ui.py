@@ -274,6 +274,7 @@ def role_can(user, what: str) -> bool:
         "triage": permissions.can_triage,
         "export": permissions.can_export,
         "view": permissions.can_view_claims,
+        "publish": permissions.can_publish,
     }
     return checks[what](user)
 
@@ -287,3 +288,27 @@ def approvals_waiting(context) -> int:
     from claims import selectors
 
     return selectors.approvals_waiting_count()
+
+
+# --- Evidence: what the link check and the quote check found (claims.evidence.selectors) ---
+
+
+@register.filter
+def evidence_link(evidence) -> str:
+    from claims.evidence.selectors import link_sentence
+
+    return link_sentence(evidence)
+
+
+@register.filter
+def evidence_quote(evidence) -> str:
+    from claims.evidence.selectors import quote_sentence
+
+    return quote_sentence(evidence)
+
+
+@register.filter
+def evidence_problem(evidence) -> str:
+    from claims.evidence.selectors import problem_sentence
+
+    return problem_sentence(evidence)
