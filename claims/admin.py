@@ -106,9 +106,25 @@ class ClaimEventAdmin(admin.ModelAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "claim", "stance", "link_status", "quote_status", "created_at"]
-    list_filter = ["stance", "link_status", "quote_status"]
+    list_filter = ["stance", "link_status", "quote_status", "changed_since_cited"]
     search_fields = ["url", "title", "excerpt", "note"]
     raw_id_fields = ["claim", "added_by"]
+    # What the link checker recorded is read-only; it is rewritten at every check.
+    readonly_fields = [
+        "link_status",
+        "link_detail",
+        "http_status",
+        "final_url",
+        "content_type",
+        "page_title",
+        "checked_at",
+        "quote_status",
+        "quote_checked_at",
+        "changed_since_cited",
+        "archive_url",
+        "archived_at",
+        "archive_detail",
+    ]
 
 
 @admin.register(EvidenceSnapshot)

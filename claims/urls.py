@@ -7,6 +7,7 @@ app_name = "claims"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("account/api-token/", views.api_token, name="api_token"),
     path("claims/", views.claim_list, name="claims"),
     path("claims/bulk/", views.claim_bulk, name="claim_bulk"),
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
