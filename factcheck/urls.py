@@ -7,7 +7,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("claims.api.urls")),
+    path("api/v1/", include("factcheck.api_urls")),
     path("fact-checks/", include("claims.public_urls")),
     path("reports/", include("claims.exports.urls")),
     path("reviewers/", include("reviewers.urls")),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from claims import permissions
 
@@ -38,3 +39,11 @@ def notify(users, *, kind: str, message: str, claim=None, email: bool = True) ->
                 fail_silently=True,
             )
         )
+
+
+def notifications_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those ids) read. Returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -10,11 +10,13 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import claims
 from claims import services, workflow
 from claims.models import Article, Claim, Rating, Topic
 from claims.permissions import EDITORS, FACT_CHECKERS
+from reviewers.models import ReviewerProfile
 
-DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "data" / "seed-article.txt"
+DEMO_ARTICLE = Path(claims.__file__).resolve().parent / "data" / "seed-article.txt"
 DEMO_USERS = [
     # username, group, full name, topics
     ("editor", EDITORS, "Erin Editor", []),
@@ -59,8 +61,6 @@ class Command(BaseCommand):
         return password
 
     def _users(self, password: str) -> dict:
-        from reviewers.models import ReviewerProfile
-
         User = get_user_model()
         users, created_any = {}, False
         for username, group_name, full_name, topic_slugs in DEMO_USERS:

@@ -10,15 +10,15 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from reviewers.models import Assignment, Notification, ReviewerProfile
+from claims.api.inputs import ReadAllResultSerializer
+from claims.api.pagination import StandardCursorPagination
+from claims.api.permissions import CanViewClaims
+from claims.api.views.common import int_or_404
 
-from .. import selectors
-from ..inputs import ReadAllResultSerializer
+from ..models import Assignment, Notification, ReviewerProfile
 from ..notifications import notifications_mark_read
-from ..pagination import StandardCursorPagination
-from ..permissions import CanViewClaims
-from ..serializers import AssignmentSerializer, NotificationSerializer, ReviewerSerializer
-from .common import int_or_404
+from . import selectors
+from .serializers import AssignmentSerializer, NotificationSerializer, ReviewerSerializer
 
 
 @extend_schema_view(
@@ -108,3 +108,10 @@ class NotificationViewSet(
     @action(detail=False, methods=["post"], url_path="read-all", filterset_class=None)
     def read_all(self, request):
         return Response({"marked": notifications_mark_read(user=request.user)})
+
+
+def register(router) -> None:
+    """Add the reviewer endpoints to the project's API router (factcheck/api_urls.py)."""
+    router.register("reviewers", ReviewerViewSet, basename="reviewer")
+    router.register("assignments", AssignmentViewSet, basename="assignment")
+    router.register("notifications", NotificationViewSet, basename="notification")
