@@ -247,6 +247,10 @@ def choose_reviewer(claim: Claim | int) -> Candidate | None:
 # --- Explanations for editors ---------------------------------------------------------------
 
 
+def _by_name(candidate: Candidate) -> str:
+    return candidate.username.casefold()
+
+
 def explain(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> str:
     judged = judge(facts, pool)
     if not judged:
@@ -258,7 +262,7 @@ def explain(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> str:
             f"Waiting for the next assignment run (every minute): {best.username} is next "
             f"({best.reason})."
         )
-    parts = [f"{c.username} {'; '.join(c.refusals)}" for c in judged]
+    parts = [f"{c.username} {'; '.join(c.refusals)}" for c in sorted(judged, key=_by_name)]
     return "Nobody is eligible: " + ". ".join(parts) + "."
 
 
