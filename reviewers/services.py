@@ -299,9 +299,9 @@ def remind_due(*, hours_before: int | None = None, batch: int = 200) -> int:
             for assignment in due:
                 assignment.reminder_sent_at = now
                 assignment.save(update_fields=["reminder_sent_at"])
-                due = f"{timezone.localtime(assignment.due_at):%Y-%m-%d %H:%M}"
+                at = f"{timezone.localtime(assignment.due_at):%Y-%m-%d %H:%M}"
                 late = assignment.due_at <= now
-                when = f"is overdue (it was due {due})" if late else f"is due {due}"
+                when = f"is overdue (it was due {at})" if late else f"is due {at}"
                 notifications.notify(
                     [assignment.reviewer],
                     kind="reminder",
