@@ -7,7 +7,9 @@ row as emailed before sending, so an email is sent at most once, even when the j
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +22,29 @@ from django.utils import timezone
 from .models import Notification
 
 logger = logging.getLogger(__name__)
+_batch = threading.local()
+EMAIL_JOB_SIZE = 500
+
+
+@contextlib.contextmanager
+def emails_after():
+    """Within this block (a Celery job's many short transactions), collect the emails and send
+    them as a few jobs at its end, not one job per notification. A notification whose change
+    rolled back is simply not found by the email job; one left unsent by a crash is picked up
+    by the sweeper."""
+    if getattr(_batch, "ids", None) is not None:
+        yield  # already collecting
+        return
+    _batch.ids = []
+    try:
+        yield
+    finally:
+        ids, _batch.ids = _batch.ids, None
+        if ids:
+            from .tasks import email_notifications
+
+            for start in range(0, len(ids), EMAIL_JOB_SIZE):
+                email_notifications.delay(ids[start : start + EMAIL_JOB_SIZE])
 
 
 def editors():
@@ -56,7 +81,9 @@ def notify(users, *, kind: str, message: str, claim=None, assignment=None) -> li
         ]
     )
     ids = [n.pk for n in created if n.pk is not None and n.user.email]
-    if ids:
+    if ids and getattr(_batch, "ids", None) is not None:
+        _batch.ids.extend(ids)
+    elif ids:
         from .tasks import email_notifications
 
         transaction.on_commit(lambda: email_notifications.delay(ids))

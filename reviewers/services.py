@@ -12,7 +12,15 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from claims import permissions, workflow
@@ -49,6 +57,26 @@ class AssignmentRun:
     assigned: int = 0
     left_open: set[int] = field(default_factory=set)  # nobody eligible (this run)
     nobody_free: bool = False  # every reviewer is full, away or unavailable
+    pool: list[ReviewerProfile] | None = None  # read once per run; loads refreshed per claim
+
+
+def _refresh_pool(run: AssignmentRun) -> list[ReviewerProfile]:
+    """The reviewers who could take work, with their current loads (one light query per
+    claim). Who is available is read once per run: the lock below checks it again."""
+    if run.pool is None:
+        run.pool = policy.profiles(only_possible=True)
+    loads = dict(
+        Assignment.objects.filter(
+            state=Assignment.State.ACTIVE, reviewer_id__in=[p.user_id for p in run.pool]
+        )
+        .values_list("reviewer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for profile in run.pool:
+        profile.load = loads.get(profile.user_id, 0)
+    run.pool = [p for p in run.pool if p.load < p.capacity]
+    return run.pool
 
 
 def _lock_reviewer(ranked: list[policy.Candidate]) -> tuple[policy.Candidate, int] | None:
@@ -56,14 +84,16 @@ def _lock_reviewer(ranked: list[policy.Candidate]) -> tuple[policy.Candidate, in
 
     Another job assigning to the top choice holds its lock: take the next one rather than wait
     (they are close in rank, and waiting serialises every worker on one person). Only when all
-    are busy wait for them, best first. The load is counted again under the lock: the ranking
-    was read without it.
+    are busy wait for them, best first. Availability and load are checked again under the
+    lock: the ranking was read without it.
     """
+    today = timezone.localdate()
     for skip_locked in (True, False):
         for candidate in ranked:
             capacity = (
-                ReviewerProfile.objects.select_for_update(skip_locked=skip_locked)
-                .filter(pk=candidate.profile.pk)
+                ReviewerProfile.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+                .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
+                .filter(pk=candidate.profile.pk, available=True, user__is_active=True)
                 .values_list("capacity", flat=True)
                 .first()
             )
@@ -90,7 +120,7 @@ def _assign_next(run: AssignmentRun) -> bool:
         )
         if claim is None:
             return False
-        pool = policy.profiles(only_possible=True)
+        pool = _refresh_pool(run)
         if not pool:
             run.nobody_free = True
             return False
@@ -117,11 +147,13 @@ def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
 
     Safe with many workers at once: a claim is taken with SKIP LOCKED, the reviewer's profile is
     locked while their load is counted again, and the one-active-assignment constraint backs
-    both. A claim nobody can take stays open; `policy.why_unassigned` says why.
+    both. A claim nobody can take stays open; `policy.why_unassigned` says why. The emails of a
+    run go out as one job at its end.
     """
     run = AssignmentRun()
-    while run.assigned < limit and _assign_next(run):
-        pass
+    with notifications.emails_after():
+        while run.assigned < limit and _assign_next(run):
+            pass
     if run.assigned or run.left_open:
         logger.info("assignment run: %s assigned, %s left open", run.assigned, len(run.left_open))
     return run
@@ -282,37 +314,43 @@ def remind_due(*, hours_before: int | None = None, batch: int = 200) -> int:
     is marked in the same transaction, and a database constraint allows one reminder each."""
     hours = settings.REMINDER_HOURS_BEFORE if hours_before is None else hours_before
     sent = 0
-    while True:
-        now = timezone.now()
-        with transaction.atomic():
-            due = list(
-                Assignment.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    state=Assignment.State.ACTIVE,
-                    reminder_sent_at__isnull=True,
-                    due_at__isnull=False,
-                    due_at__lte=now + timedelta(hours=hours),
-                )
-                .select_related("claim", "reviewer")
-                .order_by("due_at", "pk")[:batch]
+    with notifications.emails_after():
+        while True:
+            sent_now = _remind_batch(hours, batch)
+            sent += sent_now
+            if sent_now < batch:
+                return sent
+
+
+def _remind_batch(hours: int, batch: int) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Assignment.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                state=Assignment.State.ACTIVE,
+                reminder_sent_at__isnull=True,
+                due_at__isnull=False,
+                due_at__lte=now + timedelta(hours=hours),
             )
-            for assignment in due:
-                assignment.reminder_sent_at = now
-                assignment.save(update_fields=["reminder_sent_at"])
-                at = f"{timezone.localtime(assignment.due_at):%Y-%m-%d %H:%M}"
-                late = assignment.due_at <= now
-                when = f"is overdue (it was due {at})" if late else f"is due {at}"
-                notifications.notify(
-                    [assignment.reviewer],
-                    kind="reminder",
-                    claim=assignment.claim,
-                    assignment=assignment,
-                    message=f"Reminder: claim {assignment.claim_id} {when}: "
-                    f"“{assignment.claim.text[:80]}”",
-                )
-        sent += len(due)
-        if len(due) < batch:
-            return sent
+            .select_related("claim", "reviewer")
+            .order_by("due_at", "pk")[:batch]
+        )
+        for assignment in due:
+            assignment.reminder_sent_at = now
+            assignment.save(update_fields=["reminder_sent_at"])
+            at = f"{timezone.localtime(assignment.due_at):%Y-%m-%d %H:%M}"
+            late = assignment.due_at <= now
+            when = f"is overdue (it was due {at})" if late else f"is due {at}"
+            notifications.notify(
+                [assignment.reviewer],
+                kind="reminder",
+                claim=assignment.claim,
+                assignment=assignment,
+                message=f"Reminder: claim {assignment.claim_id} {when}: "
+                f"“{assignment.claim.text[:80]}”",
+            )
+    return len(due)
 
 
 def expire_overdue(*, grace_hours: int | None = None) -> int:
