@@ -117,11 +117,13 @@ class Workers:
         proc.wait(timeout=30)
 
     def stop(self, proc: subprocess.Popen) -> None:
-        """Warm shutdown: the tasks in progress finish first."""
+        """Warm shutdown: the tasks in progress finish first. The tests stop workers only once
+        the database is steady, so a worker that is slow to exit (the filesystem transport can
+        be) is then killed."""
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
-                proc.wait(timeout=60)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=30)
