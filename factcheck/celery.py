@@ -20,6 +20,8 @@ app.conf.update(
     result_backend=None,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
-    task_default_queue="factcheck",
+    # Worker processes started by tests pass their own queue, so that the tasks they send
+    # (follow-up runs, emails) stay on it.
+    task_default_queue=os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "factcheck"),
 )
 app.autodiscover_tasks()

@@ -80,7 +80,10 @@ class Assignment(models.Model):
                 name="assignment_one_active_per_claim",
             ),
         ]
-        indexes = [models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state")]
+        indexes = [
+            models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
+            models.Index(fields=["state", "due_at"], name="assignment_state_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.claim_id} -> {self.reviewer_id} ({self.state})"
@@ -93,14 +96,27 @@ class Notification(models.Model):
     claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=40)
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set just before the email goes out (at most once); empty: not emailed (yet).
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        constraints = [
+            # One deadline reminder per assignment, whatever runs twice.
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(kind="reminder"),
+                name="notification_one_reminder_per_assignment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message

@@ -1,49 +1,145 @@
-"""In-app notifications and their emails (sent only after the transaction commits)."""
+"""In-app notifications and their emails.
+
+A notification is a row written in the same transaction as the change it reports, so it exists
+exactly when the change does. Its email goes out from a Celery job after commit; the job marks the
+row as emailed before sending, so an email is sent at most once, even when the job runs twice.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-
-from claims import permissions
 
 from .models import Notification
 
+logger = logging.getLogger(__name__)
+_batch = threading.local()
+EMAIL_JOB_SIZE = 500
+
+
+@contextlib.contextmanager
+def emails_after():
+    """Within this block (a Celery job's many short transactions), collect the emails and send
+    them as a few jobs at its end, not one job per notification. A notification whose change
+    rolled back is simply not found by the email job; one left unsent by a crash is picked up
+    by the sweeper."""
+    if getattr(_batch, "ids", None) is not None:
+        yield  # already collecting
+        return
+    _batch.ids = []
+    try:
+        yield
+    finally:
+        ids, _batch.ids = _batch.ids, None
+        if ids:
+            from .tasks import email_notifications
+
+            for start in range(0, len(ids), EMAIL_JOB_SIZE):
+                email_notifications.delay(ids[start : start + EMAIL_JOB_SIZE])
+
 
 def editors():
+    """Active users who may approve verdicts (by group, by their own permission, or superuser)."""
     User = get_user_model()
-    return [
-        u
-        for u in User.objects.filter(is_active=True).prefetch_related("groups")
-        if permissions.is_editor(u)
-    ]
-
-
-def notify(users, *, kind: str, message: str, claim=None, email: bool = True) -> None:
-    users = [u for u in users if u is not None]
-    Notification.objects.bulk_create(
-        [Notification(user=u, claim=claim, kind=kind, message=message[:500]) for u in users]
-    )
-    recipients = [u.email for u in users if u.email]
-    if email and recipients:
-        subject = f"[Factcheck] {message[:120]}"
-        transaction.on_commit(
-            lambda: send_mail(
-                subject,
-                message,
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
-                fail_silently=True,
-            )
+    perm = Permission.objects.filter(codename="approve_verdict", content_type__app_label="claims")
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Exists(perm.filter(group__user=OuterRef("pk")))
+            | Exists(perm.filter(user=OuterRef("pk")))
         )
+        .order_by("pk")
+    )
 
 
-def notifications_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
-    """Mark the user's unread notifications (all, or those ids) read. Returns how many."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+def notify(users, *, kind: str, message: str, claim=None, assignment=None) -> list[Notification]:
+    """Tell people something, in the app and by email (after commit). Call inside the change's
+    transaction so that the notification commits, or rolls back, with it."""
+    seen, recipients = set(), []
+    for user in users:
+        if user is not None and user.pk not in seen:
+            seen.add(user.pk)
+            recipients.append(user)
+    if not recipients:
+        return []
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u, claim=claim, assignment=assignment, kind=kind, message=message[:500]
+            )
+            for u in recipients
+        ]
+    )
+    ids = [n.pk for n in created if n.pk is not None and n.user.email]
+    if ids and getattr(_batch, "ids", None) is not None:
+        _batch.ids.extend(ids)
+    elif ids:
+        from .tasks import email_notifications
+
+        transaction.on_commit(lambda: email_notifications.delay(ids))
+    return created
+
+
+def send_emails(*, notification_ids: list[int]) -> int:
+    """Email the given notifications that have not been emailed yet. Marks them first and
+    sends after commit: at most once, never twice. Returns how many were sent."""
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=notification_ids, emailed_at__isnull=True)
+            .select_related("user")
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+            emailed_at=timezone.now()
+        )
+    sent = 0
+    for n in pending:
+        if not n.user.email:
+            continue
+        try:
+            send_mail(
+                f"[Factcheck] {n.message[:120]}",
+                f"{n.message}\n\n{settings.SITE_URL}/reviewers/notifications/",
+                settings.DEFAULT_FROM_EMAIL,
+                [n.user.email],
+            )
+            sent += 1
+        except OSError:
+            # The mail server is down: the in-app notification stays; the email is not retried,
+            # because a retry after a half-sent message could send it twice.
+            logger.warning("could not email notification %s to %s", n.pk, n.user.email)
+    return sent
+
+
+# --- Reads (selectors for the header and the notifications page) ----------------------------
+
+
+def unread_count(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def for_user(user, *, unread_only: bool = False, limit: int = 100):
+    qs = Notification.objects.filter(user=user).select_related("claim")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when no ids are given)."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
-        unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

@@ -1,79 +1,293 @@
 """The assignment policy, in one readable place.
 
-Eligible: available (not away), active fact-checker, under capacity, speaks the claim's language,
-has not declined this claim before. Ranked by topic match, then lowest current load, then longest
-since their last assignment (fair rotation).
+Who may take a claim (every rule gives a reason a person can read when it says no):
+  1. an active fact-checker,
+  2. available and not away,
+  3. under capacity (open assignments < capacity),
+  4. speaks the claim's language,
+  5. did not write the article (the byline, `Article.author`, names them),
+  6. has not had this claim before and given it up: declined it, let it expire, or was taken
+     off it by an editor. Editors can still assign such a person by hand.
+
+Among those eligible: most topic matches first, then the lowest current load, then the longest
+since their last assignment (fair rotation), then the lowest user id (a stable tie-break).
+
+The services lock the chosen reviewer's profile and count the load again before assigning: this
+module only reads, so a choice can be stale by the time it is used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.models import Claim
 
 from .models import Assignment, ReviewerProfile
 
+# Earlier assignments of a claim that keep their reviewer from getting it again automatically.
+GAVE_UP = {
+    Assignment.State.DECLINED: "declined this claim",
+    Assignment.State.EXPIRED: "let this claim expire",
+    Assignment.State.ENDED: "was taken off this claim by an editor",
+}
+
 
 @dataclass(frozen=True)
-class Choice:
+class ClaimFacts:
+    """What the policy needs to know about a claim, loaded once."""
+
+    claim_id: int
+    language: str
+    topics: frozenset[str]
+    byline: str
+    gave_up: dict[int, str] = field(default_factory=dict)  # user id -> why
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reviewer judged against one claim."""
+
     profile: ReviewerProfile
     load: int
     topic_matches: tuple[str, ...]
+    refusals: tuple[str, ...]  # empty: eligible
+
+    @property
+    def eligible(self) -> bool:
+        return not self.refusals
+
+    @property
+    def username(self) -> str:
+        return self.profile.user.get_username()
 
     @property
     def reason(self) -> str:
+        """Why this person: recorded on the Assignment and shown on the claim page."""
         topics = ", ".join(self.topic_matches) if self.topic_matches else "none matched"
         return f"topic: {topics}; load {self.load}/{self.profile.capacity}"
 
 
-def candidate_profiles():
-    today = timezone.localdate()
-    return (
-        ReviewerProfile.objects.filter(available=True, user__is_active=True)
-        .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
-        .filter(Q(user__groups__permissions__codename="work_claim") | Q(user__is_superuser=True))
-        .distinct()
-        .select_related("user")
-        .prefetch_related("topics")
-        .annotate(
-            load=Count(
-                "user__assignments", filter=Q(user__assignments__state="active"), distinct=True
-            )
+# --- Facts ----------------------------------------------------------------------------------
+
+
+def _normalise_name(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.findall(r"[^\W_]+", text)
+
+
+def wrote_article(full_name: str, byline: str) -> bool:
+    """True when the person's full name appears, word for word, in the article's byline.
+
+    "By Chris Checker and Ana Ruiz" names "Chris Checker" (case and accents ignored); a user
+    without a full name, or an article without a byline, never matches.
+    """
+    name, words = _normalise_name(full_name), _normalise_name(byline)
+    if not name or not words:
+        return False
+    n = len(name)
+    return any(words[i : i + n] == name for i in range(len(words) - n + 1))
+
+
+def speaks(profile: ReviewerProfile, language: str) -> bool:
+    """The claim's language (or its main part: "en" for "en-GB") is in the profile's list."""
+    language = (language or "").strip().lower()
+    spoken = set(profile.language_list)
+    return language in spoken or language.split("-")[0] in {c.split("-")[0] for c in spoken}
+
+
+def facts_for(claims: Iterable[Claim]) -> dict[int, ClaimFacts]:
+    """Facts for many claims in two queries (claims need `article` and prefetched `topics`)."""
+    claims = list(claims)
+    gave_up: dict[int, dict[int, str]] = defaultdict(dict)
+    rows = (
+        Assignment.objects.filter(claim_id__in=[c.pk for c in claims], state__in=list(GAVE_UP))
+        .order_by("assigned_at")
+        .values_list("claim_id", "reviewer_id", "state")
+    )
+    for claim_id, reviewer_id, state in rows:
+        gave_up[claim_id][reviewer_id] = GAVE_UP[state]
+    return {
+        c.pk: ClaimFacts(
+            claim_id=c.pk,
+            language=c.language,
+            topics=frozenset(t.slug for t in c.topics.all()),
+            byline=c.article.author,
+            gave_up=gave_up.get(c.pk, {}),
         )
+        for c in claims
+    }
+
+
+def facts_of(claim_id: int) -> ClaimFacts:
+    claim = Claim.objects.select_related("article").prefetch_related("topics").get(pk=claim_id)
+    return facts_for([claim])[claim.pk]
+
+
+def _can_work_claims():
+    perm = Permission.objects.filter(codename="work_claim", content_type__app_label="claims")
+    return (
+        Q(user__is_superuser=True)
+        | Exists(perm.filter(group__user=OuterRef("user_id")))
+        | Exists(perm.filter(user=OuterRef("user_id")))
     )
 
 
-def rank(claim: Claim, profiles, declined: set[int], claim_topics: set[str]) -> list[Choice]:
-    choices = []
-    for profile in profiles:
-        if profile.user_id in declined or profile.load >= profile.capacity:
-            continue
-        if claim.language.lower() not in profile.language_list:
-            continue
-        matches = tuple(sorted(claim_topics & {t.slug for t in profile.topics.all()}))
-        choices.append(Choice(profile=profile, load=profile.load, topic_matches=matches))
+def active_load(user_ref: str = "user_id"):
+    """Open (active) assignments of a reviewer, as a subquery expression."""
+    count = (
+        Assignment.objects.filter(reviewer_id=OuterRef(user_ref), state=Assignment.State.ACTIVE)
+        .order_by()
+        .values("reviewer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
+def profiles(*, only_possible: bool) -> list[ReviewerProfile]:
+    """Reviewer profiles with `load` and `is_fact_checker` (two queries, whatever the count).
+
+    only_possible: leave out in SQL those that fail a rule that does not depend on the claim
+    (inactive, not a fact-checker, unavailable, away, full), as the scheduler does.
+    """
+    today = timezone.localdate()
+    qs = (
+        ReviewerProfile.objects.select_related("user")
+        .prefetch_related("topics")
+        .annotate(load=active_load(), is_fact_checker=_can_work_claims())
+        .order_by("user_id")
+    )
+    if only_possible:
+        qs = qs.filter(
+            Q(away_until__isnull=True) | Q(away_until__lt=today),
+            available=True,
+            user__is_active=True,
+            is_fact_checker=True,
+            load__lt=F("capacity"),
+        )
+    return list(qs)
+
+
+# --- Judgement ------------------------------------------------------------------------------
+
+
+def refusals(profile: ReviewerProfile, load: int, facts: ClaimFacts, today: date) -> list[str]:
+    """Every rule this reviewer fails for this claim, in words; empty when eligible."""
+    user, why = profile.user, []
+    if not user.is_active:
+        why.append("account is inactive")
+    if not getattr(profile, "is_fact_checker", True):
+        why.append("is not a fact-checker")
+    if not profile.available:
+        why.append("is marked unavailable")
+    elif profile.away_until is not None and profile.away_until >= today:
+        why.append(f"is away until {profile.away_until:%Y-%m-%d}")
+    if load >= profile.capacity:
+        why.append(f"is at capacity ({load}/{profile.capacity})")
+    if not speaks(profile, facts.language):
+        why.append(f"does not list the claim's language ({facts.language})")
+    if wrote_article(user.get_full_name(), facts.byline):
+        why.append("wrote the article")
+    if user.pk in facts.gave_up:
+        why.append(facts.gave_up[user.pk])
+    return why
+
+
+def judge(facts: ClaimFacts, pool: Iterable[ReviewerProfile], today: date | None = None):
+    """Every reviewer in the pool judged for the claim: the eligible ranked first, best first."""
+    today = today or timezone.localdate()
+    judged = []
+    for profile in pool:
+        load = getattr(profile, "load", 0)
+        matches = tuple(sorted(facts.topics & {t.slug for t in profile.topics.all()}))
+        judged.append(
+            Candidate(
+                profile=profile,
+                load=load,
+                topic_matches=matches,
+                refusals=tuple(refusals(profile, load, facts, today)),
+            )
+        )
     oldest = datetime.min.replace(tzinfo=timezone.get_current_timezone())
-    choices.sort(
+    judged.sort(
         key=lambda c: (
+            not c.eligible,
             -len(c.topic_matches),
             c.load,
             c.profile.last_assigned_at or oldest,
-            c.profile.pk,
+            c.profile.user_id,
         )
     )
-    return choices
+    return judged
 
 
-def choose_reviewer(claim: Claim) -> Choice | None:
-    declined = set(
-        Assignment.objects.filter(claim=claim, state=Assignment.State.DECLINED).values_list(
-            "reviewer_id", flat=True
-        )
-    )
-    claim_topics = set(claim.topics.values_list("slug", flat=True))
-    ranked = rank(claim, candidate_profiles(), declined, claim_topics)
+def rank(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> list[Candidate]:
+    """The eligible reviewers for a claim, best first."""
+    return [c for c in judge(facts, pool) if c.eligible]
+
+
+def choose_reviewer(claim: Claim | int) -> Candidate | None:
+    """The best reviewer for a claim now, or None when nobody is eligible."""
+    facts = facts_of(getattr(claim, "pk", claim))
+    ranked = rank(facts, profiles(only_possible=True))
     return ranked[0] if ranked else None
+
+
+# --- Explanations for editors ---------------------------------------------------------------
+
+
+def _by_name(candidate: Candidate) -> str:
+    return candidate.username.casefold()
+
+
+def explain(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> str:
+    judged = judge(facts, pool)
+    if not judged:
+        return "Nobody can take it: there are no reviewer profiles yet. Add fact-checkers first."
+    eligible = [c for c in judged if c.eligible]
+    if eligible:
+        best = eligible[0]
+        return (
+            f"Waiting for the next assignment run (every minute): {best.username} is next "
+            f"({best.reason})."
+        )
+    parts = [f"{c.username} {'; '.join(c.refusals)}" for c in sorted(judged, key=_by_name)]
+    return "Nobody is eligible: " + ". ".join(parts) + "."
+
+
+def why_unassigned_many(claims: Iterable[Claim]) -> dict[int, str]:
+    """Why each open claim has no reviewer, in a constant number of queries.
+
+    Claims need `article` selected and `topics` prefetched.
+    """
+    claims = list(claims)
+    if not claims:
+        return {}
+    facts = facts_for(claims)
+    pool = profiles(only_possible=False)
+    return {c.pk: explain(facts[c.pk], pool) for c in claims}
+
+
+def why_unassigned(claim: Claim | int) -> str:
+    """Why a claim has no reviewer, reviewer by reviewer; empty when it has one."""
+    claim = (
+        Claim.objects.select_related("article", "assignee")
+        .prefetch_related("topics")
+        .get(pk=getattr(claim, "pk", claim))
+    )
+    if claim.assignee_id is not None:
+        return ""
+    if claim.state != Claim.State.OPEN:
+        return f"It is {claim.get_state_display().lower()}: only open claims are assigned."
+    return why_unassigned_many([claim])[claim.pk]

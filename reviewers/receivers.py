@@ -1,13 +1,20 @@
-"""Listens to the claim workflow: keeps assignments in step and schedules assignment runs."""
+"""Listens to the claim workflow: keeps assignments in step, tells people, schedules assignment.
+
+The claim workflow sends `claim_transitioned` inside its transaction, so everything written here
+commits or rolls back with the claim's change; Celery jobs are only sent after commit.
+"""
+
+from __future__ import annotations
 
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, Verdict
 from claims.signals import claim_transitioned, claims_filed, evidence_broken
 
 from .models import Assignment, ReviewerProfile
+from .notifications import editors, notify
 
 ENDING = {
     "unassign": Assignment.State.ENDED,
@@ -24,24 +31,42 @@ def schedule_assignment_run() -> None:
     transaction.on_commit(assign_open_claims.delay)
 
 
-@receiver(claim_transitioned, dispatch_uid="reviewers.track_assignment")
-def track_assignment(sender, claim, transition, actor, from_state, to_state, details, **kwargs):
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "no deadline"
+
+
+@receiver(claim_transitioned, dispatch_uid="reviewers.on_claim_transition")
+def on_claim_transition(sender, claim, transition, actor, from_state, to_state, details, **kw):
     now = timezone.now()
+    ended = None
     if transition in ENDING:
-        update = {"state": ENDING[transition], "ended_at": now}
-        if transition == "decline":
-            update["decline_reason"] = details.get("reason", "")
-        Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE).update(**update)
+        ended = (
+            Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE)
+            .select_related("reviewer")
+            .first()
+        )
+        if ended is not None:
+            ended.state = ENDING[transition]
+            ended.ended_at = now
+            if transition == "decline":
+                ended.decline_reason = details.get("reason", "")
+            ended.save(update_fields=["state", "ended_at", "decline_reason"])
+    assignment = None
     if transition in {"assign", "reassign"}:
-        Assignment.objects.create(
+        assignment = Assignment.objects.create(
             claim=claim,
             reviewer_id=claim.assignee_id,
             assigned_by=actor,
-            reason=details.get("reason", "")[:300],
+            reason=(details.get("reason") or "")[:300],
             assigned_at=now,
             due_at=claim.due_at,
         )
         ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
+    elif transition == "set_priority" and claim.due_at is not None:
+        Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE).update(
+            due_at=claim.due_at
+        )
+    _tell_people(claim, transition, actor, details, ended, assignment)
     if to_state == Claim.State.OPEN and from_state != Claim.State.OPEN:
         schedule_assignment_run()
 
@@ -52,48 +77,76 @@ def assign_new_claims(sender, article, claims, **kwargs):
         schedule_assignment_run()
 
 
-@receiver(claim_transitioned, dispatch_uid="reviewers.notify_people")
-def notify_people(sender, claim, transition, actor, from_state, to_state, details, **kwargs):
-    from .notifications import editors, notify
-
+def _tell_people(claim, transition, actor, details, ended, assignment) -> None:
     who = actor.get_username() if actor is not None else "the scheduler"
-    if transition in {"assign", "reassign"} and claim.assignee is not None:
-        due = timezone.localtime(claim.due_at).strftime("%Y-%m-%d %H:%M") if claim.due_at else "-"
+    short = f"claim {claim.pk} (“{claim.text[:60]}”)"
+    if assignment is not None:
         notify(
             [claim.assignee],
             kind="assigned",
             claim=claim,
-            message=f"Claim {claim.pk} was assigned to you by {who}; due {due}.",
+            assignment=assignment,
+            message=f"You were assigned {short} by {who}; due {_when(claim.due_at)}.",
         )
-    elif transition == "submit":
+    if ended is not None and transition in {"reassign", "unassign"}:
+        notify(
+            [ended.reviewer],
+            kind="unassigned",
+            claim=claim,
+            message=f"{who} took {short} off your queue.",
+        )
+    if transition == "submit":
         notify(
             [u for u in editors() if u.pk != getattr(actor, "pk", None)],
             kind="submitted",
             claim=claim,
-            message=f"{who} submitted a verdict on claim {claim.pk} for approval.",
+            message=f"{who} submitted a verdict on {short} for approval.",
         )
-    elif transition in {"approve", "return"}:
-        author = claim.verdicts.filter(pk=details.get("verdict")).select_related("author").first()
+    elif transition in {"approve", "approve_vote", "return"}:
+        verdict = Verdict.objects.filter(pk=details.get("verdict")).select_related("author").first()
         note = f" Note: {details['note']}" if details.get("note") else ""
-        verb = "approved" if transition == "approve" else "returned"
-        if author is not None:
+        if transition == "approve":
+            kind, what = "approved", "approved"
+        elif transition == "return":
+            kind, what = "returned", "returned"
+        else:
+            kind = "approval_vote"
+            what = (
+                f"approved ({details.get('approvals')} of {details.get('required')} "
+                "approvals needed so far)"
+            )
+        if verdict is not None:
             notify(
-                [author.author],
-                kind=verb,
+                [verdict.author],
+                kind=kind,
                 claim=claim,
-                message=f"{who} {verb} your verdict on claim {claim.pk}.{note}",
+                message=f"{who} {what} your verdict on {short}.{note}",
             )
     elif transition == "decline":
         notify(
             editors(),
             kind="declined",
             claim=claim,
-            message=f"{who} declined claim {claim.pk}: {details.get('reason', '')}",
+            message=f"{who} declined {short}: {details.get('reason', '')}",
         )
+    elif transition == "expire":
+        username = ended.reviewer.get_username() if ended is not None else details.get("from", "")
+        notify(
+            editors(),
+            kind="expired",
+            claim=claim,
+            message=f"{short} was overdue with {username}; it is open again and goes to "
+            "someone else.",
+        )
+        if ended is not None:
+            notify(
+                [ended.reviewer],
+                kind="expired",
+                claim=claim,
+                message=f"{short} was overdue and has been taken off your queue.",
+            )
 
 
 @receiver(evidence_broken, dispatch_uid="reviewers.notify_evidence_broken")
 def notify_evidence_broken(sender, evidence, claim, reason, message, **kwargs):
-    from .notifications import editors, notify
-
     notify(editors(), kind=f"evidence_{reason}", claim=claim, message=message)

@@ -16,7 +16,7 @@ from claims.api.permissions import CanViewClaims
 from claims.api.views.common import int_or_404
 
 from ..models import Assignment, Notification, ReviewerProfile
-from ..notifications import notifications_mark_read
+from ..notifications import mark_read as notifications_mark_read
 from . import selectors
 from .serializers import AssignmentSerializer, NotificationSerializer, ReviewerSerializer
 

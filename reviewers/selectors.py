@@ -1,0 +1,150 @@
+"""Reads of the reviewers app, with their joins: a page costs the same few queries at any size."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lead
+from django.utils import timezone
+
+from claims.models import Claim, ClaimEvent
+
+from . import policy
+from .models import Assignment, ReviewerProfile
+
+# The stages of a claim whose time the workload page measures, in workflow order.
+STAGES = [
+    ("open", "Open, waiting for a reviewer"),
+    ("assigned", "Assigned, not started"),
+    ("in_review", "In review"),
+    ("submitted", "Submitted, waiting for editors"),
+]
+
+
+def due_soon_hours() -> int:
+    return getattr(settings, "DUE_SOON_HOURS", 24)
+
+
+def week_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    monday = local - timedelta(days=local.weekday())
+    return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def workload(*, now: datetime | None = None):
+    """Per reviewer: open, due soon, overdue and done this week (one query, plus topics)."""
+    now = now or timezone.now()
+    soon = now + timedelta(hours=due_soon_hours())
+    active = Q(user__assignments__state=Assignment.State.ACTIVE)
+    return (
+        ReviewerProfile.objects.select_related("user")
+        .prefetch_related("topics")
+        .annotate(
+            open_count=Count("user__assignments", filter=active),
+            due_soon_count=Count(
+                "user__assignments",
+                filter=active
+                & Q(user__assignments__due_at__gte=now, user__assignments__due_at__lt=soon),
+            ),
+            overdue_count=Count(
+                "user__assignments", filter=active & Q(user__assignments__due_at__lt=now)
+            ),
+            done_week_count=Count(
+                "user__assignments",
+                filter=Q(
+                    user__assignments__state=Assignment.State.COMPLETED,
+                    user__assignments__ended_at__gte=week_start(now),
+                ),
+            ),
+        )
+        .order_by("user__username")
+    )
+
+
+def overdue_assignments(*, now: datetime | None = None, limit: int = 50):
+    now = now or timezone.now()
+    return list(
+        Assignment.objects.filter(state=Assignment.State.ACTIVE, due_at__lt=now)
+        .select_related("claim", "reviewer")
+        .order_by("due_at")[:limit]
+    )
+
+
+def waiting_claims(*, limit: int = 20) -> list[tuple[Claim, str]]:
+    """The longest-waiting open claims, each with why nobody has it (constant queries)."""
+    claims = list(
+        Claim.objects.filter(state=Claim.State.OPEN)
+        .select_related("article")
+        .prefetch_related("topics")
+        .order_by("created_at", "pk")[:limit]
+    )
+    reasons = policy.why_unassigned_many(claims)
+    return [(c, reasons[c.pk]) for c in claims]
+
+
+@dataclass(frozen=True)
+class StageTime:
+    state: str
+    label: str
+    median: timedelta | None
+    count: int
+
+
+def cycle_times(*, days: int = 90, now: datetime | None = None) -> list[StageTime]:
+    """Median time claims spend in each stage, from the audit trail of the last `days` days.
+
+    One query: each state change with the time of the claim's next state change (a window
+    function); a stay that has not ended yet is not counted.
+    """
+    now = now or timezone.now()
+    changes = (
+        ClaimEvent.objects.filter(created_at__gte=now - timedelta(days=days))
+        .exclude(from_state=F("to_state"))
+        .annotate(
+            left_at=Window(
+                Lead("created_at"),
+                partition_by=[F("claim_id")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
+        )
+        .order_by()
+        .values_list("to_state", "created_at", "left_at")
+    )
+    stays: dict[str, list[float]] = {state: [] for state, _ in STAGES}
+    for state, entered, left in changes.iterator(chunk_size=2000):
+        if state in stays and left is not None:
+            stays[state].append((left - entered).total_seconds())
+    return [
+        StageTime(
+            state=state,
+            label=label,
+            median=timedelta(seconds=statistics.median(stays[state])) if stays[state] else None,
+            count=len(stays[state]),
+        )
+        for state, label in STAGES
+    ]
+
+
+def bottleneck(stages: list[StageTime]) -> StageTime | None:
+    measured = [s for s in stages if s.median is not None]
+    return max(measured, key=lambda s: s.median) if measured else None
+
+
+def active_assignment(claim: Claim) -> Assignment | None:
+    return (
+        Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE)
+        .select_related("reviewer", "assigned_by")
+        .first()
+    )
+
+
+def assignment_history(claim: Claim):
+    return list(
+        Assignment.objects.filter(claim=claim)
+        .select_related("reviewer", "assigned_by")
+        .order_by("assigned_at", "pk")
+    )
