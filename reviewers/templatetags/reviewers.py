@@ -59,3 +59,11 @@ def assignment_panel(context, claim):
         "next": request.get_full_path() if request is not None else "",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def why_unassigned(claim) -> str:
+    """Why an open claim has no reviewer yet, reviewer by reviewer (escaped text)."""
+    if claim.assignee_id is not None or claim.state != "open":
+        return ""
+    return policy.why_unassigned(claim)

@@ -65,3 +65,13 @@ def test_published_claim_page_links_the_public_page_and_corrections(client, edit
     client.force_login(checker)
     page = client.get(reverse("claims:claim", args=[claim.pk])).content.decode()
     assert "Correct this fact-check" not in page
+
+
+def test_editor_sees_why_an_open_claim_has_nobody(client, editor, checker):
+    from reviewers.models import ReviewerProfile
+
+    ReviewerProfile.objects.filter(user=checker).update(languages="fr")
+    claim = ClaimFactory()
+    client.force_login(editor)
+    page = client.get(reverse("claims:claim", args=[claim.pk])).content.decode()
+    assert "Why: " in page and "checker" in page
