@@ -4,9 +4,11 @@ The foundation calls only the names exported here; keep them stable.
 """
 
 from .html import ArticleContent, parse_html
+from .model_runtime import ModelIntegrityError
 from .pipeline import ExtractedSentence, analyse_text
-from .scoring import DEFAULT_THRESHOLD, MODEL_VERSION, score_sentences
+from .scoring import DEFAULT_THRESHOLD, MODEL_VERSION, embed_sentences, score_sentences
 from .sentences import split_sentences
+from .similarity import find_similar, vector_to_bytes, vectors_from_bytes
 from .topics import match_topics
 
 __all__ = [
@@ -14,9 +16,14 @@ __all__ = [
     "MODEL_VERSION",
     "ArticleContent",
     "ExtractedSentence",
+    "ModelIntegrityError",
     "analyse_text",
+    "embed_sentences",
+    "find_similar",
     "match_topics",
     "parse_html",
     "score_sentences",
     "split_sentences",
+    "vector_to_bytes",
+    "vectors_from_bytes",
 ]

@@ -8,344 +8,18 @@ sentences gives every sentence inside it the claimant attributed before or after
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-SPEECH_VERBS = (
-    "said|says|say|saying|noted|notes|warned|warns|claimed|claims|told|tells|added|adds|stated|"
-    "states|confirmed|confirms|suggested|suggests|argued|argues|insisted|insists|asserted|asserts|"
-    "alleged|alleges|announced|announces|explained|explains|declared|declares|stressed|stresses|"
-    "emphasi[sz]ed|emphasi[sz]es|maintained|maintains|acknowledged|acknowledges|admitted|admits|"
-    "denied|denies|accused|accuses|expressed|expresses|estimated|estimates|predicted|predicts|"
-    "reported|reports|wrote|writes|tweeted|tweets|called|calls|pointed out|points out|revealed|"
-    "reveals|disclosed|discloses|believes|believed|contended|contends|charged|charges|"
-    "described|describes|blamed|blames|cautioned|cautions|vowed|vows|promised|promises"
-)
-_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+from . import lexicon as lex
+
+_VERB = re.compile(rf"\b(?:{lex.SPEECH_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to\s+([^,.;:()“”\"]+)", re.IGNORECASE)
 
-_TITLES = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "premier",
-    "chancellor",
-    "secretary",
-    "general",
-    "colonel",
-    "col",
-    "gen",
-    "lt",
-    "lieutenant",
-    "major",
-    "maj",
-    "captain",
-    "capt",
-    "sergeant",
-    "sgt",
-    "admiral",
-    "adm",
-    "commander",
-    "marshal",
-    "brigadier",
-    "chief",
-    "deputy",
-    "foreign",
-    "defence",
-    "defense",
-    "interior",
-    "finance",
-    "senator",
-    "sen",
-    "representative",
-    "rep",
-    "congressman",
-    "congresswoman",
-    "governor",
-    "gov",
-    "mayor",
-    "ambassador",
-    "envoy",
-    "speaker",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "director",
-    "judge",
-    "justice",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "sheikh",
-    "ayatollah",
-    "imam",
-    "rev",
-    "father",
-    "bishop",
-    "leader",
-    "former",
-    "acting",
-    "senior",
-    "state",
-    "house",
-    "staff",
-    "army",
-    "head",
-    "ceo",
-    "chairman",
-    "chairwoman",
-    "official",
-    "commissioner",
-    "attorney",
-    "candidate",
-    "nominee",
-}
-_PLACES = {
-    "us",
-    "usa",
-    "uk",
-    "un",
-    "eu",
-    "america",
-    "american",
-    "americans",
-    "united",
-    "states",
-    "russia",
-    "russian",
-    "russians",
-    "moscow",
-    "washington",
-    "china",
-    "chinese",
-    "beijing",
-    "afghanistan",
-    "afghan",
-    "kabul",
-    "iraq",
-    "iraqi",
-    "syria",
-    "syrian",
-    "damascus",
-    "iran",
-    "iranian",
-    "tehran",
-    "israel",
-    "israeli",
-    "palestinian",
-    "britain",
-    "british",
-    "england",
-    "english",
-    "france",
-    "french",
-    "paris",
-    "germany",
-    "german",
-    "berlin",
-    "europe",
-    "european",
-    "asia",
-    "asian",
-    "central",
-    "africa",
-    "african",
-    "pakistan",
-    "pakistani",
-    "india",
-    "indian",
-    "turkey",
-    "turkish",
-    "ukraine",
-    "ukrainian",
-    "kiev",
-    "kyiv",
-    "japan",
-    "japanese",
-    "korea",
-    "korean",
-    "saudi",
-    "arabia",
-    "arab",
-    "yemen",
-    "egypt",
-    "libya",
-    "lebanon",
-    "qatar",
-    "canada",
-    "mexico",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "north",
-    "south",
-    "east",
-    "west",
-    "middle",
-    "london",
-    "new",
-    "york",
-    "taliban",
-    "daesh",
-    "isis",
-    "isil",
-    "takfiri",
-    "takfiris",
-    "nato",
-    "kremlin",
-    "pentagon",
-    "white",
-    "capitol",
-    "congress",
-    "senate",
-    "parliament",
-}
-_NON_NAME = {
-    "the",
-    "a",
-    "an",
-    "also",
-    "on",
-    "in",
-    "at",
-    "since",
-    "upon",
-    "after",
-    "before",
-    "while",
-    "when",
-    "but",
-    "and",
-    "or",
-    "if",
-    "as",
-    "it",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "his",
-    "her",
-    "their",
-    "our",
-    "citing",
-    "addressing",
-    "speaking",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "some",
-    "many",
-    "meanwhile",
-    "however",
-    "according",
-    "earlier",
-    "later",
-    "last",
-    "next",
-    "today",
-    "yesterday",
-    "tomorrow",
-    "press",
-    "tv",
-    "news",
-    "online",
-    "following",
-    "during",
-    "despite",
-    "with",
-    "without",
-    "for",
-    "from",
-    "by",
-    "to",
-    "of",
-    "over",
-    "under",
-    "about",
-    "against",
-    "between",
-    "among",
-    "through",
-    "into",
-    "there",
-    "here",
-    "what",
-    "who",
-    "which",
-    "where",
-    "why",
-    "how",
-    "all",
-    "both",
-    "each",
-    "every",
-    "no",
-    "not",
-    "only",
-    "then",
-    "thus",
-    "so",
-    "yet",
-    "still",
-    "even",
-    "just",
-    "such",
-    "other",
-    "another",
-    "more",
-    "most",
-    "less",
-    "least",
-    "several",
-    "few",
-}
-_ORG_WORDS = (
-    "Ministry|Ministries|Department|Office|Agency|Army|Navy|Force|Forces|Command|Council|"
-    "Committee|Commission|Government|Administration|Cabinet|Parliament|Congress|Senate|Court|"
-    "Party|Union|Nations|Organi[sz]ation|Directorate|Service|Services|Bureau|Bank|Fund|Institute|"
-    "University|Association|Federation|Coalition|Alliance|Kremlin|Pentagon|Taliban|Today|Times|"
-    "Post|News|Agency|Reuters|TASS|Tass|AFP|Xinhua|Embassy|Police|Guard|Corps|Authority|"
-    "Authorities|Company|Corporation|Group|Network|Observatory|Foundation|Tribunal|Assembly"
-)
 _ORG = re.compile(
     rf"((?:[A-Z][\w\-]*(?:['’]s)?\s+(?:(?:of|for|and)\s+(?:the\s+)?)?)*"
-    rf"(?:{_ORG_WORDS})\b(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)?)"
+    rf"(?:{lex.ORG_WORDS})\b(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)?)"
 )
 _NAME_PART = (
     r"(?:[A-Z][a-z]+(?:[-’'][A-Za-z]+)?|[A-Z]\.|(?:al|el|bin|ibn|van|von|de|da|di|le)-[A-Z][a-z]+)"
@@ -354,12 +28,9 @@ _NAME_SEQ = re.compile(
     rf"{_NAME_PART}(?:\s+(?:(?:al|bin|ibn|van|von|de|da|di|du|le|la|abu)\s+)?{_NAME_PART})*"
 )
 _PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
-_ROLE_NOUNS = (
-    "official|diplomat|envoy|minister|spokesman|spokeswoman|spokesperson|president|ambassador|"
-    "general|commander|senator|governor|mayor|lawmaker|analyst|expert|chief|director|secretary|"
-    "premier|officer|leader|colonel|politician|candidate|prosecutor|judge|author|researcher"
+_ROLE = re.compile(
+    rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
 )
-_ROLE = re.compile(rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{_ROLE_NOUNS})\b", re.IGNORECASE)
 _GROUP = re.compile(
     r"((?:[A-Z][\w\-]*\s+)*(?:[a-z]+\s+)?(?:officials|authorities|sources|experts|analysts|"
     r"diplomats|officers|lawmakers|leaders|researchers|scientists|doctors|witnesses|residents))\b"
@@ -369,30 +40,6 @@ _LEADING_FILLER = re.compile(
     r"[\s,]*",
     re.IGNORECASE,
 )
-_PREPOSITIONS = {
-    "with",
-    "by",
-    "from",
-    "to",
-    "of",
-    "after",
-    "following",
-    "for",
-    "against",
-    "at",
-    "on",
-    "in",
-    "about",
-    "than",
-    "toward",
-    "towards",
-    "between",
-    "among",
-    "like",
-    "into",
-    "over",
-    "under",
-}
 
 
 @dataclass(frozen=True)
@@ -407,14 +54,14 @@ NONE = Attribution(None, "")
 def _clean_name(seq: str) -> str | None:
     """Strip titles and place words from a capitalised run; return the person name or None."""
     tokens = seq.split()
-    while tokens and (tokens[0].lower().strip(".") in _TITLES | _PLACES | _NON_NAME):
+    while tokens and (tokens[0].lower().strip(".") in lex.TITLES | lex.PLACES | lex.NON_NAME):
         tokens.pop(0)
     if not tokens:
         return None
     low = [t.lower().strip(".’'") for t in tokens]
-    if any(t in _PLACES or t in _NON_NAME or t in _TITLES for t in low):
+    if any(t in lex.PLACES or t in lex.NON_NAME or t in lex.TITLES for t in low):
         return None
-    if re.search(rf"\b(?:{_ORG_WORDS})\b", " ".join(tokens)):
+    if re.search(rf"\b(?:{lex.ORG_WORDS})\b", " ".join(tokens)):
         return None
     return " ".join(tokens)
 
@@ -452,7 +99,7 @@ class PersonRegister:
             if len(name.split()) < 2 and self.resolve(name) == name:
                 continue
             prev = text[: m.start()].split()
-            if prev and prev[-1].lower() in _PREPOSITIONS:
+            if prev and prev[-1].lower() in lex.PREPOSITIONS:
                 continue
             found.append((m.start() + m.group(0).find(name), name))
         return found
@@ -497,7 +144,10 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     if group:
         return Attribution(group[-1].strip(), "reported_speech")
     last = pre.split(",")[-1].strip()
-    if re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last) and last.lower() not in _NON_NAME:
+    if (
+        re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last)
+        and last.lower() not in lex.NON_NAME
+    ):
         # A single capitalised subject that is not a known person: a country or a body.
         return Attribution(last, "organisation")
     return NONE
@@ -575,6 +225,12 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _overlaps(quotes, quote_starts, start: int, end: int) -> bool:
+    """Whether any quotation (sorted, non-overlapping) overlaps [start, end)."""
+    i = bisect.bisect_left(quote_starts, end) - 1
+    return i >= 0 and quotes[i][1] > start
+
+
 def attribute(
     text: str, spans: list[tuple[int, int]], skip: list[bool] | None = None
 ) -> list[Attribution]:
@@ -589,6 +245,9 @@ def attribute(
     for qs, qe in quotes:
         for i in range(qs, qe):
             in_quote[i] = True
+    quote_starts = [q[0] for q in quotes]
+    span_starts = [sp[0] for sp in spans]
+    span_ends = [sp[1] for sp in spans]
     results: list[Attribution] = []
     for idx, (start, end) in enumerate(spans):
         sentence = text[start:end]
@@ -598,7 +257,7 @@ def attribute(
             results.append(NONE)
             continue
         found = _attribute_one(sentence, in_quote[start:end], register)
-        has_quote = any(qs < end and qe > start for qs, qe in quotes)
+        has_quote = _overlaps(quotes, quote_starts, start, end)
         if found.claimant and has_quote and found.method == "reported_speech":
             found = Attribution(found.claimant, "quotation")
         results.append(found)
@@ -617,7 +276,9 @@ def attribute(
     # Quotations over several sentences: the sentences inside take the attribution given in the
     # first or last sentence of the quotation.
     for qs, qe in quotes:
-        members = [i for i, (s, e) in enumerate(spans) if s < qe and e > qs]
+        first = bisect.bisect_right(span_ends, qs)
+        last = bisect.bisect_left(span_starts, qe)
+        members = list(range(first, last))
         if len(members) < 2:
             continue
         source = next((results[i] for i in [members[-1], members[0]] if results[i].claimant), None)
