@@ -32,8 +32,24 @@ _ROLE = re.compile(
     rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
 )
 _GROUP = re.compile(
-    r"((?:[A-Z][\w\-]*\s+)*(?:[a-z]+\s+)?(?:officials|authorities|sources|experts|analysts|"
-    r"diplomats|officers|lawmakers|leaders|researchers|scientists|doctors|witnesses|residents))\b"
+    r"((?:[A-Z][\w\-]*\s+)*(?:[a-z]+\s+)?(?i:officials|authorities|sources|experts|analysts|"
+    r"diplomats|officers|lawmakers|leaders|researchers|scientists|doctors|witnesses|residents|"
+    r"critics|opponents|supporters|activists|protesters|observers|investigators|prosecutors|"
+    r"economists|campaigners|rebels|militants|medics|rescuers|organi[sz]ers))\b"
+)
+_BODY = re.compile(
+    r"\bthe\s+(ministry|government|company|agency|army|police|department|embassy|council|"
+    r"committee|commission|military|court|party|white house|kremlin|pentagon|office|bank|"
+    r"organi[sz]ation|group)\b",
+    re.IGNORECASE,
+)
+# A surname after a title ("Mr. Johnson", "President Putin") is a person even when it is the
+# article's first mention.
+_TITLED = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Gov|Lt|Capt|Sgt|Adm|Maj)\.\s*"
+    r"([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)*)"
+    r"|\b(?:President|Minister|Senator|Governor|General|Colonel|Ambassador|Chancellor|Premier|"
+    r"Secretary|Mayor|Judge|Spokesman|Spokeswoman|Envoy|Commander)\s+([A-Z][\w\-’']+)\b(?!\s+[A-Z])"
 )
 _LEADING_FILLER = re.compile(
     r"^(?:also|meanwhile|however|but|and|yet|separately|earlier|later|moreover|in addition)\b"
@@ -72,6 +88,14 @@ class PersonRegister:
     def __init__(self) -> None:
         self.full_names: list[str] = []
         self.last_person: str | None = None
+        self.organisations: list[str] = []
+
+    def body(self, noun: str) -> str | None:
+        """The most recent organisation named with this noun ("the ministry" -> its full name)."""
+        for org in reversed(self.organisations):
+            if noun.lower() in org.lower():
+                return org
+        return None
 
     def resolve(self, name: str) -> str:
         """A full name the article introduced earlier for `name`, else `name` itself."""
@@ -102,6 +126,19 @@ class PersonRegister:
             if prev and prev[-1].lower() in lex.PREPOSITIONS:
                 continue
             found.append((m.start() + m.group(0).find(name), name))
+        for m in _TITLED.finditer(text):
+            name = m.group(1) or m.group(2)
+            low = name.lower()
+            if low in lex.PLACES or low in lex.NON_NAME or low in lex.TITLES:
+                continue
+            prev = text[: m.start()].split()
+            if prev and prev[-1].lower() in lex.PREPOSITIONS:
+                continue
+            if not any(start <= m.start(1 if m.group(1) else 2) < start + len(n)
+                       or m.start(1 if m.group(1) else 2) <= start < m.end()
+                       for start, n in found):  # fmt: skip
+                found.append((m.start(1 if m.group(1) else 2), name))
+        found.sort()
         return found
 
 
@@ -140,6 +177,9 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     orgs = [m.group(1).strip() for m in _ORG.finditer(pre)]
     if orgs:
         return Attribution(orgs[-1], "organisation")
+    body = _BODY.search(pre.split(",")[-1])
+    if body:
+        return Attribution(register.body(body.group(1)) or body.group(0), "organisation")
     group = _GROUP.findall(pre.split(",")[-1])
     if group:
         return Attribution(group[-1].strip(), "reported_speech")
@@ -148,8 +188,10 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last)
         and last.lower() not in lex.NON_NAME
     ):
-        # A single capitalised subject that is not a known person: a country or a body.
-        return Attribution(last, "organisation")
+        # A capitalised subject that is not a known person: a country, a body, or a person named
+        # by surname only ("Smith said"); the name is right either way, the kind is unknown.
+        known_body = last.lower().split()[0].rstrip("’'s") in lex.PLACES
+        return Attribution(last, "organisation" if known_body else "reported_speech")
     return NONE
 
 
@@ -267,6 +309,7 @@ def attribute(
         names = register.scan(masked)
         for _, name in names:
             register.add(name)
+        register.organisations.extend(m.group(1).strip() for m in _ORG.finditer(masked))
         if (
             found.claimant
             and found.method in {"reported_speech", "quotation", "coreference"}

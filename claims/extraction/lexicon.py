@@ -331,7 +331,7 @@ ORG_WORDS = (
     "Party|Union|Nations|Organi[sz]ation|Directorate|Service|Services|Bureau|Bank|Fund|Institute|"
     "University|Association|Federation|Coalition|Alliance|Kremlin|Pentagon|Taliban|Today|Times|"
     "Post|News|Agency|Reuters|TASS|Tass|AFP|Xinhua|Embassy|Police|Guard|Corps|Authority|"
-    "Authorities|Company|Corporation|Group|Network|Observatory|Foundation|Tribunal|Assembly"
+    "Authorities|State|Company|Corporation|Group|Network|Observatory|Foundation|Tribunal|Assembly"
 )
 
 ROLE_NOUNS = (

@@ -87,3 +87,19 @@ def test_she_resolves_to_most_recent_person():
 def test_plural_they_is_not_a_claimant():
     body = "Since 2014, the allies have struck what they say are militant positions."
     assert by_text(body) == [(None, "")]
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("Officials said on Monday that 40 people had died.", [("Officials", "reported_speech")]),
+    ("Mr. Johnson told reporters that the budget was balanced.",
+     [("Johnson", "reported_speech")]),
+    ("President Putin said Russia would respond. He added that sanctions had failed.",
+     [("Putin", "reported_speech"), ("Putin", "coreference")]),
+    ("Talks with Mr. Lavrov ended, the ministry said.", [("the ministry", "organisation")]),
+    ("Russia's Foreign Ministry met on Monday. Sanctions have failed, the ministry said.",
+     [(None, ""), ("Russia's Foreign Ministry", "organisation")]),
+    ("It is said that the bridge was built in 1850.", [(None, "")]),
+    ("Inflation rose to 5 percent in May, the highest since 2008.", [(None, "")]),
+])  # fmt: skip
+def test_more_attribution_patterns(body, expected):
+    assert by_text(body) == expected
