@@ -37,7 +37,7 @@ TEST_DEBATES = (
     "2004-10-08.txt", "2012-10-22.txt", "2016-10-19.txt",
 )  # fmt: skip
 DEV_DEBATES = ("1976-10-22.txt", "1992-10-19.txt", "2000-10-17.txt", "2008-10-15.txt")
-TRUNK_LAYERS = 4
+TRUNK_LAYERS = 4  # frozen shared layers by default; --trunk-layers changes it
 MAX_TOKENS = 128
 FILES = ("trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json", "model.json")
 
@@ -92,7 +92,7 @@ def _best_threshold(y, p) -> float:
 class _Parts:
     """Torch modules for the trunk and both heads, built from one BertModel."""
 
-    def __init__(self, base_dir: Path):
+    def __init__(self, base_dir: Path, trunk_layers: int = TRUNK_LAYERS):
         import torch
         from transformers import AutoModel
 
@@ -100,7 +100,8 @@ class _Parts:
         bert.eval()
         self.embeddings = bert.embeddings
         self.layers = bert.encoder.layer
-        self.cls_layers = copy.deepcopy(self.layers[TRUNK_LAYERS:])
+        self.trunk_layers = trunk_layers
+        self.cls_layers = copy.deepcopy(self.layers[trunk_layers:])
         self.classifier = torch.nn.Linear(bert.config.hidden_size, 1)
         for p in list(self.embeddings.parameters()) + list(self.layers.parameters()):
             p.requires_grad_(False)
@@ -122,7 +123,7 @@ def _modules(parts: _Parts):
         def __init__(self):
             super().__init__()
             self.embeddings = parts.embeddings
-            self.layers = torch.nn.ModuleList(parts.layers[:TRUNK_LAYERS])
+            self.layers = torch.nn.ModuleList(parts.layers[: parts.trunk_layers])
 
         def forward(self, input_ids, attention_mask):
             h = self.embeddings(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids))
@@ -152,7 +153,7 @@ def _modules(parts: _Parts):
 
     return (
         Trunk(),
-        Head(parts.layers[TRUNK_LAYERS:]),
+        Head(parts.layers[parts.trunk_layers :]),
         Head(parts.cls_layers, parts.classifier),
     )
 
@@ -242,6 +243,7 @@ def train(
     seed: int = 13,
     threads: int = 1,
     limit: int | None = None,
+    trunk_layers: int = TRUNK_LAYERS,
     log=print,
 ) -> dict:
     """Fine-tune, pick the epoch and threshold on the dev debates, report on the test debates.
@@ -275,7 +277,7 @@ def train(
     tokenizer.no_padding()
     tokenizer.no_truncation()
     ids_list = _encode(tokenizer, texts)
-    parts = _Parts(base)
+    parts = _Parts(base, trunk_layers)
     trunk, sim, cls = _modules(parts)
 
     # The trunk is frozen: run it once and keep its hidden states (float16 to halve memory).
@@ -350,12 +352,12 @@ def train(
     p_test = _onnx_scores_bootstrap(out, [texts[i] for i in idx["test"]])
     test = _metrics(y[idx["test"]], p_test, threshold)
     dev = _metrics(y[idx["dev"]], p_dev, threshold)
-    version = f"minilm-ft2-{time.strftime('%Y.%m.%d')}"
+    version = f"minilm-ft{6 - trunk_layers}-{time.strftime('%Y.%m.%d')}"
     meta = {
         "version": version,
         "threshold": threshold,
         "max_tokens": MAX_TOKENS,
-        "trunk_layers": TRUNK_LAYERS,
+        "trunk_layers": trunk_layers,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
         "training_data": "ClaimBuster crowdsourced.csv (Arslan et al., ICWSM 2020), CC BY 4.0",
         "test_debates": list(TEST_DEBATES),
@@ -389,12 +391,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--trunk-layers", type=int, default=TRUNK_LAYERS,
+                        help="frozen shared layers; the rest (of 6) are fine-tuned")  # fmt: skip
     parser.add_argument(
         "--limit", type=int, default=None, help="about N rows, evenly spread (smoke test)"
     )
     args = parser.parse_args(argv)
     meta = train(args.data, args.out, epochs=args.epochs, lr=args.lr, seed=args.seed,
-                 threads=args.threads, limit=args.limit)  # fmt: skip
+                 threads=args.threads, limit=args.limit,
+                 trunk_layers=args.trunk_layers)  # fmt: skip
     t = meta["test"]
     print(
         f"precision {t['precision']:.3f}  recall {t['recall']:.3f}  f1 {t['f1']:.3f}  "

@@ -103,3 +103,13 @@ def test_plural_they_is_not_a_claimant():
 ])  # fmt: skip
 def test_more_attribution_patterns(body, expected):
     assert by_text(body) == expected
+
+
+def test_straight_quotes_over_sentences_attributed_after():
+    body = ('"Prices doubled in 2021. Wages did not," Finance Minister Ana Silva said. '
+            "Markets closed higher on Friday.")  # fmt: skip
+    assert by_text(body) == [
+        ("Ana Silva", "quotation_continued"),
+        ("Ana Silva", "quotation"),
+        (None, ""),
+    ]
