@@ -29,6 +29,7 @@ def test_parse_html_main_text_and_metadata():
     assert content.publisher == "Example News"
     assert isinstance(content.published_at, datetime)
     assert content.published_at.date().isoformat() == "2015-10-08"
+    assert content.published_at.tzinfo is not None
     assert content.language in ("en", "")
 
 
