@@ -25,7 +25,7 @@ def _read_meta() -> dict:
 
 
 _META = _read_meta()
-MODEL_VERSION: str = _META.get("version", "unknown")
+MODEL_VERSION: str = _META.get("version", "unknown")  # e.g. "minilm-ft3-2026.11.26"
 DEFAULT_THRESHOLD: float = float(_META.get("threshold", 0.5))
 
 _lock = threading.Lock()
