@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
 @dataclass
 class ArticleContent:
+    """An article's main text and metadata; callers with plain text build it from `text` alone."""
+
     text: str
-    title: str
-    author: str
-    publisher: str
-    published_at: datetime | None
-    language: str
+    title: str = ""
+    author: str = ""
+    publisher: str = ""
+    published_at: datetime | None = None
+    language: str = "en"
+
+
+_HTML_LANG = re.compile(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -27,8 +33,16 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _html_lang(html: str) -> str:
+    m = _HTML_LANG.search(html[:5000])
+    return m.group(1) if m else ""
+
+
 def parse_html(html: str, *, url: str | None = None) -> ArticleContent:
-    """Main text, title, author, publisher (site name), publication date and language."""
+    """Main text, title, author, publisher (site name), publication date and language.
+
+    language: trafilatura's, else the page's <html lang>, else "" (unknown).
+    """
     import trafilatura
 
     doc = trafilatura.bare_extraction(
@@ -41,7 +55,7 @@ def parse_html(html: str, *, url: str | None = None) -> ArticleContent:
     )
     if doc is None:
         return ArticleContent(
-            text="", title="", author="", publisher="", published_at=None, language=""
+            text="", title="", author="", publisher="", published_at=None, language=_html_lang(html)
         )
     get = doc.get if isinstance(doc, dict) else (lambda k, d=None: getattr(doc, k, d))
     return ArticleContent(
@@ -50,5 +64,5 @@ def parse_html(html: str, *, url: str | None = None) -> ArticleContent:
         author=get("author") or "",
         publisher=get("sitename") or "",
         published_at=_parse_date(get("date")),
-        language=get("language") or "",
+        language=(get("language") or _html_lang(html)).lower(),
     )

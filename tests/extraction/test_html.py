@@ -30,9 +30,14 @@ def test_parse_html_main_text_and_metadata():
     assert isinstance(content.published_at, datetime)
     assert content.published_at.date().isoformat() == "2015-10-08"
     assert content.published_at.tzinfo is not None
-    assert content.language in ("en", "")
+    assert content.language == "en"
 
 
 def test_parse_html_garbage():
     content = parse_html("<html><body></body></html>")
     assert content.text == "" and content.published_at is None
+
+
+def test_article_content_from_text_alone():
+    content = ArticleContent(text="Plain text.")
+    assert (content.title, content.published_at, content.language) == ("", None, "en")
