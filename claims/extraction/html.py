@@ -38,6 +38,27 @@ def _html_lang(html: str) -> str:
     return m.group(1) if m else ""
 
 
+# Site navigation and furniture outside the article: trafilatura's fallback would otherwise
+# return a bare menu ("Home") as the text of a page that has no article.
+_FURNITURE = (
+    "//nav | //aside | //menu | //footer[not(ancestor::article)]"
+    " | //header[not(ancestor::article) and not(ancestor::main)]"
+)
+
+
+def _without_furniture(html: str):
+    from lxml import html as lxml_html
+    from lxml.etree import ParserError
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ParserError, ValueError):
+        return html
+    for element in tree.xpath(_FURNITURE):
+        element.drop_tree()
+    return tree
+
+
 def parse_html(html: str, *, url: str | None = None) -> ArticleContent:
     """Main text, title, author, publisher (site name), publication date and language.
 
@@ -46,7 +67,7 @@ def parse_html(html: str, *, url: str | None = None) -> ArticleContent:
     import trafilatura
 
     doc = trafilatura.bare_extraction(
-        html,
+        _without_furniture(html),
         url=url,
         with_metadata=True,
         include_comments=False,

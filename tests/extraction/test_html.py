@@ -41,3 +41,8 @@ def test_parse_html_garbage():
 def test_article_content_from_text_alone():
     content = ArticleContent(text="Plain text.")
     assert (content.title, content.published_at, content.language) == ("", None, "en")
+
+
+def test_page_with_only_navigation_has_no_text():
+    assert parse_html("<html><body><nav>Home</nav></body></html>").text == ""
+    assert parse_html("").text == ""
