@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev lint check migrate seed clean
+.PHONY: run test test-training install install-dev install-train lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+$(VENV)/.train: requirements-train.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-train.txt
+	touch $@
+
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
+install-train: $(VENV)/.train
 
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -29,6 +34,10 @@ run: install
 
 test: install-dev
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Retrains the model on a small sample (PyTorch CPU, ~1.5 GB of training packages).
+test-training: install-train
+	DJANGO_DEBUG=1 $(BIN)/python -m pytest -m training tests/extraction/test_training.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -163,7 +163,20 @@ def article_extract_claims(*, article_id: int) -> list[Claim]:
         article_mark_failed(article_id=article_id, reason=f"Extraction failed: {exc}")
         raise
     Article.objects.filter(pk=article_id).update(progress=70)
-    return _file_claims(article_id=article_id, sentences=sentences)
+    filed = _file_claims(article_id=article_id, sentences=sentences)
+    if filed:
+        _match(filed)
+    return filed
+
+
+def _match(claims: list[Claim]) -> None:
+    """Link new claims to similar earlier ones. The claims are filed whatever happens here."""
+    from . import matching
+
+    try:
+        matching.match_claims(claim_ids=[c.pk for c in claims])
+    except Exception:
+        logger.exception("similar-claim matching failed for claims %s", [c.pk for c in claims])
 
 
 def _file_claims(*, article_id: int, sentences: list) -> list[Claim]:

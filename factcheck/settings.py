@@ -199,10 +199,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Domain settings ------------------------------------------------------------------------
-# Check-worthiness at or above this files a claim as "open"; below, as "candidate".
-CLAIM_SCORE_THRESHOLD = float(os.environ.get("CLAIM_SCORE_THRESHOLD", "0.5"))
+# Check-worthiness at or above this files a claim as "open"; below, as "candidate". Unset: the
+# model's own threshold (best F1 on held-out debates; see claims/extraction/MODEL.md).
+CLAIM_SCORE_THRESHOLD = (
+    float(os.environ["CLAIM_SCORE_THRESHOLD"]) if os.environ.get("CLAIM_SCORE_THRESHOLD") else None
+)
 # Cosine similarity (MiniLM sentence embeddings) at or above which claims are "checked before".
-CLAIM_MATCH_THRESHOLD = float(os.environ.get("CLAIM_MATCH_THRESHOLD", "0.8"))
+CLAIM_MATCH_THRESHOLD = float(os.environ.get("CLAIM_MATCH_THRESHOLD", "0.75"))
 # Hours from assignment to deadline, per priority.
 CLAIM_DEADLINE_HOURS = {"urgent": 4, "high": 24, "normal": 72, "low": 168}
 # Editor approvals a verdict needs (PolitiFact-style desks use 2).

@@ -131,7 +131,10 @@ def test_a_script_takes_an_article_to_a_published_fact_check(celery_worker, edit
     assert claim["current_verdict"]["state"] == "approved"
     assert claim["current_verdict"]["rating"]["slug"] == "false"
 
-    history = [e["transition"] for e in ok(desk.get(f"/api/v1/claims/{claim['id']}/events/"))]
+    events = ok(desk.get(f"/api/v1/claims/{claim['id']}/events/"))
+    # The worker also checks the evidence link in the background (the test's address does not
+    # resolve here, so it may record the link as broken); that is not the script's doing.
+    history = [e["transition"] for e in events if not e["transition"].startswith("evidence_")]
     assert history == [
         "publish",
         "approve",

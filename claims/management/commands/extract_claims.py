@@ -42,7 +42,10 @@ class Command(BaseCommand):
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} is not UTF-8 text; convert it first.") from exc
-        threshold = settings.CLAIM_SCORE_THRESHOLD if threshold is None else threshold
+        if threshold is None:
+            threshold = settings.CLAIM_SCORE_THRESHOLD
+        if threshold is None:
+            threshold = extraction.DEFAULT_THRESHOLD
         is_html = path.lower().endswith((".html", ".htm")) or text.lstrip()[:1] == "<"
         if is_html and not sentences:
             content = extraction.parse_html(text, url=url)

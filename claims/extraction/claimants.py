@@ -1,0 +1,333 @@
+"""Who made each claim: reported speech, quotations, "according to", coreference, organisations.
+
+Rule-based, over the sentences of one article in order. It keeps a register of the people the
+article has named so far, so that "Kabulov" is returned as "Zamir Kabulov", and "the official",
+"the diplomat" or "he" resolve to the most recent person named. A quotation that runs over several
+sentences gives every sentence inside it the claimant attributed before or after it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from . import lexicon as lex
+
+_VERB = re.compile(rf"\b(?:{lex.SPEECH_VERBS})\b")
+_ACCORDING = re.compile(r"\baccording to\s+([^,.;:()“”\"]+)", re.IGNORECASE)
+
+_ORG = re.compile(
+    rf"((?:[A-Z][\w\-]*(?:['’]s)?\s+(?:(?:of|for|and)\s+(?:the\s+)?)?)*"
+    rf"(?:{lex.ORG_WORDS})\b(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)?)"
+)
+_NAME_PART = (
+    r"(?:[A-Z][a-z]+(?:[-’'][A-Za-z]+)?|[A-Z]\.|(?:al|el|bin|ibn|van|von|de|da|di|le)-[A-Z][a-z]+)"
+)
+_NAME_SEQ = re.compile(
+    rf"{_NAME_PART}(?:\s+(?:(?:al|bin|ibn|van|von|de|da|di|du|le|la|abu)\s+)?{_NAME_PART})*"
+)
+_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
+_ROLE = re.compile(
+    rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
+)
+_GROUP = re.compile(
+    r"((?:[A-Z][\w\-]*\s+)*(?:[a-z]+\s+)?(?i:officials|authorities|sources|experts|analysts|"
+    r"diplomats|officers|lawmakers|leaders|researchers|scientists|doctors|witnesses|residents|"
+    r"critics|opponents|supporters|activists|protesters|observers|investigators|prosecutors|"
+    r"economists|campaigners|rebels|militants|medics|rescuers|organi[sz]ers))\b"
+)
+_BODY = re.compile(
+    r"\bthe\s+(ministry|government|company|agency|army|police|department|embassy|council|"
+    r"committee|commission|military|court|party|white house|kremlin|pentagon|office|bank|"
+    r"organi[sz]ation|group)\b",
+    re.IGNORECASE,
+)
+# A surname after a title ("Mr. Johnson", "President Putin") is a person even when it is the
+# article's first mention.
+_TITLED = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gen|Col|Gov|Lt|Capt|Sgt|Adm|Maj)\.\s*"
+    r"([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)*)"
+    r"|\b(?:President|Minister|Senator|Governor|General|Colonel|Ambassador|Chancellor|Premier|"
+    r"Secretary|Mayor|Judge|Spokesman|Spokeswoman|Envoy|Commander)\s+([A-Z][\w\-’']+)\b(?!\s+[A-Z])"
+)
+_LEADING_FILLER = re.compile(
+    r"^(?:also|meanwhile|however|but|and|yet|separately|earlier|later|moreover|in addition)\b"
+    r"[\s,]*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    claimant: str | None
+    method: str
+
+
+NONE = Attribution(None, "")
+
+
+def _clean_name(seq: str) -> str | None:
+    """Strip titles and place words from a capitalised run; return the person name or None."""
+    tokens = seq.split()
+    while tokens and (tokens[0].lower().strip(".") in lex.TITLES | lex.PLACES | lex.NON_NAME):
+        tokens.pop(0)
+    if not tokens:
+        return None
+    low = [t.lower().strip(".’'") for t in tokens]
+    if any(t in lex.PLACES or t in lex.NON_NAME or t in lex.TITLES for t in low):
+        return None
+    if re.search(rf"\b(?:{lex.ORG_WORDS})\b", " ".join(tokens)):
+        return None
+    return " ".join(tokens)
+
+
+class PersonRegister:
+    """People named so far in an article, in order; maps surnames to full names."""
+
+    def __init__(self) -> None:
+        self.full_names: list[str] = []
+        self.last_person: str | None = None
+        self.organisations: list[str] = []
+
+    def body(self, noun: str) -> str | None:
+        """The most recent organisation named with this noun ("the ministry" -> its full name)."""
+        for org in reversed(self.organisations):
+            if noun.lower() in org.lower():
+                return org
+        return None
+
+    def resolve(self, name: str) -> str:
+        """A full name the article introduced earlier for `name`, else `name` itself."""
+        parts = name.split()
+        for full in reversed(self.full_names):
+            fparts = full.split()
+            if full == name or (len(parts) < len(fparts) and fparts[-len(parts) :] == parts):
+                return full
+        return name
+
+    def add(self, name: str) -> str:
+        full = self.resolve(name)
+        if full == name and len(name.split()) >= 2 and name not in self.full_names:
+            self.full_names.append(name)
+        self.last_person = full
+        return full
+
+    def scan(self, text: str) -> list[tuple[int, str]]:
+        """(offset, name) of person names in text; single words only when already known."""
+        found = []
+        for m in _NAME_SEQ.finditer(text):
+            name = _clean_name(m.group(0))
+            if not name:
+                continue
+            if len(name.split()) < 2 and self.resolve(name) == name:
+                continue
+            prev = text[: m.start()].split()
+            if prev and prev[-1].lower() in lex.PREPOSITIONS:
+                continue
+            found.append((m.start() + m.group(0).find(name), name))
+        for m in _TITLED.finditer(text):
+            name = m.group(1) or m.group(2)
+            low = name.lower()
+            if low in lex.PLACES or low in lex.NON_NAME or low in lex.TITLES:
+                continue
+            prev = text[: m.start()].split()
+            if prev and prev[-1].lower() in lex.PREPOSITIONS:
+                continue
+            if not any(start <= m.start(1 if m.group(1) else 2) < start + len(n)
+                       or m.start(1 if m.group(1) else 2) <= start < m.end()
+                       for start, n in found):  # fmt: skip
+                found.append((m.start(1 if m.group(1) else 2), name))
+        found.sort()
+        return found
+
+
+def _mask_quotes(text: str, quote_mask: list[bool]) -> str:
+    return "".join(
+        "_" if q and ch not in '“”"' else ch for ch, q in zip(text, quote_mask, strict=True)
+    )
+
+
+def _subject_before(pre: str, register: PersonRegister) -> Attribution:
+    """The speaker in the words before a speech verb (the clause's subject)."""
+    pre = re.sub(
+        r"\s+(?:has|have|had|was|were|is|also|reportedly|once|previously|further)\s*$",
+        "",
+        pre.rstrip(" ,"),
+    )
+    pre = pre.rstrip(" ,")
+    # Only the clause the verb belongs to: after the last quotation, "that" or semicolon.
+    cut = max(pre.rfind("”"), pre.rfind('"'), pre.rfind(";"), pre.rfind(" that "))
+    if cut >= 0:
+        pre = pre[cut + 1 :]
+    pre = _LEADING_FILLER.sub("", pre.strip(" ,:"))
+    if not pre:
+        return NONE
+    words = pre.split()
+    if words and words[-1].lower() in {"they", "we", "i", "you", "it"}:
+        return NONE
+    people = register.scan(pre)
+    if people:
+        return Attribution(register.add(people[-1][1]), "reported_speech")
+    tail = pre[-60:]
+    if _PRONOUN.search(tail.split(",")[-1]) or _ROLE.search(tail.split(",")[-1]):
+        if register.last_person:
+            return Attribution(register.last_person, "coreference")
+        return NONE
+    orgs = [m.group(1).strip() for m in _ORG.finditer(pre)]
+    if orgs:
+        return Attribution(orgs[-1], "organisation")
+    body = _BODY.search(pre.split(",")[-1])
+    if body:
+        return Attribution(register.body(body.group(1)) or body.group(0), "organisation")
+    group = _GROUP.findall(pre.split(",")[-1])
+    if group:
+        return Attribution(group[-1].strip(), "reported_speech")
+    last = pre.split(",")[-1].strip()
+    if (
+        re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last)
+        and last.lower() not in lex.NON_NAME
+    ):
+        # A capitalised subject that is not a known person: a country, a body, or a person named
+        # by surname only ("Smith said"); the name is right either way, the kind is unknown.
+        known_body = last.lower().split()[0].rstrip("’'s") in lex.PLACES
+        return Attribution(last, "organisation" if known_body else "reported_speech")
+    return NONE
+
+
+def _subject_after(post: str, register: PersonRegister) -> Attribution:
+    """Inverted reporting: “...,” said Kabulov / said the official."""
+    post = post.strip(" ,")[:80]
+    m = re.match(r"(?:(?:he|she)\b)", post, re.IGNORECASE)
+    if m or _ROLE.match(post):
+        if register.last_person:
+            return Attribution(register.last_person, "coreference")
+        return NONE
+    for _, name in register.scan(post)[:1]:
+        if post.startswith(name) or re.match(r"^[A-Z]", post):
+            return Attribution(register.add(name), "reported_speech")
+    m = _ORG.match(post)
+    if m:
+        return Attribution(m.group(1).strip(), "organisation")
+    return NONE
+
+
+def _according_to(text: str, register: PersonRegister) -> Attribution:
+    m = _ACCORDING.search(text)
+    if not m:
+        return NONE
+    phrase = m.group(1).strip()
+    people = register.scan(phrase)
+    if people:
+        return Attribution(register.add(people[0][1]), "according_to")
+    is_reference = _ROLE.match(phrase) or re.match(r"(?:him|her)\b", phrase)
+    if is_reference and register.last_person:
+        return Attribution(register.last_person, "according_to")
+    phrase = re.split(r"\s+(?:on|in|at|which|who|that)\s+", phrase)[0].strip()
+    return Attribution(phrase, "according_to") if phrase else NONE
+
+
+def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -> Attribution:
+    masked = _mask_quotes(text, quote_mask)
+    found = _according_to(masked, register)
+    if found.claimant:
+        return found
+    for m in _VERB.finditer(masked):
+        pre, post = masked[: m.start()], masked[m.end() :]
+        pre_clause = pre.rstrip()
+        if (
+            not pre_clause.strip(' ,“”"_')
+            or pre_clause.endswith(("”", '"', ",”", ',"'))
+            or re.search(r"[”\"]\s*,?\s*$", pre_clause)
+        ):
+            found = _subject_after(post, register)
+        else:
+            found = _subject_before(pre, register)
+        if found.claimant:
+            return found
+    return NONE
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """(open, close) offsets of quotations; curly quotes nest-free, straight quotes paired."""
+    spans = []
+    open_at = None
+    for i, ch in enumerate(text):
+        if ch == "“" or (ch == '"' and open_at is None):
+            open_at = i
+        elif (ch == "”" or ch == '"') and open_at is not None:
+            spans.append((open_at, i + 1))
+            open_at = None
+        elif ch == "\n" and open_at is not None:
+            # A quote left open at a paragraph's end: news style reopens it in the next one.
+            spans.append((open_at, i))
+            open_at = None
+    if open_at is not None:
+        spans.append((open_at, len(text)))
+    return spans
+
+
+def _overlaps(quotes, quote_starts, start: int, end: int) -> bool:
+    """Whether any quotation (sorted, non-overlapping) overlaps [start, end)."""
+    i = bisect.bisect_left(quote_starts, end) - 1
+    return i >= 0 and quotes[i][1] > start
+
+
+def attribute(
+    text: str, spans: list[tuple[int, int]], skip: list[bool] | None = None
+) -> list[Attribution]:
+    """Claimant for each sentence span of `text`, in article order.
+
+    `skip` marks sentences (boilerplate) that only feed the register of names, and are given no
+    claimant themselves.
+    """
+    register = PersonRegister()
+    quotes = _quote_spans(text)
+    in_quote = [False] * len(text)
+    for qs, qe in quotes:
+        for i in range(qs, qe):
+            in_quote[i] = True
+    quote_starts = [q[0] for q in quotes]
+    span_starts = [sp[0] for sp in spans]
+    span_ends = [sp[1] for sp in spans]
+    results: list[Attribution] = []
+    for idx, (start, end) in enumerate(spans):
+        sentence = text[start:end]
+        if skip and skip[idx]:
+            for _, name in register.scan(sentence):
+                register.add(name)
+            results.append(NONE)
+            continue
+        found = _attribute_one(sentence, in_quote[start:end], register)
+        has_quote = _overlaps(quotes, quote_starts, start, end)
+        if found.claimant and has_quote and found.method == "reported_speech":
+            found = Attribution(found.claimant, "quotation")
+        results.append(found)
+        # Names anywhere in the sentence (outside quotations) become candidates for later
+        # "he", "the official"; the claimant stays the most recent when it is named last.
+        masked = _mask_quotes(sentence, in_quote[start:end])
+        names = register.scan(masked)
+        for _, name in names:
+            register.add(name)
+        register.organisations.extend(m.group(1).strip() for m in _ORG.finditer(masked))
+        if (
+            found.claimant
+            and found.method in {"reported_speech", "quotation", "coreference"}
+            and (not names or sentence.find(names[-1][1]) < sentence.find(found.claimant))
+        ):
+            register.last_person = found.claimant
+    # Quotations over several sentences: the sentences inside take the attribution given in the
+    # first or last sentence of the quotation.
+    for qs, qe in quotes:
+        first = bisect.bisect_right(span_ends, qs)
+        last = bisect.bisect_left(span_starts, qe)
+        members = list(range(first, last))
+        if len(members) < 2:
+            continue
+        source = next((results[i] for i in [members[-1], members[0]] if results[i].claimant), None)
+        if source is None:
+            continue
+        for i in members:
+            if not results[i].claimant and not (skip and skip[i]):
+                results[i] = Attribution(source.claimant, "quotation_continued")
+    return results

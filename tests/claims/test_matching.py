@@ -1,0 +1,66 @@
+"""Similar claims: exact repeats counted; paraphrases and past fact-checks are "checked before"."""
+
+import pytest
+
+from claims import matching, services
+from claims.models import Claim, ClaimMatch, PastFactCheck
+
+pytestmark = pytest.mark.django_db
+
+
+def file(text: str) -> list[Claim]:
+    article, _ = services.article_create_from_text(text=text)
+    return services.article_extract_claims(article_id=article.pk)
+
+
+def claim_saying(fragment: str) -> Claim:
+    return Claim.objects.get(text__contains=fragment)
+
+
+def test_exact_repeat_is_counted_and_points_to_the_original():
+    file("The minister said unemployment fell to 4.1% last year.")
+    file(
+        "Later that week, a senator repeated it. The minister said unemployment fell to 4.1% "
+        "last year."
+    )
+    first, second = Claim.objects.filter(text__contains="4.1%").order_by("pk")
+    assert second.repeat_count == 1 and second.duplicate_of == first
+    link = ClaimMatch.objects.get(claim=second)
+    assert link.matched_claim == first and link.exact and link.similarity > 0.95
+    assert first.repeat_count == 0 and not ClaimMatch.objects.filter(claim=first).exists()
+
+
+def test_paraphrase_is_checked_before_but_not_a_repeat():
+    file("Unemployment fell to 4.1 percent last year, the lowest level since 1998.")
+    file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
+    later = claim_saying("joblessness")
+    link = ClaimMatch.objects.get(claim=later)
+    assert link.matched_claim == claim_saying("Unemployment fell") and not link.exact
+    assert later.repeat_count == 0
+
+
+def test_unrelated_claims_are_not_linked():
+    file("Unemployment fell to 4.1 percent last year, the lowest level since 1998.")
+    file("The city council approved a new budget for public libraries on Tuesday.")
+    assert not ClaimMatch.objects.exists()
+
+
+def test_imported_past_fact_check_is_found():
+    past = PastFactCheck.objects.create(
+        claim_reviewed="Russia says the United States trains Daesh fighters in Afghanistan.",
+        publisher="Example Checks",
+        url="https://checks.example/daesh",
+        rating_text="False",
+    )
+    file("Russian officials said the United States was training Daesh fighters in Afghanistan.")
+    link = ClaimMatch.objects.get(past_fact_check=past)
+    assert link.claim.text.startswith("Russian officials said")
+    assert PastFactCheck.objects.get(pk=past.pk).embedding is not None
+
+
+def test_matching_twice_makes_no_second_link():
+    file("The minister said unemployment fell to 4.1% last year.")
+    repeats = file("The minister said unemployment fell to 4.1% last year. Really.")
+    assert ClaimMatch.objects.count() == 1
+    matching.match_claims(claim_ids=[c.pk for c in repeats])
+    assert ClaimMatch.objects.count() == 1
