@@ -67,3 +67,21 @@ def why_unassigned(claim) -> str:
     if claim.assignee_id is not None or claim.state != "open":
         return ""
     return policy.why_unassigned(claim)
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta as people say it: "3 h 20 min", "2 days 4 h", "45 s"."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"
