@@ -5,8 +5,8 @@ An editor proposes a correction: a new Verdict (`correction_of` = the published 
 of approvals as a verdict) or returns it with a note. On approval the new verdict becomes the
 current one, the old one is kept as `superseded`, and the claim stays published: the public page
 shows the dated note and the ClaimReview carries `dateModified`. Every step locks the claim,
-checks the expected version, bumps it and writes a ClaimEvent, as claims.workflow does (these
-functions use its private helpers `_lock` and `_record` rather than repeating them).
+checks the expected version, bumps it and writes a ClaimEvent: the three transitions are in
+claims.workflow's table, and these functions use its helpers rather than repeating them.
 """
 
 from __future__ import annotations
@@ -16,61 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import permissions, workflow
-from .errors import InvalidInput, PermissionDenied, StaleVersion, TransitionNotAllowed
+from .errors import InvalidInput, PermissionDenied
 from .models import ApprovalVote, Claim, Rating, Verdict
 
 S = Claim.State
-
-
-def _editor(actor, claim: Claim) -> bool:
-    return actor is not None and permissions.can_publish(actor)
-
-
-def _deciding_editor(actor, claim: Claim) -> bool:
-    return actor is not None and permissions.is_editor(actor)
-
-
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        workflow.Transition("correct", frozenset({S.PUBLISHED}), None, "an editor", _editor),
-        workflow.Transition(
-            "approve_correction",
-            frozenset({S.PUBLISHED}),
-            None,
-            "an editor who did not write the correction",
-            _deciding_editor,
-        ),
-        workflow.Transition(
-            "return_correction",
-            frozenset({S.PUBLISHED}),
-            None,
-            "an editor who did not write the correction",
-            _deciding_editor,
-        ),
-    ]
-}
-
-
-def _check(claim: Claim, name: str, actor, expected_version: int | None) -> None:
-    """The workflow's checks, in the same words: version, state, then who."""
-    transition = TRANSITIONS[name]
-    words = name.replace("_", " ")
-    if expected_version is not None and int(expected_version) != claim.version:
-        raise StaleVersion(
-            f"This claim was changed since you loaded it (you had version {expected_version}, "
-            f"it is now version {claim.version}). Reload the claim and try again; "
-            "what you typed is still in the form."
-        )
-    if claim.state not in transition.sources:
-        raise TransitionNotAllowed(
-            f"Cannot {words} this claim: it is {S(claim.state).label.lower()}. "
-            "Only a published fact-check can be corrected."
-        )
-    if not transition.allowed(actor, claim):
-        raise PermissionDenied(
-            f"Only {transition.who} can {words} this claim; {workflow._actor_name(actor)} cannot."
-        )
 
 
 def pending_correction(claim: Claim) -> Verdict | None:
@@ -106,7 +55,7 @@ def correction_propose(
         raise InvalidInput("Choose a rating from the scale.")
     with transaction.atomic():
         claim = workflow._lock(claim_id)
-        _check(claim, "correct", actor, expected_version)
+        workflow._check(claim, "correct", actor, expected_version)
         current = workflow.current_verdict(claim)
         if current is None or current.state != Verdict.State.APPROVED:
             raise InvalidInput("This claim has no approved verdict to correct.")
@@ -170,7 +119,7 @@ def correction_approve(
     """Record an editor's approval; with enough approvals the correction replaces the verdict."""
     with transaction.atomic():
         claim = workflow._lock(claim_id)
-        _check(claim, "approve_correction", actor, expected_version)
+        workflow._check(claim, "approve_correction", actor, expected_version)
         correction = _deciding(claim, actor)
         ApprovalVote.objects.create(
             verdict=correction,
@@ -231,7 +180,7 @@ def correction_return(
         raise InvalidInput("Say what should change: a returned correction needs a note.")
     with transaction.atomic():
         claim = workflow._lock(claim_id)
-        _check(claim, "return_correction", actor, expected_version)
+        workflow._check(claim, "return_correction", actor, expected_version)
         correction = _deciding(claim, actor)
         ApprovalVote.objects.create(
             verdict=correction,

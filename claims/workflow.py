@@ -129,6 +129,29 @@ TRANSITIONS: dict[str, Transition] = {
             "an editor",
             _editor_can(permissions.can_triage),
         ),
+        # Corrections of a published fact-check (claims/corrections.py): the claim stays
+        # published while a corrected verdict waits for another editor.
+        Transition(
+            "correct",
+            frozenset({S.PUBLISHED}),
+            None,
+            "an editor",
+            _editor_can(permissions.can_publish),
+        ),
+        Transition(
+            "approve_correction",
+            frozenset({S.PUBLISHED}),
+            None,
+            "an editor who did not write the correction",
+            _editor_can(permissions.is_editor),
+        ),
+        Transition(
+            "return_correction",
+            frozenset({S.PUBLISHED}),
+            None,
+            "an editor who did not write the correction",
+            _editor_can(permissions.is_editor),
+        ),
         Transition(
             "set_topics",
             frozenset(S.values),

@@ -40,7 +40,7 @@ def test_correction_refusals_are_clear(as_editor, as_checker, editor2, checker):
     body = {"summary": "x", "rating": rating("false").pk, "note": "n"}
     refused = as_editor.post(f"/api/v1/claims/{unpublished.pk}/correct/", body, format="json")
     assert refused.status_code in {400, 409}
-    assert "published" in refused.json()["detail"]
+    assert refused.json()["detail"].startswith("Cannot correct this claim: it is approved.")
     claim = claim_in(S.PUBLISHED, editor=editor2, checker=checker)
     no_note = as_editor.post(f"/api/v1/claims/{claim.pk}/correct/", {"summary": "x"}, format="json")
     assert no_note.status_code == 400 and "note" in no_note.json()["errors"]

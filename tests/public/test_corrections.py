@@ -99,7 +99,10 @@ def test_fact_checker_cannot_correct_or_decide(published, checker, editor):
 
 def test_only_published_fact_checks_are_corrected(editor, checker):
     claim = verdict_claim(author=checker, decider=editor, state=Claim.State.APPROVED)
-    with pytest.raises(TransitionNotAllowed, match="it is approved. Only a published fact-check"):
+    with pytest.raises(
+        TransitionNotAllowed,
+        match="Cannot correct this claim: it is approved. From approved it can: publish",
+    ):
         propose(claim, editor)
 
 
