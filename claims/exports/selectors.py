@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from claims import permissions
 from claims.errors import InvalidInput
+from claims.evidence.selectors import link_sentence, quote_sentence
 from claims.filters import ClaimFilter
 from claims.models import Claim, Evidence, Rating, Topic, Verdict
 
@@ -223,6 +224,9 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
                 "title": e.title,
                 "publisher": e.publisher,
                 "stance": e.stance,
+                "link_status": e.link_status,
+                "link": link_sentence(e),
+                "quote": quote_sentence(e),
                 "archive_url": e.archive_url,
             }
             for e in claim.evidence_list

@@ -36,6 +36,7 @@ COLUMNS = [
     "topics",
     "evidence_count",
     "evidence_urls",
+    "evidence_details",
     "public_url",
 ]
 
@@ -45,6 +46,16 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def evidence_line(evidence: dict) -> str:
+    """One source in words: stance, link status, address, archived copy, quote check."""
+    parts = [evidence["stance"], evidence["link"], evidence["url"]]
+    if evidence["archive_url"]:
+        parts.append(f"archived: {evidence['archive_url']}")
+    if evidence["quote"]:
+        parts.append(evidence["quote"])
+    return " | ".join(parts)
 
 
 def row_cells(row: dict) -> list:
@@ -71,6 +82,7 @@ def row_cells(row: dict) -> list:
         "; ".join(row["topics"]),
         len(row["evidence"]),
         "\n".join(e["url"] for e in row["evidence"]),
+        "\n".join(evidence_line(e) for e in row["evidence"]),
         row["public_url"],
     ]
     return ["" if c is None else neutralise(c) for c in cells]

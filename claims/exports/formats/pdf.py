@@ -228,7 +228,12 @@ def _claim_block(row: dict, st) -> KeepTogether | list:
         parts.append(Paragraph("<b>Evidence:</b>", st["body"]))
         for e in row["evidence"]:
             label = f"{_text(e['title'])}: " if e["title"] else ""
-            parts.append(Paragraph(f"• {label}{_link(e['url'])}", st["body"]))
+            status = _text(f"{e['stance']}; link {e['link'].lower()}")
+            archived = f" (archived copy: {_link(e['archive_url'])})" if e["archive_url"] else ""
+            quote = f"; {_text(e['quote'])}" if e["quote"] else ""
+            parts.append(
+                Paragraph(f"• {label}{_link(e['url'])}{archived} [{status}{quote}]", st["body"])
+            )
     parts.append(Spacer(1, 3 * mm))
     # Long rationales may not fit on one page: only short blocks are kept together.
     if len(row["rationale"]) < 1500 and len(row["evidence"]) < 10:
