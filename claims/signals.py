@@ -17,3 +17,8 @@ evidence_added = Signal()
 # (the page is gone or fails) or its text changes from the version that was cited.
 # kwargs: evidence, claim, reason ("gone" | "error" | "changed"), message (a sentence for editors).
 evidence_broken = Signal()
+
+# Sent inside the transaction of an assignment or reassignment, before it is made; a receiver
+# refuses it by raising claims.errors.InvalidInput with a sentence (reviewers: nobody checks an
+# article they wrote). kwargs: claim, assignee, actor (None = the scheduler).
+claim_assigning = Signal()

@@ -28,7 +28,7 @@ from django.utils import timezone
 from . import permissions
 from .errors import InvalidInput, PermissionDenied, StaleVersion, TransitionNotAllowed
 from .models import ApprovalVote, Claim, ClaimEvent, Rating, Verdict
-from .signals import claim_transitioned
+from .signals import claim_assigning, claim_transitioned
 
 S = Claim.State
 SYSTEM = "the scheduler"
@@ -385,6 +385,7 @@ def claim_assign(
     person = _fact_checker(assignee)
 
     def change(claim: Claim) -> dict:
+        claim_assigning.send(sender=Claim, claim=claim, assignee=person, actor=actor)
         claim.assignee = person
         claim.due_at = due_at or _deadline(claim.priority)
         return {
@@ -407,6 +408,7 @@ def claim_reassign(
     def change(claim: Claim) -> dict:
         if claim.assignee_id == person.pk:
             raise InvalidInput(f"The claim is already assigned to {person.get_username()}.")
+        claim_assigning.send(sender=Claim, claim=claim, assignee=person, actor=actor)
         before = claim.assignee.get_username() if claim.assignee else ""
         claim.assignee = person
         claim.due_at = _deadline(claim.priority)

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from claims.errors import InvalidInput
 from claims.models import Claim, Verdict
-from claims.signals import claim_transitioned, claims_filed, evidence_broken
+from claims.signals import claim_assigning, claim_transitioned, claims_filed, evidence_broken
 
 from .models import Assignment, ReviewerProfile
 from .notifications import editors, notify
@@ -150,3 +151,15 @@ def _tell_people(claim, transition, actor, details, ended, assignment) -> None:
 @receiver(evidence_broken, dispatch_uid="reviewers.notify_evidence_broken")
 def notify_evidence_broken(sender, evidence, claim, reason, message, **kwargs):
     notify(editors(), kind=f"evidence_{reason}", claim=claim, message=message)
+
+
+@receiver(claim_assigning, dispatch_uid="reviewers.nobody_checks_their_own_article")
+def nobody_checks_their_own_article(sender, claim, assignee, actor, **kwargs):
+    """The one policy rule no editor can override, wherever the assignment comes from."""
+    from . import policy
+
+    if policy.wrote_article(assignee.get_full_name(), claim.article.author):
+        raise InvalidInput(
+            f"{assignee.get_username()} wrote the article this claim comes from: "
+            "choose someone else."
+        )

@@ -356,3 +356,18 @@ def test_available_transitions_depend_on_actor(claim, editor, checker):
     assert {"reassign", "unassign", "set_priority"} <= set(
         workflow.available_transitions(claim, editor)
     )
+
+
+def test_nobody_is_assigned_a_claim_from_an_article_they_wrote(editor, checker, checker2):
+    """The reviewers app refuses it through the workflow's claim_assigning signal, so the rule
+    holds for the dashboard, the API, the admin and the scheduler alike."""
+    checker.first_name, checker.last_name = "Ann", "Reporter"
+    checker.save()
+    claim = ClaimFactory(article__author="By Ann Reporter and Bo Li")
+    with pytest.raises(InvalidInput, match="checker wrote the article this claim comes from"):
+        workflow.claim_assign(claim_id=claim.pk, assignee=checker, actor=editor)
+    claim.refresh_from_db()
+    assert (claim.state, claim.assignee, claim.version) == (S.OPEN, None, 1)
+    workflow.claim_assign(claim_id=claim.pk, assignee=checker2, actor=editor)
+    with pytest.raises(InvalidInput, match="checker wrote the article"):
+        workflow.claim_reassign(claim_id=claim.pk, assignee=checker, actor=editor)
