@@ -93,12 +93,12 @@ def seed_reviewers(count: int, claims: int) -> None:
     for i in range(count):
         user = fact_checker(f"bench{i:03d}")
         profile = user.reviewer_profile
-        profile.capacity = min(100, max(1, base + rng.randint(-base // 4, base // 4)))
+        profile.capacity = min(1000, max(1, base + rng.randint(-base // 4, base // 4)))
         profile.save(update_fields=["capacity"])
         profile.topics.set(rng.sample(topics, 2))
     total = sum(user.reviewer_profile.capacity for user in _reviewers())
     if total < claims:
-        sys.exit(f"{count} reviewers hold only {total} claims (capacity at most 100 each).")
+        sys.exit(f"{count} reviewers hold only {total} claims (capacity at most 1000 each).")
 
 
 def _reviewers():

@@ -27,7 +27,7 @@ class ReviewerProfileForm(forms.Form):
         max_length=100, help_text="Comma-separated language codes, e.g. en or en,fr,pt-br."
     )
     capacity = forms.IntegerField(
-        min_value=0, max_value=100, help_text="Open assignments this person can hold at once."
+        min_value=0, max_value=1000, help_text="Open assignments this person can hold at once."
     )
     available = forms.BooleanField(
         required=False, help_text="Untick to stop new assignments (existing ones stay)."

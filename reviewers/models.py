@@ -28,7 +28,7 @@ class ReviewerProfile(models.Model):
     class Meta:
         ordering = ["user__username"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__lte=100), name="reviewer_capacity_sane"),
+            models.CheckConstraint(condition=Q(capacity__lte=1000), name="reviewer_capacity_sane"),
         ]
 
     def __str__(self) -> str:
