@@ -147,3 +147,20 @@ def match_claims(*, claim_ids: list[int]) -> int:
         for pk, original in first_exact.items():
             Claim.objects.filter(pk=pk, duplicate_of__isnull=True).update(duplicate_of_id=original)
     return len(made)
+
+
+def match_unmatched(*, older_than_minutes: int = 5, batch: int = 500) -> int:
+    """Match claims a lost or failed job left without an embedding. Returns how many."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    ids = list(
+        Claim.objects.filter(embedding__isnull=True, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    if ids:
+        match_claims(claim_ids=ids)
+    return len(ids)

@@ -30,3 +30,17 @@ def extract_claims(article_id: int) -> None:
 )
 def fetch_article(article_id: int) -> None:
     services.article_fetch(article_id=article_id)
+
+
+@shared_task(
+    name="claims.match_unmatched_claims",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def match_unmatched_claims() -> None:
+    from . import matching
+
+    matching.match_unmatched()

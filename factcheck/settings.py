@@ -197,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-claims": {"task": "reviewers.sweep_stuck_claims", "schedule": 120.0},
     # Each run queues a batch of link checks for evidence not checked for EVIDENCE_RECHECK_HOURS.
     "recheck-evidence-links": {"task": "claims.recheck_evidence_links", "schedule": 900.0},
+    # Claims a lost extraction job left without "checked before" matching.
+    "match-unmatched-claims": {"task": "claims.match_unmatched_claims", "schedule": 600.0},
 }
 
 # --- Domain settings ------------------------------------------------------------------------

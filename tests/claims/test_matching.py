@@ -64,3 +64,20 @@ def test_matching_twice_makes_no_second_link():
     assert ClaimMatch.objects.count() == 1
     matching.match_claims(claim_ids=[c.pk for c in repeats])
     assert ClaimMatch.objects.count() == 1
+
+
+def test_claims_left_unmatched_by_a_lost_job_are_matched_later():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    file("The minister said unemployment fell to 4.1% last year.")
+    lost = file("The minister said unemployment fell to 4.1% last year. Honestly.")
+    ids = [c.pk for c in lost]
+    ClaimMatch.objects.all().delete()
+    Claim.objects.filter(pk__in=ids).update(embedding=None, repeat_count=0)
+    assert matching.match_unmatched() == 0  # too recent: its own job may still be running
+    Claim.objects.filter(pk__in=ids).update(created_at=timezone.now() - timedelta(minutes=10))
+    assert matching.match_unmatched() == len(ids)
+    assert ClaimMatch.objects.filter(claim_id__in=ids, exact=True).count() == 1
+    assert not Claim.objects.filter(embedding__isnull=True).exists()
