@@ -11,12 +11,11 @@ claims.workflow's table, and these functions use its helpers rather than repeati
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import permissions, workflow
-from .errors import InvalidInput, PermissionDenied
+from . import workflow
+from .errors import InvalidInput
 from .models import ApprovalVote, Claim, Rating, Verdict
 
 S = Claim.State
@@ -104,12 +103,7 @@ def _deciding(claim: Claim, actor) -> Verdict:
     correction = pending_correction(claim)
     if correction is None:
         raise InvalidInput("There is no correction waiting for approval on this claim.")
-    if not permissions.can_approve(actor, correction):
-        raise PermissionDenied(
-            "You wrote this correction: another editor must approve or return it (four eyes)."
-        )
-    if correction.votes.filter(editor=actor).exists():
-        raise InvalidInput("You have already voted on this correction.")
+    workflow.check_can_vote(correction, actor, what="correction")
     return correction
 
 
@@ -121,15 +115,9 @@ def correction_approve(
         claim = workflow._lock(claim_id)
         workflow._check(claim, "approve_correction", actor, expected_version)
         correction = _deciding(claim, actor)
-        ApprovalVote.objects.create(
-            verdict=correction,
-            editor=actor,
-            verdict_author_id=correction.author_id,
-            decision=ApprovalVote.Decision.APPROVE,
-            note=note or "",
+        approvals, required = workflow.record_vote(
+            correction, actor, decision=ApprovalVote.Decision.APPROVE, note=note or ""
         )
-        approvals = correction.votes.filter(decision=ApprovalVote.Decision.APPROVE).count()
-        required = max(1, settings.VERDICT_APPROVALS_REQUIRED)
         details = {
             "verdict": correction.pk,
             "note": note or "",
@@ -153,20 +141,7 @@ def correction_approve(
             is_current=False, state=Verdict.State.SUPERSEDED, updated_at=now
         )
         correction.is_current = True
-        correction.state = Verdict.State.APPROVED
-        correction.decided_by = actor
-        correction.decided_at = now
-        correction.decision_note = note or ""
-        correction.save(
-            update_fields=[
-                "is_current",
-                "state",
-                "decided_by",
-                "decided_at",
-                "decision_note",
-                "updated_at",
-            ]
-        )
+        correction.save(update_fields=["is_current", "updated_at"])
         workflow._record(claim, "approve_correction", actor, claim.state, details)
     return claim
 
@@ -182,20 +157,7 @@ def correction_return(
         claim = workflow._lock(claim_id)
         workflow._check(claim, "return_correction", actor, expected_version)
         correction = _deciding(claim, actor)
-        ApprovalVote.objects.create(
-            verdict=correction,
-            editor=actor,
-            verdict_author_id=correction.author_id,
-            decision=ApprovalVote.Decision.RETURN,
-            note=note,
-        )
-        correction.state = Verdict.State.RETURNED
-        correction.decided_by = actor
-        correction.decided_at = timezone.now()
-        correction.decision_note = note
-        correction.save(
-            update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
-        )
+        workflow.record_vote(correction, actor, decision=ApprovalVote.Decision.RETURN, note=note)
         workflow._record(
             claim, "return_correction", actor, claim.state, {"verdict": correction.pk, "note": note}
         )

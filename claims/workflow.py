@@ -543,16 +543,49 @@ def claim_submit(*, claim_id: int, actor, expected_version: int | None = None) -
     )
 
 
+def check_can_vote(verdict: Verdict, actor, *, what: str = "verdict") -> None:
+    """Four eyes and one vote per editor, for verdicts and corrections alike."""
+    if not permissions.can_approve(actor, verdict):
+        raise PermissionDenied(
+            f"You wrote this {what}: another editor must approve or return it (four eyes)."
+        )
+    if verdict.votes.filter(editor=actor).exists():
+        raise InvalidInput(f"You have already voted on this {what}.")
+
+
+def record_vote(verdict: Verdict, actor, *, decision: str, note: str) -> tuple[int, int]:
+    """Keep an editor's vote. Returns (approvals so far, approvals required). A return decides
+    at once; an approval decides when enough editors agree: then the verdict records who decided.
+    """
+    ApprovalVote.objects.create(
+        verdict=verdict,
+        editor=actor,
+        verdict_author_id=verdict.author_id,
+        decision=decision,
+        note=note,
+    )
+    approvals = verdict.votes.filter(decision=ApprovalVote.Decision.APPROVE).count()
+    required = max(1, settings.VERDICT_APPROVALS_REQUIRED)
+    if decision == ApprovalVote.Decision.RETURN or approvals >= required:
+        verdict.state = (
+            Verdict.State.RETURNED
+            if decision == ApprovalVote.Decision.RETURN
+            else Verdict.State.APPROVED
+        )
+        verdict.decided_by = actor
+        verdict.decision_note = note
+        verdict.decided_at = timezone.now()
+        verdict.save(
+            update_fields=["state", "decided_by", "decision_note", "decided_at", "updated_at"]
+        )
+    return approvals, required
+
+
 def _submitted_verdict(claim: Claim, actor) -> Verdict:
     verdict = current_verdict(claim)
     if verdict is None or verdict.state != Verdict.State.SUBMITTED:
         raise InvalidInput("There is no submitted verdict on this claim to decide on.")
-    if not permissions.can_approve(actor, verdict):
-        raise PermissionDenied(
-            "You wrote this verdict: another editor must approve or return it (four eyes)."
-        )
-    if verdict.votes.filter(editor=actor).exists():
-        raise InvalidInput("You have already voted on this verdict.")
+    check_can_vote(verdict, actor)
     return verdict
 
 
@@ -564,15 +597,9 @@ def claim_approve(
         claim = _lock(claim_id)
         _check(claim, "approve", actor, expected_version)
         verdict = _submitted_verdict(claim, actor)
-        ApprovalVote.objects.create(
-            verdict=verdict,
-            editor=actor,
-            verdict_author_id=verdict.author_id,
-            decision=ApprovalVote.Decision.APPROVE,
-            note=note or "",
+        approvals, required = record_vote(
+            verdict, actor, decision=ApprovalVote.Decision.APPROVE, note=note or ""
         )
-        approvals = verdict.votes.filter(decision=ApprovalVote.Decision.APPROVE).count()
-        required = max(1, settings.VERDICT_APPROVALS_REQUIRED)
         details = {
             "verdict": verdict.pk,
             "note": note or "",
@@ -580,14 +607,7 @@ def claim_approve(
             "required": required,
         }
         from_state = claim.state
-        if approvals >= required:
-            verdict.state = Verdict.State.APPROVED
-            verdict.decided_by = actor
-            verdict.decision_note = note or ""
-            verdict.decided_at = timezone.now()
-            verdict.save(
-                update_fields=["state", "decided_by", "decision_note", "decided_at", "updated_at"]
-            )
+        if verdict.state == Verdict.State.APPROVED:
             claim.state = S.APPROVED
             _record(claim, "approve", actor, from_state, details)
         else:
@@ -604,20 +624,7 @@ def claim_return(*, claim_id: int, actor, note: str, expected_version: int | Non
 
     def change(claim: Claim) -> dict:
         verdict = _submitted_verdict(claim, actor)
-        ApprovalVote.objects.create(
-            verdict=verdict,
-            editor=actor,
-            verdict_author_id=verdict.author_id,
-            decision=ApprovalVote.Decision.RETURN,
-            note=note,
-        )
-        verdict.state = Verdict.State.RETURNED
-        verdict.decided_by = actor
-        verdict.decision_note = note
-        verdict.decided_at = timezone.now()
-        verdict.save(
-            update_fields=["state", "decided_by", "decision_note", "decided_at", "updated_at"]
-        )
+        record_vote(verdict, actor, decision=ApprovalVote.Decision.RETURN, note=note)
         return {"verdict": verdict.pk, "note": note}
 
     return _run(
