@@ -15,6 +15,7 @@ def manage(*args, **env):
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env={**base, **env},
+        input="Unemployment fell to 4% in 2024.\n",
         capture_output=True,
         text=True,
         timeout=120,
@@ -25,6 +26,27 @@ def test_production_without_secret_key_refuses_to_start():
     result = manage("check", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="factcheck.example.org")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_web_app_and_worker_never_default_to_debug():
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    for module in ("factcheck.wsgi", "factcheck.celery"):
+        result = subprocess.run(
+            [sys.executable, "-c", f"import {module}; import django.conf as c; c.settings.DEBUG"],
+            cwd=ROOT,
+            env=base,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0, module
+        assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_command_line_defaults_to_development_mode():
+    result = manage("extract_claims", "-", "--sentences", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    assert '"text": "Unemployment fell to 4% in 2024."' in result.stdout
 
 
 def test_production_without_allowed_hosts_refuses_to_start():
