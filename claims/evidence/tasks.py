@@ -3,18 +3,15 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from claims.tasks import RETRY_TRANSIENT
+
 from . import services
 from .archive import ArchiveUnavailable
 
 
 @shared_task(
     name="claims.check_evidence_link",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
+    **{**RETRY_TRANSIENT, "soft_time_limit": 120, "time_limit": 150},
 )
 def check_evidence_link(evidence_id: int) -> None:
     # A page that fails to load is an outcome to record, not an error to retry; the next
@@ -24,11 +21,7 @@ def check_evidence_link(evidence_id: int) -> None:
 
 @shared_task(
     name="claims.recheck_evidence_links",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=60,
-    time_limit=90,
+    **{**RETRY_TRANSIENT, "soft_time_limit": 60, "time_limit": 90},
 )
 def recheck_evidence_links() -> int:
     """From beat: queue a check for each piece of evidence that is due one (a batch)."""
