@@ -3,8 +3,8 @@
 import pytest
 
 from claims.models import Claim, Verdict
-from tests.api.conftest import claim_in, client_for
-from tests.factories import rating
+from tests.api.conftest import client_for
+from tests.factories import claim_in, rating
 
 pytestmark = pytest.mark.django_db
 S = Claim.State

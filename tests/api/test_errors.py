@@ -8,9 +8,7 @@ from django.test import override_settings
 
 from claims import workflow
 from claims.models import Article, Claim, Evidence
-from tests.factories import ClaimFactory
-
-from .conftest import claim_in
+from tests.factories import ClaimFactory, claim_in
 
 pytestmark = pytest.mark.django_db
 S = Claim.State

@@ -5,9 +5,9 @@ refused, with the status code, the message, and the claim unchanged when refused
 import pytest
 
 from claims.models import Claim, ClaimEvent, Evidence
-from tests.factories import rating
+from tests.factories import claim_in, rating
 
-from .conftest import claim_in, client_for
+from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 S = Claim.State

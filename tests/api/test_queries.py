@@ -6,9 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import services, workflow
 from claims.models import Article, Claim, Export, Topic
-from tests.factories import rating
-
-from .conftest import claim_in
+from tests.factories import claim_in, rating
 
 pytestmark = pytest.mark.django_db
 S = Claim.State

@@ -13,9 +13,7 @@ from claims.api.pagination import ClaimCursorPagination
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim, Export, Topic
 from reviewers.models import Notification
-from tests.factories import ArticleFactory, ClaimFactory, rating
-
-from .conftest import claim_in
+from tests.factories import ArticleFactory, ClaimFactory, claim_in, rating
 
 pytestmark = pytest.mark.django_db
 S = Claim.State

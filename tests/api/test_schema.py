@@ -18,9 +18,7 @@ from schemathesis.specs.openapi.checks import (
 
 from claims.models import Claim
 from factcheck.wsgi import application
-from tests.factories import ClaimFactory
-
-from .conftest import claim_in
+from tests.factories import ClaimFactory, claim_in
 
 
 def test_schema_validates_without_warnings(tmp_path):

@@ -55,7 +55,7 @@ def test_approval_queue_warns_about_unverified_quotes(client, editor, submitted)
 
 
 def test_published_claim_page_links_the_public_page_and_corrections(client, editor, checker):
-    from tests.api.conftest import claim_in
+    from tests.factories import claim_in
 
     claim = claim_in("published", editor=editor, checker=checker)
     client.force_login(editor)

@@ -1,24 +1,14 @@
 """End to end with a real Celery worker on the configured broker, against a local web site."""
 
-import time
-
 import pytest
 
 from claims import services
 from claims.evidence.tasks import recheck_evidence_links
 from claims.models import Evidence
 from tests.factories import ClaimFactory
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_new_evidence_is_checked_by_the_worker(celery_worker, site, editor):

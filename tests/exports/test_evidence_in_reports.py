@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from claims.evidence.selectors import link_sentence
 from claims.exports import selectors, services
 from claims.models import Evidence
-from tests.api.conftest import claim_in
+from tests.factories import claim_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,5 @@
 """End to end with a real worker: new open claims are assigned on commit, emails go out once."""
 
-import time
-
 import pytest
 from django.core import mail
 from django.test import override_settings
@@ -10,20 +8,12 @@ from claims import services, workflow
 from claims.models import Article, Claim
 from reviewers.models import Assignment, Notification
 from tests.factories import fact_checker
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")

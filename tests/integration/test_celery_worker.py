@@ -1,22 +1,12 @@
 """A real Celery worker against the configured broker (Redis in CI, the filesystem otherwise)."""
 
-import time
-
 import pytest
 
 from claims import services
 from claims.models import Article, Claim
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_worker_extracts_claims_of_a_new_article(celery_worker):
