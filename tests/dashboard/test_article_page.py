@@ -1,0 +1,75 @@
+"""A very long article's page shows its sentences a page at a time: its cost does not grow
+with the article (issue 15, item 1)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims import selectors
+from claims.models import Claim
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def long_article(sentences: int):
+    sentence = "The minister said unemployment fell to 4.1% last year. "
+    article = ArticleFactory(body=sentence * sentences)
+    Claim.objects.bulk_create(
+        Claim(
+            article=article,
+            text=f"Sentence {n}: the minister said unemployment fell.",
+            position=n,
+            start_offset=n * len(sentence),
+            end_offset=(n + 1) * len(sentence) - 1,
+            score=0.8 if n % 2 else 0.2,
+            state=Claim.State.OPEN if n % 2 else Claim.State.CANDIDATE,
+        )
+        for n in range(sentences)
+    )
+    return article
+
+
+def render(client, article, page=None):
+    url = f"/articles/{article.pk}/" + (f"?page={page}" if page else "")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_a_long_article_renders_one_page_of_sentences(client, editor):
+    client.force_login(editor)
+    short = long_article(30)
+    _, few = render(client, short)
+    article = long_article(3800)
+    html, many = render(client, article)
+    per_page = selectors.ARTICLE_SENTENCES_PER_PAGE
+    assert html.count('name="claims"') == per_page
+    assert "(3800: 1900 open, 1900 candidates)" in html
+    assert f"Sentences 1–{per_page} of 3800." in html
+    assert "Page 1 of 38" in html
+    assert many == few, "the page costs the same queries for 30 sentences or 3,800"
+    assert len(html) < 400_000, "the page carries one page of sentences and of text"
+    last, _ = render(client, article, page=38)
+    assert "Sentence 3799:" in last and "Sentence 3699:" not in last
+
+
+def test_triage_from_a_later_page_returns_to_it(client, editor):
+    client.force_login(editor)
+    article = long_article(250)
+    claim = Claim.objects.get(article=article, position=201)
+    response = client.post(
+        f"/articles/{article.pk}/triage/",
+        {
+            "action": "dismiss",
+            "reason": "opinion",
+            "claims": [claim.pk],
+            f"v_{claim.pk}": claim.version,
+            "page": "3",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?page=3#sentences")
+    claim.refresh_from_db()
+    assert claim.state == Claim.State.DISMISSED
