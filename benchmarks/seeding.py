@@ -86,8 +86,20 @@ def insert_claims(
     return min(ids), max(ids)
 
 
-def insert_verdicts(cursor, *, first_claim: int, last_claim: int, author: int, decider: int):
-    """An approved current verdict for every claim in the id range, ratings round robin."""
+def insert_verdicts(
+    cursor,
+    *,
+    first_claim: int,
+    last_claim: int,
+    author: int,
+    decider: int,
+    states: tuple[str, ...] | None = None,
+):
+    """An approved current verdict for every claim in the id range (only claims in `states`
+    when given; a submitted claim's verdict is submitted, undecided), ratings round robin."""
+    where = ""
+    if states:
+        where = " AND c.state IN (" + ",".join(_literal(s) for s in states) + ")"
     cursor.execute(
         f"""
         INSERT INTO claims_verdict (summary, rationale, state, is_current, decision_note,
@@ -95,11 +107,13 @@ def insert_verdicts(cursor, *, first_claim: int, last_claim: int, author: int, d
             claim_id, correction_of_id, decided_by_id, rating_id)
         SELECT 'The official figures say otherwise.',
                repeat('The statistics office''s series shows a rise, not a fall. ', 4),
-               'approved', true, '', now(), now(), '', now(), now(), {int(author)},
-               c.id, NULL, {int(decider)},
+               CASE WHEN c.state = 'submitted' THEN 'submitted' ELSE 'approved' END,
+               true, '', CASE WHEN c.state = 'submitted' THEN NULL ELSE now() END,
+               now() - (c.id % 1000) * interval '1 minute', '', now(), now(), {int(author)},
+               c.id, NULL, CASE WHEN c.state = 'submitted' THEN NULL ELSE {int(decider)} END,
                (SELECT array_agg(id ORDER BY id) FROM claims_rating WHERE active)
                    [1 + c.id % (SELECT count(*) FROM claims_rating WHERE active)]
-        FROM claims_claim c WHERE c.id BETWEEN {int(first_claim)} AND {int(last_claim)}
+        FROM claims_claim c WHERE c.id BETWEEN {int(first_claim)} AND {int(last_claim)}{where}
         """
     )
 
