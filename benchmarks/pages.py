@@ -226,7 +226,7 @@ def main() -> int:
     seed(args.claims)
     checker = fact_checker("pages-checker-1")
     boss = editor("pages-editor")
-    clients = {"editor": Client(), "checker": Client()}
+    clients = {"editor": Client(HTTP_HOST="localhost"), "checker": Client(HTTP_HOST="localhost")}
     clients["editor"].force_login(boss)
     clients["checker"].force_login(checker)
     claim_id = (

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
@@ -337,27 +338,43 @@ class _EvidenceFacts:
         return str(self._labels.get(self.link_status, self.link_status))
 
 
+def _of_claims(queryset: QuerySet, claim_ids: list[int]) -> QuerySet:
+    """Rows of these claims. On PostgreSQL the ids travel as one array parameter (`= ANY`):
+    2,000 separate placeholders cost more to build and parse than the query takes to run."""
+    if connection.vendor == "postgresql":
+        table = queryset.model._meta.db_table
+        # The table name is the model's own and the ids are a bound parameter.
+        return queryset.extra(where=[f'"{table}"."claim_id" = ANY(%s)'], params=[claim_ids])  # noqa: S610
+    return queryset.filter(claim_id__in=claim_ids)
+
+
 def _evidence_of(claim_ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
-    rows = (
-        Evidence.objects.filter(claim_id__in=claim_ids)
-        .order_by("created_at", "pk")
-        .values_list(*_EVIDENCE_COLUMNS)
+    rows = _of_claims(Evidence.objects.order_by("created_at", "pk"), claim_ids).values_list(
+        *_EVIDENCE_COLUMNS
     )
+    sentences: dict[tuple, tuple[str, str]] = {}  # most sources share a link and quote state
     for claim_id, *values in rows:
-        e = _EvidenceFacts()
-        for name, value in zip(_EvidenceFacts.__slots__, values, strict=True):
-            setattr(e, name, value)
+        url, title, publisher, stance, link_status, http_status, checked_at = values[:7]
+        archive_url, excerpt, quote_status, quote_checked_at = values[7:]
+        key = (link_status, http_status, checked_at, bool(excerpt.strip()), quote_status,
+               quote_checked_at)  # fmt: skip
+        said = sentences.get(key)
+        if said is None:
+            e = _EvidenceFacts()
+            for name, value in zip(_EvidenceFacts.__slots__, values, strict=True):
+                setattr(e, name, value)
+            said = sentences[key] = (link_sentence(e), quote_sentence(e))
         found.setdefault(claim_id, []).append(
             {
-                "url": e.url,
-                "title": e.title,
-                "publisher": e.publisher,
-                "stance": e.stance,
-                "link_status": e.link_status,
-                "link": link_sentence(e),
-                "quote": quote_sentence(e),
-                "archive_url": e.archive_url,
+                "url": url,
+                "title": title,
+                "publisher": publisher,
+                "stance": stance,
+                "link_status": link_status,
+                "link": said[0],
+                "quote": said[1],
+                "archive_url": archive_url,
             }
         )
     return found
@@ -365,11 +382,9 @@ def _evidence_of(claim_ids: list[int]) -> dict[int, list[dict]]:
 
 def _topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    rows = (
-        Claim.topics.through.objects.filter(claim_id__in=claim_ids)
-        .order_by("topic__name", "topic_id")
-        .values_list("claim_id", "topic__slug")
-    )
+    rows = _of_claims(
+        Claim.topics.through.objects.order_by("topic__name", "topic_id"), claim_ids
+    ).values_list("claim_id", "topic__slug")
     for claim_id, slug in rows:
         found.setdefault(claim_id, []).append(slug)
     return found
@@ -378,8 +393,8 @@ def _topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
 def _corrections_of(claim_ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
     rows = (
-        Verdict.objects.filter(
-            claim_id__in=claim_ids,
+        _of_claims(Verdict.objects.all(), claim_ids)
+        .filter(
             correction_of__isnull=False,
             state__in=[Verdict.State.APPROVED, Verdict.State.SUPERSEDED],
         )
