@@ -73,3 +73,15 @@ def test_triage_from_a_later_page_returns_to_it(client, editor):
     assert response["Location"].endswith("?page=3#sentences")
     claim.refresh_from_db()
     assert claim.state == Claim.State.DISMISSED
+
+
+def test_claims_list_counts_at_most_its_cap(client, editor, monkeypatch):
+    from claims.views import lists
+
+    monkeypatch.setattr(lists, "COUNT_CAP", 60)
+    long_article(130)
+    client.force_login(editor)
+    html = client.get("/claims/").content.decode()
+    assert "Page 1 of 2+" in html  # 61 counted of 130: two pages and more
+    html = client.get("/claims/?page=2").content.decode()
+    assert "Page 2 of 2+" in html
