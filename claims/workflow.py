@@ -663,28 +663,28 @@ def verdict_submit(
     rationale: str = "",
     expected_version: int | None = None,
 ) -> Claim:
-    """Save the assignee's verdict and submit it, as one step (the dashboard's "Submit").
+    """Save the assignee's verdict, then submit it (the dashboard's "Submit").
 
-    A verdict that could not be submitted (no rating or no summary) is refused before anything
-    is written: it neither becomes a draft nor moves the claim to In review.
+    An empty verdict is refused before anything is written: it neither becomes a draft nor moves
+    the claim to In review. A partly written one is kept as the draft (nothing typed is lost) and
+    the submission is refused saying what is missing.
     """
     rating, summary, rationale = _draft_values(rating_id, summary, rationale)
-    missing = _missing(rating, summary)
-    if missing:
+    if rating is None and not summary:
         raise InvalidInput(
-            f"The verdict needs {' and '.join(missing)} before it is submitted; nothing was saved."
+            "The verdict is empty: choose a rating and write a one-line summary before "
+            "submitting it. Nothing was saved."
         )
-    with transaction.atomic():
-        verdict_save_draft(
-            claim_id=claim_id,
-            actor=actor,
-            rating_id=rating.pk,
-            summary=summary,
-            rationale=rationale,
-            expected_version=expected_version,
-        )
-        version = Claim.objects.values_list("version", flat=True).get(pk=claim_id)
-        return claim_submit(claim_id=claim_id, actor=actor, expected_version=version)
+    verdict_save_draft(
+        claim_id=claim_id,
+        actor=actor,
+        rating_id=rating.pk if rating else None,
+        summary=summary,
+        rationale=rationale,
+        expected_version=expected_version,
+    )
+    version = Claim.objects.values_list("version", flat=True).get(pk=claim_id)
+    return claim_submit(claim_id=claim_id, actor=actor, expected_version=version)
 
 
 def check_can_vote(verdict: Verdict, actor, *, what: str = "verdict") -> None:

@@ -261,17 +261,26 @@ def test_an_incomplete_verdict_is_not_submitted_nor_saved(claim, editor, checker
     """The dashboard's "Submit" on an empty form: refused before anything is written."""
     claim = drive(claim, S.ASSIGNED, editor, checker)
     version = claim.version
-    with pytest.raises(InvalidInput, match="needs a rating and a one-line summary.*nothing was"):
-        workflow.verdict_submit(claim_id=claim.pk, actor=checker, rating_id=None, summary="")
+    for rationale in ("", "Some reasoning but no rating or summary"):
+        with pytest.raises(InvalidInput, match="The verdict is empty.*Nothing was saved"):
+            workflow.verdict_submit(
+                claim_id=claim.pk, actor=checker, rating_id=None, summary="", rationale=rationale
+            )
     claim.refresh_from_db()
     assert (claim.state, claim.version) == (S.ASSIGNED, version)
     assert not claim.verdicts.exists()
+    # Partly written: kept as the draft, the submission refused saying what is missing.
+    with pytest.raises(InvalidInput, match="needs a rating before it is submitted"):
+        workflow.verdict_submit(claim_id=claim.pk, actor=checker, rating_id=None, summary="S.")
+    claim.refresh_from_db()
+    assert claim.state == S.IN_REVIEW
+    assert workflow.current_verdict(claim).summary == "S."
     workflow.verdict_submit(
         claim_id=claim.pk, actor=checker, rating_id=rating().pk, summary="False."
     )
     claim.refresh_from_db()
     assert claim.state == S.SUBMITTED
-    assert [e.transition for e in claim.events.all()[:3]] == ["submit", "save_draft", "assign"]
+    assert [e.transition for e in claim.events.all()[:3]] == ["submit", "save_draft", "save_draft"]
 
 
 def test_editor_never_approves_own_verdict(claim, editor, editor2):

@@ -173,11 +173,12 @@ def test_reproduction_1_on_the_dashboard(draft_by_checker, editor, editor2, chec
         desk, claim, "verdict", {"rating": "", "summary": "", "rationale": "", "intent": "submit"}
     )
     assert empty.status_code == 400
-    assert any("needs a rating and a one-line summary" in m for m in messages_of(empty))
+    assert any("The verdict is empty" in m for m in messages_of(empty))
     after = fresh(claim)
     assert (after.state, after.version) == (before.state, before.version)
+    assert not Verdict.objects.filter(claim=claim, author=editor).exists()
 
-    # Only part typed: refused, and the form keeps what was typed.
+    # Only reasoning typed: still empty as a verdict; refused, and the form keeps the text.
     typed = post_action(
         desk,
         claim,
