@@ -287,6 +287,17 @@ class _ClaimFacts:
         self.assignee_id = assignee_id
 
 
+class _VerdictFacts:
+    """What permissions.can_view_verdict reads from a current verdict."""
+
+    __slots__ = ("state", "author_id", "is_current")
+
+    def __init__(self, state: str, author_id: int) -> None:
+        self.state = state
+        self.author_id = author_id
+        self.is_current = True
+
+
 def claim_list_rows(
     rows: list[dict], user, verdicts: dict[int, dict], topics: dict[int, list[str]] | None = None
 ) -> list:
@@ -295,8 +306,6 @@ def claim_list_rows(
     now = timezone.now()
     local = timezone.get_current_timezone()
     convert = getattr(local, "key", None) != "UTC"
-    is_editor = permissions.is_editor(user)
-    can_view = permissions.can_view_claims(user)
     actions: dict[tuple[str, bool], list[str]] = {}
     user_pk = user.pk
     out = []
@@ -315,9 +324,8 @@ def claim_list_rows(
             actions[key] = workflow.available_transitions(facts, user)
         verdict = None
         v = verdicts.get(r["id"])
-        if v is not None and (
-            (v["state"] == "draft" and (v["author_id"] == user_pk or is_editor))
-            or (v["state"] != "draft" and can_view)
+        if v is not None and permissions.can_view_verdict(
+            user, _VerdictFacts(v["state"], v["author_id"]), _ClaimFacts(state, assignee_id)
         ):
             if convert:
                 for name in _VERDICT_DATETIMES:

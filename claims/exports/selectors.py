@@ -336,6 +336,8 @@ _EVIDENCE_COLUMNS = (
     "excerpt",
     "quote_status",
     "quote_checked_at",
+    "correction_id",
+    "withdrawn_by_id",
 )
 
 
@@ -379,13 +381,15 @@ def _evidence_of(claim_ids: list[int]) -> dict[int, list[dict]]:
     sentences: dict[tuple, tuple[str, str]] = {}  # most sources share a link and quote state
     for claim_id, *values in rows:
         url, title, publisher, stance, link_status, http_status, checked_at = values[:7]
-        archive_url, excerpt, quote_status, quote_checked_at = values[7:]
+        archive_url, excerpt, quote_status, quote_checked_at, correction_id, withdrawn_by = values[
+            7:
+        ]
         key = (link_status, http_status, checked_at, bool(excerpt.strip()), quote_status,
                quote_checked_at)  # fmt: skip
         said = sentences.get(key)
         if said is None:
             e = _EvidenceFacts()
-            for name, value in zip(_EvidenceFacts.__slots__, values, strict=True):
+            for name, value in zip(_EvidenceFacts.__slots__, values[:11], strict=True):
                 setattr(e, name, value)
             said = sentences[key] = (link_sentence(e), quote_sentence(e))
         found.setdefault(claim_id, []).append(
@@ -398,9 +402,36 @@ def _evidence_of(claim_ids: list[int]) -> dict[int, list[dict]]:
                 "link": said[0],
                 "quote": said[1],
                 "archive_url": archive_url,
+                # Dropped before the row is yielded (see _sources_as_readers_see_them).
+                "_correction": correction_id,
+                "_withdrawn_by": withdrawn_by,
             }
         )
     return found
+
+
+def _sources_as_readers_see_them(evidence: list[dict], fixes: list[dict]) -> list[dict]:
+    """claim_row's rule on plain rows: the sources approved corrections added, less those they
+    withdrew; each correction lists what it added and withdrew."""
+    applied = {fix.pop("_id") for fix in fixes}
+    for fix in fixes:
+        pk = fix["_pk"]
+        fix["added_sources"] = [
+            {"url": e["url"], "title": e["title"]} for e in evidence if e["_correction"] == pk
+        ]
+        fix["withdrawn_sources"] = [
+            {"url": e["url"], "title": e["title"]} for e in evidence if e["_withdrawn_by"] == pk
+        ]
+        del fix["_pk"]
+    shown = [
+        e
+        for e in evidence
+        if (e["_correction"] is None or e["_correction"] in applied)
+        and e["_withdrawn_by"] not in applied
+    ]
+    for e in evidence:
+        del e["_correction"], e["_withdrawn_by"]
+    return shown
 
 
 def _topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
@@ -422,10 +453,12 @@ def _corrections_of(claim_ids: list[int]) -> dict[int, list[dict]]:
             state__in=[Verdict.State.APPROVED, Verdict.State.SUPERSEDED],
         )
         .order_by("decided_at", "pk")
-        .values_list("claim_id", "decided_at", "correction_note")
+        .values_list("claim_id", "pk", "decided_at", "correction_note")
     )
-    for claim_id, decided_at, note in rows:
-        found.setdefault(claim_id, []).append({"date": _iso(decided_at), "note": note})
+    for claim_id, pk, decided_at, note in rows:
+        found.setdefault(claim_id, []).append(
+            {"date": _iso(decided_at), "note": note, "_id": pk, "_pk": pk}
+        )
     return found
 
 
@@ -506,6 +539,12 @@ def iter_rows(
                 ratings.get(v_rating_id, no_rating) if v_rating_id else no_rating
             )
             fixes = corrections.get(pk, [])
+            sources = evidence.get(pk, [])
+            if fixes or any(e["_correction"] or e["_withdrawn_by"] for e in sources):
+                sources = _sources_as_readers_see_them(sources, fixes)
+            else:
+                for e in sources:
+                    del e["_correction"], e["_withdrawn_by"]
             yield {
                 "id": pk,
                 "claim": text,
@@ -546,7 +585,7 @@ def iter_rows(
                     if duplicate_of_id and f_article_id is not None and f_article_id != article_id
                     else None
                 ),
-                "evidence": evidence.get(pk, []),
+                "evidence": sources,
                 "public_url": url_pattern % pk,
             }
 
