@@ -51,9 +51,12 @@ def export_queryset(*, user, filters, format_name: str | None = None) -> QuerySe
 def only_published_for_claimreview(format_name: str, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     """ClaimReview leaves the newsroom: whoever built the queryset, only published fact-checks
     go into one (Guarantee 5, on every path: view, job, command)."""
-    if format_name == Export.Format.CLAIMREVIEW:
-        return queryset.filter(state=Claim.State.PUBLISHED)
-    return queryset
+    if format_name != Export.Format.CLAIMREVIEW:
+        return queryset
+    if queryset.query.is_sliced:  # a capped export (at most its slice of ids): the same cap
+        ids = list(queryset.values_list("pk", flat=True))
+        return Claim.objects.filter(pk__in=ids, state=Claim.State.PUBLISHED).order_by("pk")
+    return queryset.filter(state=Claim.State.PUBLISHED)
 
 
 def export_title(*, user, filters, format_name: str) -> str:

@@ -229,3 +229,12 @@ def test_pdf_past_its_limit_is_refused_in_words(client, editor, claims, monkeypa
     services.export_build(export_id=job.pk)
     job.refresh_from_db()
     assert job.state == "failed" and job.error.startswith("A PDF report holds at most 1 claims")
+
+
+def test_a_capped_claimreview_export_still_holds_published_only(editor, claims):
+    queryset = services.export_queryset(user=editor, filters={"state": ["approved", "published"]})[
+        :5
+    ]
+    text = "".join(services.text_chunks("claimreview", queryset))
+    graph = json.loads(text)["@graph"]
+    assert [g["claimReviewed"] for g in graph] == [claims["published"].text]
