@@ -85,3 +85,21 @@ def test_claims_list_counts_at_most_its_cap(client, editor, monkeypatch):
     assert "Page 1 of 2+" in html  # 61 counted of 130: two pages and more
     html = client.get("/claims/?page=2").content.decode()
     assert "Page 2 of 2+" in html
+
+
+def test_approvals_show_a_page_of_the_queue_at_a_time(client, editor, checker, monkeypatch):
+    from claims.views import lists
+    from tests.exports.data import verdict_claim
+
+    monkeypatch.setattr(lists, "APPROVALS_PAGE_SIZE", 2)
+    for _ in range(5):
+        verdict_claim(author=checker, decider=editor, state=Claim.State.SUBMITTED)
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as first:
+        html = client.get("/approvals/").content.decode()
+    assert "(5 waiting)" in html and "Page 1 of 3" in html
+    assert html.count('name="claim"') == 2
+    with CaptureQueriesContext(connection) as last:
+        html = client.get("/approvals/?page=3").content.decode()
+    assert html.count('name="claim"') == 1
+    assert len(last) <= len(first)
