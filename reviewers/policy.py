@@ -7,7 +7,13 @@ Who may take a claim (every rule gives a reason a person can read when it says n
   4. speaks the claim's language,
   5. did not write the article (the byline, `Article.author`, names them),
   6. has not had this claim before and given it up: declined it, let it expire, or was taken
-     off it by an editor. Editors can still assign such a person by hand.
+     off it by an editor.
+
+Every assignment asks it, whoever makes it (the scheduler, an editor on the claim page, the bulk
+bar, the API, the reviewers pages, commands): the reviewers app listens to the workflow's
+`claim_assigning` signal (receivers.py) and refuses what the policy refuses. An editor may
+override rules 1-4 and 6 only with an explicit "assign anyway" and a reason, both recorded in the
+claim's history; rule 5 (authorship) is never overridden.
 
 Among those eligible: most topic matches first, then the lowest current load, then the longest
 since their last assignment (fair rotation), then the lowest user id (a stable tie-break).
@@ -33,6 +39,9 @@ from django.utils import timezone
 from claims.models import Claim
 
 from .models import Assignment, ReviewerProfile
+
+# The one rule no editor can override: nobody checks an article they wrote.
+AUTHORSHIP = "wrote the article"
 
 # Earlier assignments of a claim that keep their reviewer from getting it again automatically.
 GAVE_UP = {
@@ -198,7 +207,7 @@ def refusals(profile: ReviewerProfile, load: int, facts: ClaimFacts, today: date
     if not speaks(profile, facts.language):
         why.append(f"does not list the claim's language ({facts.language})")
     if wrote_article(user.get_full_name(), facts.byline):
-        why.append("wrote the article")
+        why.append(AUTHORSHIP)
     if user.pk in facts.gave_up:
         why.append(facts.gave_up[user.pk])
     return why

@@ -6,7 +6,9 @@ never waits for a claim (SKIP LOCKED), so two jobs, or a job and an editor, cann
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -23,7 +25,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from claims import permissions, workflow
+from claims import workflow
 from claims.errors import (
     InvalidInput,
     PermissionDenied,
@@ -34,7 +36,7 @@ from claims.errors import (
 from claims.models import Article, Claim, Topic
 
 from . import notifications, policy
-from .models import Assignment, Notification, ReviewerProfile
+from .models import CAPACITY_MAX, Assignment, Notification, ReviewerProfile
 from .permissions import can_assign, can_manage_reviewers
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,23 @@ PRIORITY_ORDER = Case(
     output_field=IntegerField(),
 )
 BULK_MAX = 500
+
+# What the scheduler already knows inside its transaction, so that the policy check every
+# assignment passes (assignment_admit) does not load it again: reviewers it has locked, with
+# their load counted under the lock, and the claims' policy facts. Set only around one
+# workflow call, inside the transaction that holds those locks.
+_held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("held", default=None)
+_batch_facts: contextvars.ContextVar[dict | None] = contextvars.ContextVar("facts", default=None)
+
+
+@contextmanager
+def _known(held: dict, facts: dict):
+    tokens = (_held.set(held), _batch_facts.set(facts))
+    try:
+        yield
+    finally:
+        _held.reset(tokens[0])
+        _batch_facts.reset(tokens[1])
 
 
 # --- The scheduler --------------------------------------------------------------------------
@@ -80,7 +99,8 @@ def _refresh_pool(run: AssignmentRun) -> list[ReviewerProfile]:
 
 
 def _lock_reviewer(ranked: list[policy.Candidate]) -> tuple[policy.Candidate, int] | None:
-    """Lock the best-ranked reviewer that still has room; (candidate, load before) or None.
+    """Lock the best-ranked reviewer that still has room; (candidate, load before) or None;
+    the candidate's profile then carries the capacity read under the lock.
 
     Another job assigning to the top choice holds its lock: take the next one rather than wait
     (they are close in rank, and waiting serialises every worker on one person). Only when all
@@ -103,6 +123,7 @@ def _lock_reviewer(ranked: list[policy.Candidate]) -> tuple[policy.Candidate, in
                 reviewer_id=candidate.profile.user_id, state=Assignment.State.ACTIVE
             ).count()
             if load < capacity:
+                candidate.profile.capacity = capacity
                 return candidate, load
     return None
 
@@ -131,13 +152,21 @@ def _assign_next(run: AssignmentRun) -> bool:
             run.left_open.add(claim.pk)
             return True
         candidate, load = chosen
+        profile = candidate.profile
         topics = ", ".join(candidate.topic_matches) or "none matched"
-        workflow.claim_assign(
-            claim_id=claim.pk,
-            assignee=candidate.profile.user,
-            actor=None,
-            reason=f"topic: {topics}; load {load}/{candidate.profile.capacity}",
-        )
+        try:
+            # The policy check every assignment passes reuses the lock and the facts above.
+            with _known({profile.user_id: (profile, load)}, {claim.pk: facts}):
+                workflow.claim_assign(
+                    claim_id=claim.pk,
+                    assignee=profile.user,
+                    actor=None,
+                    reason=f"topic: {topics}; load {load}/{profile.capacity}",
+                )
+        except InvalidInput as exc:
+            logger.warning("assignment run: claim %s left open: %s", claim.pk, exc.message)
+            run.left_open.add(claim.pk)
+            return True
         run.assigned += 1
         return True
 
@@ -154,9 +183,88 @@ def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
     with notifications.emails_after():
         while run.assigned < limit and _assign_next(run):
             pass
-    if run.assigned or run.left_open:
-        logger.info("assignment run: %s assigned, %s left open", run.assigned, len(run.left_open))
+    if run.assigned or run.left_open or run.nobody_free:
+        still_open = Claim.objects.filter(state=Claim.State.OPEN).count()
+        logger.info(
+            "assignment run: %s assigned, %s still open (%s)",
+            run.assigned,
+            still_open,
+            "every reviewer is full, away or unavailable"
+            if run.nobody_free
+            else f"{len(run.left_open)} with nobody eligible",
+        )
     return run
+
+
+# --- The policy at every door ---------------------------------------------------------------
+
+
+def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anyway: bool) -> dict:
+    """The assignment policy applied to one assignment, whoever makes it.
+
+    Called by the workflow's `claim_assigning` signal (receivers.py) inside the transaction that
+    assigns, so no door can skip it: the scheduler, the claim page, the bulk bar, the API, the
+    reviewers pages and the commands all pass here. The reviewer's profile is locked and their
+    load counted again under the lock, so two assignments at once never both take a last place.
+
+    A refusal raises InvalidInput with the rules it broke. An editor's `assign_anyway` with a
+    reason lifts every rule but authorship; what it lifted is returned, and the workflow records
+    it in the ClaimEvent.
+    """
+    name = assignee.get_username()
+    if assign_anyway:
+        if actor is None:
+            raise PermissionDenied(
+                "Only an editor can assign anyway; the scheduler follows the policy."
+            )
+        if not (reason or "").strip():
+            raise InvalidInput(
+                f"Say why you assign the claim to {name} anyway: the reason is kept in the "
+                "claim's history.",
+                code="override_needs_reason",
+            )
+    profile, load = _lock_profile(assignee)
+    if profile is None:
+        raise InvalidInput(
+            f"{name} has no reviewer profile: add one (topics, languages, capacity) before "
+            "assigning them claims.",
+            code="no_reviewer_profile",
+        )
+    refusals = policy.refusals(profile, load, _facts(claim), timezone.localdate())
+    if policy.AUTHORSHIP in refusals:
+        raise InvalidInput(
+            f"{name} wrote the article this claim comes from: choose someone else.",
+            code="author_of_article",
+        )
+    if refusals and not assign_anyway:
+        advice = " Choose someone else, or assign anyway with a reason." if actor else ""
+        raise InvalidInput(f"{name} {'; '.join(refusals)}.{advice}", code="assignment_refused")
+    if assign_anyway:
+        return {"assign_anyway": True, "overridden": refusals}
+    return {}
+
+
+def _lock_profile(user) -> tuple[ReviewerProfile | None, int]:
+    """The reviewer's profile, locked for this transaction, and their load counted under it."""
+    held = _held.get()
+    if held is not None and user.pk in held:
+        # The scheduler locked and counted this reviewer moments ago in this transaction.
+        profile, load = held[user.pk]
+        return profile, load
+    profile = ReviewerProfile.objects.select_for_update(of=("self",)).filter(user=user).first()
+    if profile is None:
+        return None, 0
+    profile.user = user
+    profile.is_fact_checker = True  # the workflow admits fact-checkers only
+    load = Assignment.objects.filter(reviewer_id=user.pk, state=Assignment.State.ACTIVE).count()
+    return profile, load
+
+
+def _facts(claim: Claim) -> policy.ClaimFacts:
+    batch = _batch_facts.get()
+    if batch is not None and claim.pk in batch:
+        return batch[claim.pk]
+    return policy.facts_of(claim.pk)
 
 
 # --- Manual control -------------------------------------------------------------------------
@@ -175,115 +283,67 @@ def _require_assigner(actor) -> None:
         raise PermissionDenied(f"Only an editor can assign claims; {name} cannot.")
 
 
-def claim_assign(
+def assign_to_reviewer(
     *,
     claim_id: int,
     actor,
     reviewer_id: int | None = None,
-    force: bool = False,
+    assign_anyway: bool = False,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Claim:
-    """An editor gives a claim to a reviewer (or, with no reviewer, to the policy's choice).
+    """The reviewers pages' assign: give a claim to a named reviewer, or to the policy's best
+    choice when none is named. An open claim is assigned, one being worked on is reassigned.
 
-    An open claim is assigned, one being worked on is reassigned. The policy's rules apply:
-    a refusal names them, and `force` overrides all but one: nobody checks their own article.
+    A thin helper over `workflow.claim_assign` / `workflow.claim_reassign`, the one entry point
+    of every assignment: the policy itself is applied there (see `assignment_admit`).
     """
     _require_assigner(actor)
-    with transaction.atomic():
-        claim = (
-            Claim.objects.select_for_update(of=("self",))
-            .select_related("article")
-            .filter(pk=claim_id)
-            .first()
-        )
-        if claim is None:
-            raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found")
-        if claim.state not in {Claim.State.OPEN, *workflow.WORKING}:
-            raise TransitionNotAllowed(
-                f"Cannot assign this claim: it is {claim.get_state_display().lower()}. "
-                "Only open claims and claims being worked on can be (re)assigned."
-            )
-        prefetch_related_objects([claim], "topics")
-        facts = policy.facts_for([claim])[claim.pk]
-        if reviewer_id is None:
-            ranked = [
-                c
-                for c in policy.rank(facts, policy.profiles(only_possible=True))
-                if c.profile.user_id != claim.assignee_id
-            ]
-            chosen = ranked[0] if ranked else None
-            if chosen is None:
-                raise InvalidInput(policy.why_unassigned_many([claim])[claim.pk])
-            reviewer_id = chosen.profile.user_id
-        profile = (
-            ReviewerProfile.objects.select_for_update()
-            .select_related("user")
-            .prefetch_related("topics")
-            .filter(user_id=reviewer_id)
-            .first()
-        )
-        if profile is None:
-            raise InvalidInput(
-                "That person has no reviewer profile: add one (topics, languages, capacity) "
-                "before assigning them claims."
-            )
-        profile.load = Assignment.objects.filter(
-            reviewer_id=profile.user_id, state=Assignment.State.ACTIVE
-        ).count()
-        profile.is_fact_checker = permissions.is_fact_checker(profile.user)
-        candidate = policy.judge(facts, [profile])[0]
-        name = profile.user.get_username()
-        refusals = list(candidate.refusals)
-        if claim.assignee_id == profile.user_id:
-            raise InvalidInput(f"The claim is already assigned to {name}.")
-        if "wrote the article" in refusals:
-            raise InvalidInput(
-                f"{name} wrote the article this claim comes from: choose someone else."
-            )
-        if refusals and not force:
-            raise InvalidInput(
-                f"{name} {'; '.join(refusals)}. Choose someone else, or assign anyway."
-            )
-        reason = f"by {actor.get_username()}: {candidate.reason}"
-        if refusals:
-            reason += f" (assigned anyway: {'; '.join(refusals)})"
-        if claim.state == Claim.State.OPEN:
-            return workflow.claim_assign(
-                claim_id=claim.pk,
-                assignee=profile.user,
-                actor=actor,
-                reason=reason,
-                expected_version=expected_version,
-            )
-        return workflow.claim_reassign(
-            claim_id=claim.pk,
-            assignee=profile.user,
-            actor=actor,
-            reason=reason,
-            expected_version=expected_version,
-        )
-
-
-def claim_unassign(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
-    """An editor takes a claim off its reviewer; it goes back to open and to someone else."""
-    _require_assigner(actor)
-    return workflow.claim_unassign(
-        claim_id=claim_id, actor=actor, expected_version=expected_version
+    claim = (
+        Claim.objects.select_related("article")
+        .prefetch_related("topics")
+        .filter(pk=claim_id)
+        .first()
     )
-
-
-def claim_decline(
-    *, claim_id: int, actor, reason: str, expected_version: int | None = None
-) -> Claim:
-    """The assignee declines with a reason; the claim moves on to someone else (the policy
-    never gives it back to them) and the editors are told."""
-    return workflow.claim_decline(
-        claim_id=claim_id, actor=actor, reason=reason, expected_version=expected_version
+    if claim is None:
+        raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found")
+    if claim.state not in {Claim.State.OPEN, *workflow.WORKING}:
+        raise TransitionNotAllowed(
+            f"Cannot assign this claim: it is {claim.get_state_display().lower()}. "
+            "Only open claims and claims being worked on can be (re)assigned."
+        )
+    reason = (reason or "").strip()
+    if reviewer_id is None:
+        facts = policy.facts_for([claim])[claim.pk]
+        ranked = [
+            c
+            for c in policy.rank(facts, policy.profiles(only_possible=True))
+            if c.profile.user_id != claim.assignee_id
+        ]
+        if not ranked:
+            raise InvalidInput(policy.why_unassigned_many([claim])[claim.pk])
+        reviewer_id = ranked[0].profile.user_id
+        if not assign_anyway:
+            reason = reason or f"the policy's choice: {ranked[0].reason}"
+    move = workflow.claim_assign if claim.state == Claim.State.OPEN else workflow.claim_reassign
+    return move(
+        claim_id=claim.pk,
+        assignee=reviewer_id,
+        actor=actor,
+        # An override carries the editor's own reason: none is made up for it.
+        reason=reason if assign_anyway else reason or f"by hand ({actor.get_username()})",
+        expected_version=expected_version,
+        assign_anyway=assign_anyway,
     )
 
 
 def bulk_assign(
-    *, claim_ids: list[int], actor, reviewer_id: int | None = None, force: bool = False
+    *,
+    claim_ids: list[int],
+    actor,
+    reviewer_id: int | None = None,
+    assign_anyway: bool = False,
+    reason: str = "",
 ) -> list[BulkResult]:
     """Assign or reassign many claims; each on its own, so one refusal stops nothing else."""
     _require_assigner(actor)
@@ -295,8 +355,12 @@ def bulk_assign(
     results = []
     for claim_id in ids:
         try:
-            claim = claim_assign(
-                claim_id=claim_id, actor=actor, reviewer_id=reviewer_id, force=force
+            claim = assign_to_reviewer(
+                claim_id=claim_id,
+                actor=actor,
+                reviewer_id=reviewer_id,
+                assign_anyway=assign_anyway,
+                reason=reason,
             )
         except WorkflowError as exc:
             results.append(BulkResult(claim_id, False, f"Claim {claim_id}: {exc.message}"))
@@ -429,8 +493,10 @@ def profile_update(
     codes = [c.strip().lower() for c in (languages or "").split(",") if c.strip()]
     if not codes:
         raise InvalidInput("List at least one language code, e.g. en or en,fr.")
-    if not 0 <= int(capacity) <= 100:
-        raise InvalidInput("Capacity is the number of open assignments at once: 0 to 100.")
+    if not 0 <= int(capacity) <= CAPACITY_MAX:
+        raise InvalidInput(
+            f"Capacity is the number of open assignments at once: 0 to {CAPACITY_MAX}."
+        )
     topics = list(Topic.objects.filter(pk__in=topic_ids))
     if len(topics) != len(set(topic_ids)):
         raise InvalidInput("One of the chosen topics does not exist.")
