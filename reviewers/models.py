@@ -91,6 +91,12 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
+            # A reviewer's load (open assignments), counted under their lock by every assignment.
+            models.Index(
+                fields=["reviewer"],
+                condition=Q(state="active"),
+                name="assignment_active_by_reviewer",
+            ),
             models.Index(fields=["state", "due_at"], name="assignment_state_due"),
         ]
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     Case,
-    Count,
     IntegerField,
     Q,
     Value,
@@ -70,118 +69,126 @@ def _known(held: dict, facts: dict):
 
 # --- The scheduler --------------------------------------------------------------------------
 
+BATCH = 50  # claims per transaction: the policy's facts and the reviewers are read once per batch
+
 
 @dataclass
 class AssignmentRun:
     assigned: int = 0
     left_open: set[int] = field(default_factory=set)  # nobody eligible (this run)
     nobody_free: bool = False  # every reviewer is full, away or unavailable
-    pool: list[ReviewerProfile] | None = None  # read once per run; loads refreshed per claim
 
 
-def _refresh_pool(run: AssignmentRun) -> list[ReviewerProfile]:
-    """The reviewers who could take work, with their current loads (one light query per
-    claim). Who is available is read once per run: the lock below checks it again."""
-    if run.pool is None:
-        run.pool = policy.profiles(only_possible=True)
-    loads = dict(
-        Assignment.objects.filter(
-            state=Assignment.State.ACTIVE, reviewer_id__in=[p.user_id for p in run.pool]
-        )
-        .values_list("reviewer_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for profile in run.pool:
-        profile.load = loads.get(profile.user_id, 0)
-    run.pool = [p for p in run.pool if p.load < p.capacity]
-    return run.pool
+def _lock_reviewer(
+    ranked: list[policy.Candidate], held: dict, *, may_wait: bool
+) -> tuple[policy.Candidate, int] | None:
+    """Lock the best-ranked reviewer that still has room: (candidate, load before) or None.
 
-
-def _lock_reviewer(ranked: list[policy.Candidate]) -> tuple[policy.Candidate, int] | None:
-    """Lock the best-ranked reviewer that still has room; (candidate, load before) or None;
-    the candidate's profile then carries the capacity read under the lock.
-
-    Another job assigning to the top choice holds its lock: take the next one rather than wait
-    (they are close in rank, and waiting serialises every worker on one person). Only when all
-    are busy wait for them, best first. Availability and load are checked again under the
-    lock: the ranking was read without it.
+    A reviewer this batch already holds is used as is: their lock is ours until commit, so the
+    load kept in `held` is exact. Another one is locked with SKIP LOCKED (another job assigning
+    to them holds the lock: take the next one rather than wait, since waiting serialises every
+    worker on one person), and availability, capacity and load are read again under the lock:
+    the ranking was read without it. Only a batch that holds no reviewer yet may wait, so two
+    jobs never wait for each other.
     """
     today = timezone.localdate()
-    for skip_locked in (True, False):
+    for skip_locked in (True, False) if may_wait else (True,):
         for candidate in ranked:
+            profile = candidate.profile
+            if profile.user_id in held:
+                profile, load = held[profile.user_id]
+                if load < profile.capacity:
+                    return candidate, load
+                continue
             capacity = (
                 ReviewerProfile.objects.select_for_update(skip_locked=skip_locked, of=("self",))
                 .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
-                .filter(pk=candidate.profile.pk, available=True, user__is_active=True)
+                .filter(pk=profile.pk, available=True, user__is_active=True)
                 .values_list("capacity", flat=True)
                 .first()
             )
             if capacity is None:
                 continue
             load = Assignment.objects.filter(
-                reviewer_id=candidate.profile.user_id, state=Assignment.State.ACTIVE
+                reviewer_id=profile.user_id, state=Assignment.State.ACTIVE
             ).count()
+            profile.capacity, profile.load = capacity, load
+            held[profile.user_id] = (profile, load)
             if load < capacity:
-                candidate.profile.capacity = capacity
                 return candidate, load
     return None
 
 
-def _assign_next(run: AssignmentRun) -> bool:
-    """Assign the most pressing open claim no other job holds. False when there is none left."""
+def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
+    """Assign a batch of the most pressing open claims no other job holds, in one transaction.
+    False when there is nothing more to do."""
     with transaction.atomic():
-        claim = (
+        claims = list(
             Claim.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("article")
             .filter(state=Claim.State.OPEN)
             .exclude(pk__in=run.left_open)
-            .order_by(PRIORITY_ORDER, "created_at", "pk")
-            .first()
+            .order_by(PRIORITY_ORDER, "created_at", "pk")[: min(BATCH, limit - run.assigned)]
         )
-        if claim is None:
+        if not claims:
             return False
-        pool = _refresh_pool(run)
+        pool = policy.profiles(only_possible=True)
         if not pool:
             run.nobody_free = True
             return False
-        prefetch_related_objects([claim], "topics")
-        facts = policy.facts_for([claim])[claim.pk]
-        chosen = _lock_reviewer(policy.rank(facts, pool))
-        if chosen is None:
-            run.left_open.add(claim.pk)
-            return True
-        candidate, load = chosen
-        profile = candidate.profile
-        topics = ", ".join(candidate.topic_matches) or "none matched"
-        try:
-            # The policy check every assignment passes reuses the lock and the facts above.
-            with _known({profile.user_id: (profile, load)}, {claim.pk: facts}):
-                workflow.claim_assign(
-                    claim_id=claim.pk,
-                    assignee=profile.user,
-                    actor=None,
-                    reason=f"topic: {topics}; load {load}/{profile.capacity}",
-                )
-        except InvalidInput as exc:
-            logger.warning("assignment run: claim %s left open: %s", claim.pk, exc.message)
-            run.left_open.add(claim.pk)
-            return True
-        run.assigned += 1
-        return True
+        prefetch_related_objects(claims, "topics")
+        facts = policy.facts_for(claims)
+        held: dict[int, tuple[ReviewerProfile, int]] = {}
+        now = timezone.now()
+        for claim in claims:
+            # Loads were read at the start of the batch: a reviewer who looks free is checked
+            # again under the lock; the load of one this batch holds is exact.
+            free = [p for p in pool if p.load < p.capacity]
+            if not free:
+                run.nobody_free = True
+                break
+            ranked = policy.rank(facts[claim.pk], free)
+            chosen = _lock_reviewer(ranked, held, may_wait=not held)
+            if chosen is None:
+                if held and ranked:
+                    break  # other jobs hold them: commit this batch, the next one may wait
+                run.left_open.add(claim.pk)
+                continue
+            candidate, load = chosen
+            profile = candidate.profile
+            topics = ", ".join(candidate.topic_matches) or "none matched"
+            try:
+                # The policy check every assignment passes reuses the locks and facts above.
+                with _known(held, facts):
+                    workflow.claim_assign(
+                        claim_id=claim.pk,
+                        assignee=profile.user,
+                        actor=None,
+                        reason=f"topic: {topics}; load {load}/{profile.capacity}",
+                    )
+            except InvalidInput as exc:
+                logger.warning("assignment run: claim %s left open: %s", claim.pk, exc.message)
+                run.left_open.add(claim.pk)
+                continue
+            held[profile.user_id] = (profile, load + 1)
+            profile.load, profile.last_assigned_at = load + 1, now
+            run.assigned += 1
+    return not run.nobody_free
 
 
 def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
-    """Assign open claims, most urgent first, each in its own short transaction.
+    """Assign open claims, most urgent first, in batches of short transactions.
 
-    Safe with many workers at once: a claim is taken with SKIP LOCKED, the reviewer's profile is
+    Safe with many workers at once: claims are taken with SKIP LOCKED, a reviewer's profile is
     locked while their load is counted again, and the one-active-assignment constraint backs
-    both. A claim nobody can take stays open; `policy.why_unassigned` says why. The emails of a
-    run go out as one job at its end.
+    both. Every assignment still goes through the workflow (its audit event, its Assignment and
+    notification, and the policy check of `assignment_admit`); the batch only saves reading
+    the same facts again. A claim nobody can take stays open; `policy.why_unassigned` says why.
+    The emails of a run go out as one job at its end.
     """
     run = AssignmentRun()
     with notifications.emails_after():
-        while run.assigned < limit and _assign_next(run):
+        while run.assigned < limit and _assign_batch(run, limit=limit):
             pass
     if run.assigned or run.left_open or run.nobody_free:
         still_open = Claim.objects.filter(state=Claim.State.OPEN).count()
