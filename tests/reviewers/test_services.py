@@ -36,6 +36,29 @@ def kinds(user):
 # --- The scheduler --------------------------------------------------------------------------
 
 
+# Queries per assigned claim, all in the workflow's path: lock the claim, the assignee and their
+# permissions read again, the claim, its event, the Assignment, the reviewer's rotation time,
+# the notification, and the workflow's savepoint. The policy adds none: its facts and reviewers
+# are read once per batch, a reviewer's lock and load once per batch that uses them.
+PER_CLAIM = 12
+
+
+def test_scheduler_queries_grow_by_a_constant_per_claim():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for name in ("ana", "ben", "cy"):
+        reviewer(name, capacity=20)
+    counts = []
+    for n in (10, 20):
+        for _ in range(n):
+            ClaimFactory()
+        with CaptureQueriesContext(connection) as queries:
+            assert services.assign_open_claims().assigned == n
+        counts.append(len(queries.captured_queries))
+    assert counts[1] - counts[0] <= 10 * PER_CLAIM, counts
+
+
 @override_settings(CLAIM_DEADLINE_HOURS={"urgent": 4, "high": 24, "normal": 72, "low": 168})
 def test_scheduler_assigns_with_reason_due_date_and_notification():
     ana = reviewer("ana", capacity=4, topics=["security"])
