@@ -24,6 +24,7 @@ module only reads, so a choice can be stale by the time it is used.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -89,10 +90,11 @@ class Candidate:
 # --- Facts ----------------------------------------------------------------------------------
 
 
-def _normalise_name(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # the same names and bylines, judged claim after claim
+def _normalise_name(text: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.findall(r"[^\W_]+", text)
+    return tuple(re.findall(r"[^\W_]+", text))
 
 
 def wrote_article(full_name: str, byline: str) -> bool:
@@ -111,8 +113,26 @@ def wrote_article(full_name: str, byline: str) -> bool:
 def speaks(profile: ReviewerProfile, language: str) -> bool:
     """The claim's language (or its main part: "en" for "en-GB") is in the profile's list."""
     language = (language or "").strip().lower()
-    spoken = set(profile.language_list)
-    return language in spoken or language.split("-")[0] in {c.split("-")[0] for c in spoken}
+    spoken, main = _spoken(profile)
+    return language in spoken or language.split("-")[0] in main
+
+
+def _spoken(profile: ReviewerProfile) -> tuple[frozenset[str], frozenset[str]]:
+    """The profile's languages and their main parts, worked out once per loaded profile."""
+    cached = getattr(profile, "_policy_spoken", None)
+    if cached is None or cached[0] != profile.languages:
+        codes = frozenset(profile.language_list)
+        cached = (profile.languages, codes, frozenset(c.split("-")[0] for c in codes))
+        profile._policy_spoken = cached
+    return cached[1], cached[2]
+
+
+def _topic_slugs(profile: ReviewerProfile) -> frozenset[str]:
+    """The profile's topics (prefetched), as slugs, once per loaded profile."""
+    cached = getattr(profile, "_policy_topics", None)
+    if cached is None:
+        cached = profile._policy_topics = frozenset(t.slug for t in profile.topics.all())
+    return cached
 
 
 def facts_for(claims: Iterable[Claim]) -> dict[int, ClaimFacts]:
@@ -219,7 +239,7 @@ def judge(facts: ClaimFacts, pool: Iterable[ReviewerProfile], today: date | None
     judged = []
     for profile in pool:
         load = getattr(profile, "load", 0)
-        matches = tuple(sorted(facts.topics & {t.slug for t in profile.topics.all()}))
+        matches = tuple(sorted(facts.topics & _topic_slugs(profile)))
         judged.append(
             Candidate(
                 profile=profile,

@@ -15,6 +15,7 @@ from claims.signals import claim_assigning, claim_transitioned, claims_filed, ev
 
 from .models import Assignment, ReviewerProfile
 from .notifications import editors, notify
+from .services import held_by_scheduler
 
 ENDING = {
     "unassign": Assignment.State.ENDED,
@@ -61,7 +62,8 @@ def on_claim_transition(sender, claim, transition, actor, from_state, to_state, 
             assigned_at=now,
             due_at=claim.due_at,
         )
-        ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
+        if not held_by_scheduler(claim.assignee_id):  # the scheduler's batch writes it once
+            ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
     elif transition == "set_priority" and claim.due_at is not None:
         Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE).update(
             due_at=claim.due_at

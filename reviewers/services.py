@@ -17,7 +17,9 @@ from django.db import transaction
 from django.db.models import (
     Case,
     IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -55,6 +57,13 @@ BULK_MAX = 500
 # workflow call, inside the transaction that holds those locks.
 _held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("held", default=None)
 _batch_facts: contextvars.ContextVar[dict | None] = contextvars.ContextVar("facts", default=None)
+
+
+def held_by_scheduler(user_id: int) -> bool:
+    """True while the scheduler's batch holds this reviewer's lock (and writes their rotation
+    time once, at the end of the batch)."""
+    held = _held.get()
+    return held is not None and user_id in held
 
 
 @contextmanager
@@ -139,6 +148,7 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
         prefetch_related_objects(claims, "topics")
         facts = policy.facts_for(claims)
         held: dict[int, tuple[ReviewerProfile, int]] = {}
+        used: set[int] = set()
         now = timezone.now()
         for claim in claims:
             # Loads were read at the start of the batch: a reviewer who looks free is checked
@@ -172,7 +182,17 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
                 continue
             held[profile.user_id] = (profile, load + 1)
             profile.load, profile.last_assigned_at = load + 1, now
+            used.add(profile.user_id)
             run.assigned += 1
+        if used:  # the rotation time of everyone this batch gave work to, in one statement
+            latest = (
+                Assignment.objects.filter(reviewer_id=OuterRef("user_id"))
+                .order_by("-assigned_at")
+                .values("assigned_at")[:1]
+            )
+            ReviewerProfile.objects.filter(user_id__in=used).update(
+                last_assigned_at=Subquery(latest)
+            )
     return not run.nobody_free
 
 
