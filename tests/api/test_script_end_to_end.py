@@ -99,6 +99,8 @@ def test_a_script_takes_an_article_to_a_published_fact_check(celery_worker, edit
         201,
     )
     assert evidence["stance"] == "refutes"
+    assert evidence["version"] == claim["version"] + 1  # evidence is a change to the claim
+    claim["version"] = evidence["version"]
     false = next(r for r in ok(me.get("/api/v1/ratings/")) if r["slug"] == "false")
     claim = ok(
         me.post(
