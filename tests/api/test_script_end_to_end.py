@@ -105,8 +105,9 @@ def test_a_script_takes_an_article_to_a_published_fact_check(celery_worker, edit
         201,
     )
     assert evidence["stance"] == "refutes"
-    # Evidence is part of the record: adding it bumped the claim's version.
+    # Evidence is part of the record: adding it bumped the claim's version (the answer says so).
     before = claim["version"]
+    assert evidence["version"] == before + 1
     claim = ok(me.get(f"/api/v1/claims/{claim['id']}/"))
     assert claim["version"] == before + 1
     false = next(r for r in ok(me.get("/api/v1/ratings/")) if r["slug"] == "false")
