@@ -81,4 +81,16 @@
     if (event.target.matches("input[name='claims']")) updateSelected();
   });
   document.addEventListener("DOMContentLoaded", updateSelected);
+
+  // A finished progress fragment (answered with htmx's "stop polling") carries the link to the
+  // result: follow it once. Polling has already stopped, so a slow page cannot start a loop.
+  document.addEventListener("htmx:load", function (event) {
+    var target = event.target;
+    if (!target || !target.querySelector) return;
+    var link = target.matches("[data-follow-once]") ? target : target.querySelector("[data-follow-once]");
+    if (link && !link.dataset.followed) {
+      link.dataset.followed = "1";
+      window.location.assign(link.href);
+    }
+  });
 })();
