@@ -341,3 +341,7 @@ EXPIRY_GRACE_HOURS = int(os.environ.get("EXPIRY_GRACE_HOURS", "2"))
 
 # Task modules outside an app's tasks.py, imported by the worker at start (exports' build job).
 CELERY_IMPORTS = ["claims.exports.tasks"]
+
+# Dashboard pages: the styled 403 for any refused view (no traceback in the log) and
+# `Cache-Control: no-store` on signed-in working pages (claims/views/common.py).
+MIDDLEWARE += ["claims.views.common.DashboardPages"]

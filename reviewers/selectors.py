@@ -74,6 +74,22 @@ def overdue_assignments(*, now: datetime | None = None, limit: int = 50):
     )
 
 
+def waiting_total() -> int:
+    """How many open claims wait for a reviewer in all (the page lists the longest-waiting)."""
+    return Claim.objects.filter(state=Claim.State.OPEN).count()
+
+
+def overdue_total(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return Assignment.objects.filter(state=Assignment.State.ACTIVE, due_at__lt=now).count()
+
+
+def workload_totals(rows) -> dict[str, int]:
+    """The workload table's totals row, summed from its rows (no query)."""
+    keys = ("open_count", "capacity", "due_soon_count", "overdue_count", "done_week_count")
+    return {key: sum(getattr(row, key) for row in rows) for key in keys}
+
+
 def waiting_claims(*, limit: int = 20) -> list[tuple[Claim, str]]:
     """The longest-waiting open claims, each with why nobody has it (constant queries)."""
     claims = list(

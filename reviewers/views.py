@@ -40,15 +40,21 @@ def _require(allowed: bool, sentence: str) -> None:
 def workload(request):
     _require(can_manage_reviewers(request.user), "Only editors can see the reviewers' workload.")
     stages = selectors.cycle_times()
+    rows = list(selectors.workload())
+    overdue = selectors.overdue_assignments()
+    waiting = selectors.waiting_claims()
     return render(
         request,
         "reviewers/workload.html",
         {
-            "rows": selectors.workload(),
+            "rows": rows,
+            "totals": selectors.workload_totals(rows),
             "stages": stages,
             "bottleneck": selectors.bottleneck(stages),
-            "overdue": selectors.overdue_assignments(),
-            "waiting": selectors.waiting_claims(),
+            "overdue": overdue,
+            "overdue_total": selectors.overdue_total(),
+            "waiting": waiting,
+            "waiting_total": selectors.waiting_total(),
             "due_soon_hours": selectors.due_soon_hours(),
         },
     )
