@@ -1,4 +1,4 @@
-"""Working pages: styled refusals without tracebacks, no-store caching, totals, snippets, the admin."""
+"""Working pages: styled refusals, no-store caching, totals, snippets, the admin."""
 
 import logging
 from datetime import timedelta
