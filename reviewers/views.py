@@ -43,6 +43,7 @@ def workload(request):
     rows = list(selectors.workload())
     overdue = selectors.overdue_assignments()
     waiting = selectors.waiting_claims()
+    backlog = selectors.backlog_totals()
     return render(
         request,
         "reviewers/workload.html",
@@ -52,9 +53,9 @@ def workload(request):
             "stages": stages,
             "bottleneck": selectors.bottleneck(stages),
             "overdue": overdue,
-            "overdue_total": selectors.overdue_total(),
+            "overdue_total": backlog["overdue"],
             "waiting": waiting,
-            "waiting_total": selectors.waiting_total(),
+            "waiting_total": backlog["waiting"],
             "due_soon_hours": selectors.due_soon_hours(),
         },
     )
