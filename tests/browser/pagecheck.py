@@ -37,7 +37,8 @@ def overflow(page) -> tuple[int, list[str]]:
                 const id = el.id ? '#' + el.id : '';
                 const cls = el.className && typeof el.className === 'string'
                   ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
-                culprits.push(`${el.tagName.toLowerCase()}${id}${cls} right=${Math.round(r.right)}`);
+                const right = Math.round(r.right);
+                culprits.push(`${el.tagName.toLowerCase()}${id}${cls} right=${right}`);
               }
               if (culprits.length >= 6) break;
             }

@@ -33,7 +33,8 @@ LONG_URL = (
 
 def sentence(text: str, article) -> dict:
     start = BODY.index(text)
-    return {"article": article, "text": text, "start_offset": start, "end_offset": start + len(text)}
+    end = start + len(text)
+    return {"article": article, "text": text, "start_offset": start, "end_offset": end}
 
 
 def verdict(claim, checker, slug="false"):
