@@ -104,8 +104,7 @@ def build_desk() -> dict:
         kind="info",
         message="Reminder: claim "
         f"{assigned.pk} is due soon: “The minister said that unemployment fell to 4% last "
-        "year across all eleven northern provinces…” "
-        + LONG_URL,
+        "year across all eleven northern provinces…” " + LONG_URL,
     )
     return {
         "article": article,
