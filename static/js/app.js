@@ -125,7 +125,14 @@
     var link = target.matches("[data-follow-once]") ? target : target.querySelector("[data-follow-once]");
     if (link && !link.dataset.followed) {
       link.dataset.followed = "1";
-      window.location.assign(link.href);
+      var url = new URL(link.href, window.location.href);
+      if (url.pathname === window.location.pathname && url.search === window.location.search) {
+        // The same page with an anchor would only scroll: load it again, once.
+        window.location.hash = url.hash;
+        window.location.reload();
+      } else {
+        window.location.assign(url.href);
+      }
     }
   });
 })();

@@ -11,7 +11,7 @@ from claims.models import Claim, Evidence
 from reviewers.models import Notification, ReviewerProfile
 from tests.factories import ArticleFactory, ClaimFactory, editor, fact_checker, rating
 
-from .pagecheck import Findings, check_page
+from .pagecheck import Findings, axe_violations, check_page, overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = Claim.State
@@ -175,3 +175,22 @@ def test_every_page_fits_a_phone_and_passes_axe_as_a_fact_checker(open_session):
     session.context.clear_cookies()
     check_page(session, "/accounts/login/", "login", findings)
     findings.assert_none()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_page_checks_catch_sideways_scrolling_and_accessibility_problems(browser):
+    """The checks above can fail: a too-wide page and an image without text are caught."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_content(
+            '<html lang="en"><head><title>t</title></head><body><main>'
+            '<div id="wide" style="width: 900px">wide</div><img src="data:,">'
+            "</main></body></html>"
+        )
+        width, culprits = overflow(page)
+        assert width > 900 and any(c.startswith("div#wide") for c in culprits)
+        violations = axe_violations(page)
+        assert any(v.startswith("critical image-alt") for v in violations), violations
+    finally:
+        context.close()
