@@ -40,12 +40,12 @@ class DashboardPages:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
+        # Cheap tests first: an API answer or a file never loads the session's user here.
         if (
-            user is not None
-            and user.is_authenticated
-            and response.get("Content-Type", "").startswith("text/html")
+            response.get("Content-Type", "").startswith("text/html")
             and not request.path.startswith(PUBLIC_PREFIXES)
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
         ):
             patch_cache_control(response, no_store=True, private=True)
         return response
