@@ -73,10 +73,9 @@ def test_empty_overview_teaches(editor_client):
 
 def test_overview_lists_what_needs_an_editor_with_reasons_and_totals(editor_client, editor):
     checker = fact_checker("checker9")
-    ReviewerProfile.objects.update_or_create(
-        user=checker, defaults={"capacity": 100, "available": False}
-    )
+    ReviewerProfile.objects.update_or_create(user=checker, defaults={"capacity": 100})
     build_desk(editor, checker, 2, "a")
+    ReviewerProfile.objects.filter(user=checker).update(available=False)
     html = editor_client.get("/").content.decode()
     assert "Submitted claim a0 said exports rose." in html
     assert "Late claim a1 said taxes fell." in html and "overdue by" in html
@@ -94,16 +93,17 @@ def test_overview_query_count_does_not_grow_with_the_desk(
     editor_client, editor, django_assert_max_num_queries
 ):
     checker = fact_checker("checker9")
-    ReviewerProfile.objects.update_or_create(
-        user=checker, defaults={"capacity": 100, "available": False}
-    )
+    ReviewerProfile.objects.update_or_create(user=checker, defaults={"capacity": 100})
     build_desk(editor, checker, 2, "a")
+    ReviewerProfile.objects.filter(user=checker).update(available=False)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
         assert editor_client.get("/").status_code == 200
+    ReviewerProfile.objects.filter(user=checker).update(available=True)
     build_desk(editor, checker, 12, "b")
+    ReviewerProfile.objects.filter(user=checker).update(available=False)
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = editor_client.get("/").content.decode()
     assert "<strong>14</strong> verdicts waiting" in html
