@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Absolute links in feeds, JSON-LD, CSV and emails follow the port `make run` serves.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 
 .PHONY: run test test-training install install-dev install-train lint clean
 

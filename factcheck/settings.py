@@ -240,7 +240,22 @@ FACTCHECK_ORGANISATION = {
     "name": os.environ.get("FACTCHECK_ORGANISATION_NAME", "Factcheck Desk"),
     "url": os.environ.get("FACTCHECK_ORGANISATION_URL", "https://factcheck.example.org/"),
 }
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# --- SITE_URL: the public base address in feeds, JSON-LD, CSV and emails ----------------------
+# Absolute links must name the address readers use. In development it follows PORT (what
+# `make run` serves on); in production it must be given, or links would point at a wrong host.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Set it to the public address of this site "
+            "(e.g. https://factcheck.example.org): feeds, ClaimReview JSON-LD, CSV exports "
+            "and notification emails link to it."
+        )
+    SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
+elif not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL must start with http:// or https:// (it is {SITE_URL!r})."
+    )
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -326,3 +341,7 @@ EXPIRY_GRACE_HOURS = int(os.environ.get("EXPIRY_GRACE_HOURS", "2"))
 
 # Task modules outside an app's tasks.py, imported by the worker at start (exports' build job).
 CELERY_IMPORTS = ["claims.exports.tasks"]
+
+# Dashboard pages: the styled 403 for any refused view (no traceback in the log) and
+# `Cache-Control: no-store` on signed-in working pages (claims/views/common.py).
+MIDDLEWARE += ["claims.views.common.DashboardPages"]

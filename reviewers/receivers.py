@@ -14,7 +14,7 @@ from claims.models import Claim, Verdict
 from claims.signals import claim_assigning, claim_transitioned, claims_filed, evidence_broken
 
 from .models import Assignment, ReviewerProfile
-from .notifications import editors, notify
+from .notifications import editors, notify, snippet
 from .services import held_by_scheduler
 
 ENDING = {
@@ -88,7 +88,7 @@ def assign_new_claims(sender, article, claims, **kwargs):
 
 def _tell_people(claim, transition, actor, details, ended, assignment) -> None:
     who = actor.get_username() if actor is not None else "the scheduler"
-    short = f"claim {claim.pk} (“{claim.text[:60]}”)"
+    short = f"claim {claim.pk} (“{snippet(claim.text, 60)}”)"
     if assignment is not None:
         notify(
             [claim.assignee],

@@ -443,7 +443,7 @@ def _remind_batch(hours: int, batch: int) -> int:
                 claim=assignment.claim,
                 assignment=assignment,
                 message=f"Reminder: claim {assignment.claim_id} {when}: "
-                f"“{assignment.claim.text[:80]}”",
+                f"“{notifications.snippet(assignment.claim.text, 80)}”",
             )
     return len(due)
 

@@ -41,15 +41,22 @@ def _require(allowed: bool, sentence: str) -> None:
 def workload(request):
     _require(can_manage_reviewers(request.user), "Only editors can see the reviewers' workload.")
     stages = selectors.cycle_times()
+    rows = list(selectors.workload())
+    overdue = selectors.overdue_assignments()
+    waiting = selectors.waiting_claims()
+    backlog = selectors.backlog_totals()
     return render(
         request,
         "reviewers/workload.html",
         {
-            "rows": selectors.workload(),
+            "rows": rows,
+            "totals": selectors.workload_totals(rows),
             "stages": stages,
             "bottleneck": selectors.bottleneck(stages),
-            "overdue": selectors.overdue_assignments(),
-            "waiting": selectors.waiting_claims(),
+            "overdue": overdue,
+            "overdue_total": backlog["overdue"],
+            "waiting": waiting,
+            "waiting_total": backlog["waiting"],
             "due_soon_hours": selectors.due_soon_hours(),
         },
     )

@@ -17,6 +17,8 @@ from .bulk import apply_bulk
 from .common import forbidden, requires, summarise_bulk
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
+# htmx stops a polling element when its answer has this status (and still swaps the content).
+HTMX_STOP_POLLING = 286
 
 
 def _file(request, form: IngestForm) -> tuple[Article, bool]:
@@ -115,7 +117,12 @@ def article_detail(request, pk: int):
 
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
 def article_status(request, pk: int):
-    """The live progress fragment that htmx polls; once extraction ends the page reloads."""
+    """The live progress fragment that htmx polls every second.
+
+    Once extraction ends the answer is 286, htmx's "stop polling", with the final fragment; the
+    page then follows its link to the sentences once (static/js/app.js). Never HX-Refresh: a
+    refresh keeps the old poller running while the page reloads, and each poll reloads again.
+    """
     article = (
         Article.objects.filter(pk=pk).only("pk", "status", "progress", "status_detail").first()
     )
@@ -127,7 +134,7 @@ def article_status(request, pk: int):
         {"article": article, "working": article.status in WORKING_STATUSES},
     )
     if request.headers.get("HX-Request") and article.status not in WORKING_STATUSES:
-        response["HX-Refresh"] = "true"
+        response.status_code = HTMX_STOP_POLLING
     return response
 
 
