@@ -107,12 +107,15 @@ class IngestForm(forms.Form):
         label="Article text",
         required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="Paste the article's text.",
+        help_text=(
+            f"Paste the article's text: at most {settings.ARTICLE_MAX_CHARS:,} characters and "
+            f"{settings.ARTICLE_MAX_SENTENCES:,} sentences."
+        ),
     )
     file = forms.FileField(
         label="Or upload a file",
         required=False,
-        help_text=".txt (UTF-8) or .html, at most 5 MB.",
+        help_text=f".txt (UTF-8) or .html, at most {settings.ARTICLE_MAX_BYTES // 2**20} MB.",
         widget=forms.FileInput(attrs={"accept": ".txt,.html,.htm,text/plain,text/html"}),
     )
     url = forms.CharField(

@@ -326,3 +326,17 @@ EXPIRY_GRACE_HOURS = int(os.environ.get("EXPIRY_GRACE_HOURS", "2"))
 
 # Task modules outside an app's tasks.py, imported by the worker at start (exports' build job).
 CELERY_IMPORTS = ["claims.exports.tasks"]
+
+# --- Bounded cost per request and per job (issue 14; README "Deploying") ---------------------
+# An article is at most ARTICLE_MAX_CHARS characters (above) and ARTICLE_MAX_SENTENCES sentences:
+# every way in (ingest page, API, ingest_article, URL fetch) refuses more with a sentence saying
+# so, which bounds one extraction job (about 480 sentences/s to score).
+ARTICLE_MAX_SENTENCES = int(os.environ.get("ARTICLE_MAX_SENTENCES", "5000"))
+# Any request body over this many bytes is refused with 413 before it is read (an uploaded file
+# of ARTICLE_MAX_BYTES plus the form around it fits).
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(8 * 1024 * 1024)))
+MIDDLEWARE.append("factcheck.limits.RequestSizeLimitMiddleware")
+# Form fields (not files) larger than this are refused; files above FILE_UPLOAD_MAX_MEMORY_SIZE
+# go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# --- end of bounded cost ---------------------------------------------------------------------
