@@ -107,15 +107,12 @@ class IngestForm(forms.Form):
         label="Article text",
         required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=(
-            f"Paste the article's text: at most {settings.ARTICLE_MAX_CHARS:,} characters and "
-            f"{settings.ARTICLE_MAX_SENTENCES:,} sentences."
-        ),
+        help_text="Paste the article's text.",
     )
     file = forms.FileField(
         label="Or upload a file",
         required=False,
-        help_text=f".txt (UTF-8) or .html, at most {settings.ARTICLE_MAX_BYTES // 2**20} MB.",
+        help_text=".txt (UTF-8) or .html.",
         widget=forms.FileInput(attrs={"accept": ".txt,.html,.htm,text/plain,text/html"}),
     )
     url = forms.CharField(
@@ -130,6 +127,17 @@ class IngestForm(forms.Form):
     published_at = forms.DateTimeField(
         label="Published", required=False, widget=forms.DateTimeInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits as configured now (settings, not import time).
+        self.fields["text"].help_text = (
+            f"Paste the article's text: at most {settings.ARTICLE_MAX_CHARS:,} characters and "
+            f"{settings.ARTICLE_MAX_SENTENCES:,} sentences."
+        )
+        self.fields["file"].help_text = (
+            f".txt (UTF-8) or .html, at most {settings.ARTICLE_MAX_BYTES // 2**20} MB."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
