@@ -8,6 +8,7 @@ error shape, the dashboard a page that says what to do.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -29,6 +30,18 @@ def too_large_message(size: int) -> str:
     )
 
 
+def _refuse(request, message: str):
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": message, "code": "request_too_large", "errors": {}}, status=413
+        )
+    else:
+        response = render(request, "limits/too_large.html", {"reason": message}, status=413)
+    # The body was not read: the connection cannot carry another request.
+    response["Connection"] = "close"
+    return response
+
+
 class RequestSizeLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,14 +49,17 @@ class RequestSizeLimitMiddleware:
     def __call__(self, request):
         size = _declared_length(request)
         if size > settings.REQUEST_MAX_BYTES:
-            message = too_large_message(size)
-            if request.path.startswith("/api/"):
-                response = JsonResponse(
-                    {"detail": message, "code": "request_too_large", "errors": {}}, status=413
-                )
-            else:
-                response = render(request, "limits/too_large.html", {"reason": message}, status=413)
-            # The body was not read: the connection cannot carry another request.
-            response["Connection"] = "close"
-            return response
+            return _refuse(request, too_large_message(size))
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A page's form fields over DATA_UPLOAD_MAX_MEMORY_SIZE: the same page, not a bare 400."""
+        if isinstance(exception, RequestDataTooBig):
+            return _refuse(
+                request,
+                f"The form is too large (its fields may hold at most "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes). An article may have at most "
+                f"{settings.ARTICLE_MAX_CHARS:,} characters and "
+                f"{settings.ARTICLE_MAX_SENTENCES:,} sentences: split it into parts.",
+            )
+        return None

@@ -123,3 +123,13 @@ def test_ingest_article_refuses_a_file_over_the_byte_limit_without_reading_it(tm
         call_command("ingest_article", str(path), stdout=io.StringIO())
     assert str(refused.value).startswith("long.txt is too large (more than 0 MB;")
     assert not Article.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_paste_over_the_form_field_limit_is_a_413_page_not_a_bare_400(client, editor):
+    client.force_login(editor)
+    response = client.post("/ingest/", {"text": FORTY * 2})
+    assert response.status_code == 413
+    assert "<h1>Too large</h1>" in response.text
+    assert "its fields may hold at most 1,000 bytes" in response.text
+    assert not Article.objects.exists()
