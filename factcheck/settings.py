@@ -335,8 +335,12 @@ ARTICLE_MAX_SENTENCES = int(os.environ.get("ARTICLE_MAX_SENTENCES", "5000"))
 # Any request body over this many bytes is refused with 413 before it is read (an uploaded file
 # of ARTICLE_MAX_BYTES plus the form around it fits).
 REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(8 * 1024 * 1024)))
-MIDDLEWARE.append("factcheck.limits.RequestSizeLimitMiddleware")
-# Form fields (not files) larger than this are refused; files above FILE_UPLOAD_MAX_MEMORY_SIZE
-# go to a temporary file instead of memory.
+# Just after authentication: the refusal page knows who is signed in; nothing has read the body.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "factcheck.limits.RequestSizeLimitMiddleware",
+)
+# An uploaded file over this (Django's default, 2.5 MB) is spooled to a temporary file, not held
+# in the web worker's memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- end of bounded cost ---------------------------------------------------------------------
