@@ -68,7 +68,7 @@ pytestmark = [
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 SEED = (ROOT / "claims" / "data" / "seed-article.txt").read_text(encoding="utf-8")
 ARTICLES = 4
-COPIES = 5  # ~160 sentences an article: a second or two of extraction each on idle cores
+COPIES = 8  # ~260 sentences an article: a few seconds of extraction each on idle cores
 SWEEPER_STALE = timedelta(minutes=10)  # reviewers.services.sweep_stuck's default window
 
 
@@ -404,9 +404,15 @@ def test_a_worker_host_cut_off_mid_batch_loses_nothing_and_doubles_nothing(
 
         def w1_is_extracting() -> bool:
             nonlocal held
+            asked = time.time()
             active = (control.control.inspect(destination=[names[0]], timeout=1.0).active()) or {}
+            answered = time.time()
             for task in active.get(names[0], []):
-                if task["name"] == "claims.extract_claims":
+                # Just started (as far as the answer's delay lets us tell): the cut lands while
+                # it scores sentences, before it files claims.
+                started = task.get("time_start") or 0
+                recent = answered - started < 0.3 + (answered - asked)
+                if task["name"] == "claims.extract_claims" and recent:
                     held = int(task["args"][0])
                     return True
             return False
