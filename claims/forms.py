@@ -135,9 +135,8 @@ class IngestForm(forms.Form):
             f"Paste the article's text: at most {settings.ARTICLE_MAX_CHARS:,} characters and "
             f"{settings.ARTICLE_MAX_SENTENCES:,} sentences."
         )
-        self.fields["file"].help_text = (
-            f".txt (UTF-8) or .html, at most {settings.ARTICLE_MAX_BYTES // 2**20} MB."
-        )
+        megabytes = settings.ARTICLE_MAX_BYTES // 2**20
+        self.fields["file"].help_text = f".txt (UTF-8) or .html, at most {megabytes} MB."
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
