@@ -18,9 +18,10 @@ transaction is rolled back and its row locks freed.
 
 The batch: articles pasted through the API (extraction jobs), their check-worthy claims assigned by
 the assignment jobs. While w1 runs an extraction, its link goes down. w2 carries on. w1's article
-stays in `processing`: its job is lost with the host. Once its lease is over (the sweeper's
-window, here the time moved past it rather than waited for) the sweeper re-dispatches it, and w2
-does it. Then every article is ready, every claim filed once, every check-worthy claim assigned
+stays where the lost job left it. Once the job's lease runs out (JOB_LEASE_SECONDS, shortened
+here) the sweeper that beat runs on w2's host sends it again, and w2 does it. (Without the jobs
+app's leases, the older sweeper's 10-minute window is used, the time moved past it rather than
+waited for.) Then every article is ready, every claim filed once, every check-worthy claim assigned
 once, each claim's version equals its events; and when w1's link comes back, its stale job changes
 nothing.
 
