@@ -52,7 +52,12 @@ def articles_list() -> QuerySet[Article]:
 
 
 def evidence_of(claim_id: int) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(claim_id=claim_id).select_related("added_by")
+    """With the claim's version (adding evidence bumps it), not the claim's heavy columns."""
+    return (
+        Evidence.objects.filter(claim_id=claim_id)
+        .select_related("added_by", "claim")
+        .defer("claim__embedding", "claim__context", "claim__text")
+    )
 
 
 def exports_of(user) -> QuerySet[Export]:

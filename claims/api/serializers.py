@@ -189,6 +189,12 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     added_by = UserRefSerializer(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        source="claim.version",
+        read_only=True,
+        help_text="The claim's version now (adding evidence bumps it): send it with the next "
+        "write.",
+    )
 
     class Meta:
         model = Evidence
@@ -212,6 +218,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "changed_since_cited",
             "correction",
             "withdrawn_by",
+            "version",
         ]
         read_only_fields = fields
 

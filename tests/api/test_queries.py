@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import services, workflow
 from claims.models import Article, Claim, Export, Topic
+from reviewers.models import ReviewerProfile
 from tests.factories import claim_in, rating
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,8 @@ ROWS = 30
 
 @pytest.fixture
 def busy_desk(editor, checker, checker2):
+    # A busy desk: room for every claim (the assignment policy counts each one).
+    ReviewerProfile.objects.filter(user__in=[checker, checker2]).update(capacity=ROWS)
     economy = Topic.objects.get_or_create(slug="economy", defaults={"name": "Economy"})[0]
     health = Topic.objects.get_or_create(slug="health", defaults={"name": "Health"})[0]
     first = None

@@ -239,7 +239,13 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 
     # --- assignment ------------------------------------------------------------------------
 
-    @_action(inputs.AssignInput, "Assign an open claim to a fact-checker (editors)")
+    @_action(
+        inputs.AssignInput,
+        "Assign an open claim to a fact-checker (editors)",
+        "The assignment policy applies (capacity, availability, language, an earlier decline, "
+        "authorship); an editor may override it, but never authorship, with `assign_anyway` "
+        "and a `reason`.",
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         claim_id, v, version = self._input(inputs.AssignInput)
@@ -250,10 +256,16 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             reason=v.get("reason", ""),
             due_at=v.get("due_at"),
             expected_version=version,
+            assign_anyway=v.get("assign_anyway", False),
         )
         return self._done(claim_id)
 
-    @_action(inputs.PersonInput, "Give the claim to another fact-checker (editors)")
+    @_action(
+        inputs.PersonInput,
+        "Give the claim to another fact-checker (editors)",
+        "The assignment policy applies as for `assign`; `assign_anyway` with a `reason` "
+        "overrides it, never authorship.",
+    )
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         claim_id, v, version = self._input(inputs.PersonInput)
@@ -263,6 +275,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             actor=request.user,
             reason=v.get("reason", ""),
             expected_version=version,
+            assign_anyway=v.get("assign_anyway", False),
         )
         return self._done(claim_id)
 
