@@ -64,7 +64,7 @@ from .stack import ROOT, children, database_url, free_port, production_env
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
