@@ -120,7 +120,7 @@ class IngestForm(forms.Form):
     file = forms.FileField(
         label="Or upload a file",
         required=False,
-        help_text=".txt (UTF-8) or .html, at most 5 MB.",
+        help_text=".txt (UTF-8) or .html.",
         widget=forms.FileInput(attrs={"accept": ".txt,.html,.htm,text/plain,text/html"}),
     )
     url = forms.CharField(
@@ -135,6 +135,16 @@ class IngestForm(forms.Form):
     published_at = forms.DateTimeField(
         label="Published", required=False, widget=forms.DateTimeInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits as configured now (settings, not import time).
+        self.fields["text"].help_text = (
+            f"Paste the article's text: at most {settings.ARTICLE_MAX_CHARS:,} characters and "
+            f"{settings.ARTICLE_MAX_SENTENCES:,} sentences."
+        )
+        megabytes = settings.ARTICLE_MAX_BYTES // 2**20
+        self.fields["file"].help_text = f".txt (UTF-8) or .html, at most {megabytes} MB."
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -345,3 +345,21 @@ CELERY_IMPORTS = ["claims.exports.tasks"]
 # Dashboard pages: the styled 403 for any refused view (no traceback in the log) and
 # `Cache-Control: no-store` on signed-in working pages (claims/views/common.py).
 MIDDLEWARE += ["claims.views.common.DashboardPages"]
+
+# --- Bounded cost per request and per job (issue 14; README "Deploying") ---------------------
+# An article is at most ARTICLE_MAX_CHARS characters (above) and ARTICLE_MAX_SENTENCES sentences:
+# every way in (ingest page, API, ingest_article, URL fetch) refuses more with a sentence saying
+# so, which bounds one extraction job (about 480 sentences/s to score).
+ARTICLE_MAX_SENTENCES = int(os.environ.get("ARTICLE_MAX_SENTENCES", "5000"))
+# Any request body over this many bytes is refused with 413 before it is read (an uploaded file
+# of ARTICLE_MAX_BYTES plus the form around it fits).
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(8 * 1024 * 1024)))
+# Just after authentication: the refusal page knows who is signed in; nothing has read the body.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "factcheck.limits.RequestSizeLimitMiddleware",
+)
+# An uploaded file over this (Django's default, 2.5 MB) is spooled to a temporary file, not held
+# in the web worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# --- end of bounded cost ---------------------------------------------------------------------
