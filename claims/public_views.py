@@ -14,7 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -27,9 +27,16 @@ FEED_SIZE = 50
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def json_ld_script(data: dict) -> SafeString:
-    """A <script type="application/ld+json"> block; '</script>' in any text cannot close it."""
+def json_ld_script(data: dict, *, nonce: str = "") -> SafeString:
+    """A <script type="application/ld+json"> block; '</script>' in any text cannot close it.
+    A data block runs nothing, but it carries the page's CSP nonce like every inline script."""
     text = json.dumps(data, ensure_ascii=False, indent=2).translate(_SCRIPT_ESCAPES)
+    if nonce:
+        return format_html(
+            '<script type="application/ld+json" nonce="{}">{}</script>',
+            nonce,
+            mark_safe(text),  # noqa: S308
+        )
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
 
 
@@ -55,7 +62,10 @@ def fact_check_detail(request, claim_id: int):
                 for c in row["corrections"]
             ],
             "updated_at": parse_datetime(row["date_modified"]) if row["date_modified"] else None,
-            "json_ld": json_ld_script(claimreview.claim_review(row, with_context=True)),
+            "json_ld": json_ld_script(
+                claimreview.claim_review(row, with_context=True),
+                nonce=str(getattr(request, "csp_nonce", "") or ""),
+            ),
             "organisation": settings.FACTCHECK_ORGANISATION,
             "canonical_url": row["public_url"],
         },
@@ -90,7 +100,7 @@ class LatestFactChecksFeed(Feed):
     description_template = None
 
     def title(self):
-        return f"{settings.FACTCHECK_ORGANISATION['name']}: fact-checks"
+        return escape(f"{settings.FACTCHECK_ORGANISATION['name']}: fact-checks")
 
     def link(self):
         return _site_url(reverse("public:list"))
@@ -102,13 +112,17 @@ class LatestFactChecksFeed(Feed):
         scales = selectors.RatingScales()
         return [selectors.claim_row(c, scales) for c in selectors.published_claims()[:FEED_SIZE]]
 
+    # RSS readers differ: many render <title> and <description> as HTML after undoing the XML
+    # escaping. So the text is HTML-escaped here and XML-escaped by the feed writer: a reader that
+    # renders HTML shows "<script>" as text, and one that shows text shows it once escaped.
+
     def item_title(self, item):
         rating = f"{item['rating']}: " if item["rating"] else ""
-        return f"{rating}{item['claim'][:200]}"
+        return escape(f"{rating}{item['claim'][:200]}")
 
     def item_description(self, item):
         who = f"{item['claimant']} said: " if item["claimant"] else ""
-        return f"{who}“{item['claim']}” — {item['summary']}"
+        return escape(f"{who}“{item['claim']}” — {item['summary']}")
 
     def item_link(self, item):
         return item["public_url"]
