@@ -335,6 +335,10 @@ CELERY_IMPORTS = ["claims.exports.tasks"]
 # this address (factcheck/security.py: client_address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# List filters refuse what the schema calls invalid (page_size, booleans, ids) with a 400, and
+# the schema states the rules the inputs and views enforce (claims/api/schema.py).
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = ["claims.api.filtering.StrictFilterBackend"]
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"].append("claims.api.schema.state_the_rules")
 INSTALLED_APPS += ["axes", "csp"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,

@@ -128,6 +128,10 @@ class TokenView(APIView):
     )
     def post(self, request):
         user = request.user
+        if not isinstance(request.data, dict):  # parsed even when signed in
+            raise ValidationError(
+                {"non_field_errors": ["Send a JSON object (or no body when signed in)."]}
+            )
         if not user.is_authenticated:
             data = inputs.TokenCreateInput(data=request.data)
             data.is_valid(raise_exception=True)
