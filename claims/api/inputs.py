@@ -37,7 +37,29 @@ class HttpUrlField(serializers.CharField):
             raise serializers.ValidationError(exc.message, code="invalid_url") from None
 
 
-class VersionedInput(serializers.Serializer):
+class StrictInput(serializers.Serializer):
+    """An input that refuses fields it does not read (a misspelt field is an error, not a silent
+    no-op); the schema says so with additionalProperties: false."""
+
+    IGNORED = frozenset({"csrfmiddlewaretoken"})  # a form post's CSRF token
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields) - self.IGNORED)
+            if unknown:
+                shown = ", ".join(repr(name)[:60] for name in unknown[:5])
+                raise serializers.ValidationError(
+                    {
+                        "non_field_errors": [
+                            f"Unknown field(s): {shown}. This call reads: "
+                            f"{', '.join(self.fields) or 'no fields'}."
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class VersionedInput(StrictInput):
     """Every write may carry the version it was based on; a stale one is refused with a 409.
 
     `expected_version` is accepted as another name for `version`; an `If-Match` header works too.
@@ -136,7 +158,7 @@ class TopicsInput(VersionedInput):
     )
 
 
-class ArticleCreateInput(serializers.Serializer):
+class ArticleCreateInput(StrictInput):
     """Exactly one of `text`, `html` or `url`."""
 
     text = serializers.CharField(
@@ -172,7 +194,7 @@ class ArticleCreateInput(serializers.Serializer):
         return attrs
 
 
-class EvidenceInput(serializers.Serializer):
+class EvidenceInput(StrictInput):
     url = HttpUrlField()
     title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     publisher = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
@@ -181,7 +203,7 @@ class EvidenceInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
 
 
-class ExportInput(serializers.Serializer):
+class ExportInput(StrictInput):
     format = serializers.ChoiceField(choices=Export.Format.choices)
     filters = serializers.DictField(
         child=serializers.JSONField(),
@@ -219,12 +241,12 @@ class ExportInput(serializers.Serializer):
         return value
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"})
 
 
-class TokenCreateInput(serializers.Serializer):
+class TokenCreateInput(StrictInput):
     """Signed in (session or token): no fields. Otherwise your username and password."""
 
     username = serializers.CharField(required=False, max_length=150)

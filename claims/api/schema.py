@@ -99,6 +99,8 @@ def _query_rules(parameter: dict) -> None:
     elif schema.get("type") == "string" and "enum" in schema and "" not in schema["enum"]:
         # A single-choice filter left empty means "no filter" (django-filter).
         schema["enum"] = [*schema["enum"], ""]
+    elif schema.get("type") == "string" and "pattern" not in schema and "format" not in schema:
+        schema["pattern"] = NO_NUL  # forms refuse NUL characters
 
 
 def state_the_rules(result, generator, request, public):
@@ -137,7 +139,50 @@ def state_the_rules(result, generator, request, public):
                 if component.get("required") or "anyOf" in component or "oneOf" in component:
                     body["required"] = True
     _export_filters(result)
+    for name, component in schemas.items():
+        if name.endswith("Request"):
+            _no_nul(component)
+            if component.get("type") == "object" and "properties" in component:
+                # Only the fields named here are read; send no others.
+                component.setdefault("additionalProperties", False)
+        else:
+            _empty_or_uri(component)
     return result
+
+
+# The JSON parser and the query filters refuse U+0000 anywhere (claims/api/parsers.py).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    if not isinstance(schema, dict):
+        return
+    if (
+        schema.get("type") == "string"
+        and "pattern" not in schema
+        and "enum" not in schema
+        and schema.get("format") not in {"date", "date-time", "uri", "email", "uuid", "cursor"}
+    ):
+        schema["pattern"] = NO_NUL
+    for child in schema.get("properties", {}).values():
+        _no_nul(child)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _no_nul(schema[key])
+    for key in ("anyOf", "oneOf", "allOf"):
+        for child in schema.get(key, []):
+            _no_nul(child)
+
+
+def _empty_or_uri(component: dict) -> None:
+    """Read-only addresses the server has not filled yet (an evidence link not yet checked or
+    archived) are empty strings: say so, rather than promise a URI."""
+    for name, prop in component.get("properties", {}).items():
+        if prop.get("format") == "uri" and prop.get("readOnly"):
+            component["properties"][name] = {
+                **{key: value for key, value in prop.items() if key != "format"},
+                "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+            }
 
 
 def _export_filters(result) -> None:
@@ -151,8 +196,10 @@ def _export_filters(result) -> None:
         if parameter.get("in") != "query" or parameter["name"] in {"cursor", "page_size"}:
             continue
         schema = dict(parameter["schema"])
-        one = schema["items"] if schema.get("type") == "array" else schema
-        properties[parameter["name"]] = {"anyOf": [one, {"type": "array", "items": one}]}
+        if schema.get("type") == "array":  # a list (one value alone is read too)
+            properties[parameter["name"]] = schema
+        else:  # one value, or a list of which the last counts
+            properties[parameter["name"]] = {"anyOf": [schema, {"type": "array", "items": schema}]}
     export["properties"]["filters"] = {
         **{k: v for k, v in export["properties"]["filters"].items() if k != "additionalProperties"},
         "type": "object",
