@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.test import Client
 
+from claims import workflow
 from claims.models import Claim, Verdict
-from tests.factories import claim_in
+from tests.factories import claim_in, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +26,20 @@ HOSTILE_SUMMARY = "<svg onload=alert(1)>Wrong</svg> & <b>bold</b>"
 @pytest.fixture
 def hostile_published(editor, checker):
     claim = claim_in(
-        Claim.State.PUBLISHED,
+        Claim.State.IN_REVIEW,
         editor=editor,
         checker=checker,
         text=HOSTILE_CLAIM,
         claimant=HOSTILE_CLAIMANT,
     )
-    Verdict.objects.filter(claim=claim).update(summary=HOSTILE_SUMMARY)
-    return claim
+    workflow.verdict_save_draft(
+        claim_id=claim.pk, actor=checker, rating_id=rating().pk, summary=HOSTILE_SUMMARY
+    )
+    workflow.claim_submit(claim_id=claim.pk, actor=checker)
+    workflow.claim_approve(claim_id=claim.pk, actor=editor, note="ok")
+    workflow.claim_publish(claim_id=claim.pk, actor=editor)
+    assert Verdict.objects.get(claim=claim, is_current=True).summary == HOSTILE_SUMMARY
+    return Claim.objects.get(pk=claim.pk)
 
 
 def rss_items(client) -> list[ET.Element]:
