@@ -92,3 +92,38 @@ def test_article_list_does_not_load_bodies(as_editor, busy_desk):
         as_editor.get("/api/v1/articles/")
     main = next(q["sql"] for q in queries if 'FROM "claims_article"' in q["sql"])
     assert '"claims_article"."body"' not in main
+
+
+def _detail_of(client, claim_id: int) -> dict:
+    response = client.get(f"/api/v1/claims/{claim_id}/")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+@pytest.mark.parametrize("who", ["as_editor", "as_checker", "as_checker2"])
+def test_list_rows_are_the_detail_representation(request, who, busy_desk):
+    """The list is built from values() rows, the detail by ClaimSerializer: they must agree, field
+    for field (verdict visibility, available actions, topics, datetimes), for every role."""
+    client = request.getfixturevalue(who)
+    body = client.get("/api/v1/claims/?page_size=200").json()
+    assert len(body["results"]) == ROWS
+    drafts = 0
+    for row in body["results"]:
+        assert row == _detail_of(client, row["id"])
+        drafts += bool(row["current_verdict"] and row["current_verdict"]["state"] == "draft")
+    # The editor sees every draft; a fact-checker only their own (checker2 wrote them all).
+    in_review = Claim.objects.filter(state=S.IN_REVIEW).count()
+    assert in_review > 0
+    assert drafts == {"as_editor": in_review, "as_checker": 0, "as_checker2": in_review}[who]
+
+
+def test_list_deep_pages_cost_what_the_first_costs(as_editor, busy_desk):
+    first, _ = count_queries(as_editor, "/api/v1/claims/?page_size=5")
+    url, seen = "/api/v1/claims/?page_size=5", []
+    for _ in range(4):
+        body = as_editor.get(url).json()
+        seen += [r["id"] for r in body["results"]]
+        url = body["next"].replace("http://testserver", "")
+    deep, rows = count_queries(as_editor, url)
+    assert rows == 5 and deep == first
+    assert len(set(seen)) == 20, "a keyset page never repeats a row"
