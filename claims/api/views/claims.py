@@ -17,6 +17,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from claims import corrections, workflow
+from claims.errors import StaleVersion
 from claims.filters import ClaimFilter
 from claims.models import Claim, Topic, Verdict
 
@@ -163,8 +164,11 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         values.pop("expected_version", None)
         header = parse_if_match(self.request.headers.get("If-Match"))
         if body is not None and header is not None and body != header:
-            raise ValidationError(
-                {"If-Match": ["The If-Match header and the body's version differ; send one."]}
+            # Two different versions: at most one is current, so the write conflicts (409); the
+            # schema cannot tie a header to a body field, so this is not a 400.
+            raise StaleVersion(
+                "The If-Match header and the body's version differ, so at most one of them is "
+                "the claim's current version. Reload the claim and send one."
             )
         return claim_id, values, body if body is not None else header
 
