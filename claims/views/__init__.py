@@ -2,9 +2,10 @@
 
 from .account import api_token
 from .claim import claim_action, claim_detail, verdict_detail
+from .health import healthz
 from .ingest import article_detail, article_status, article_triage, ingest
 from .lists import approvals, claim_bulk, claim_list
-from .queue import healthz, home
+from .queue import home
 from .reports import reports
 
 __all__ = [
