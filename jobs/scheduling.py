@@ -42,7 +42,7 @@ def claim_slot(task_name: str, *, period: float | None = None, now: datetime | N
         with transaction.atomic():
             ScheduledRun.objects.create(job=task_name, slot=slot, holder=holder())
     except IntegrityError:
-        logger.info("%s: slot %s already ran (a second beat?); skipped", task_name, slot)
+        logger.warning("%s: slot %s already ran (a second beat?); skipped", task_name, slot)
         return False
     return True
 
