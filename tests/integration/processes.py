@@ -192,14 +192,19 @@ def broker(url: str):
         app._pool = None
         app.amqp._producer_pool = None
 
-    old = app.conf.broker_url
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    old, old_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
     reset()
-    app.conf.broker_url = url
+    app.conf.broker_url = os.environ["CELERY_BROKER_URL"] = url
     try:
         yield app
     finally:
         reset()
         app.conf.broker_url = old
+        if old_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = old_env
 
 
 def wait_until(predicate, *, timeout: float, what: str, procs: Processes | None = None) -> float:
