@@ -55,6 +55,7 @@ def recheck_evidence_links(scheduled: bool = False) -> int:
     retry_backoff=60,
     # Under the broker's visibility timeout (a countdown past it is delivered twice).
     retry_backoff_max=1800,
+    retry_jitter=False,
     max_retries=4,
     # Public archives limit how fast one client may ask.
     rate_limit="6/m",

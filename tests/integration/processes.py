@@ -186,9 +186,9 @@ def broker(url: str):
     from factcheck.celery import app
 
     def reset():
-        with contextlib.suppress(Exception):
-            if app._pool is not None:
-                app._pool.force_close_all()
+        from kombu import pools
+
+        pools.reset()  # closes and forgets every pooled connection (any URL)
         app._pool = None
         app.amqp._producer_pool = None
 

@@ -21,6 +21,7 @@ from django.db.models import Count
 from claims import services
 from claims.exports import services as export_services
 from claims.models import Article, Claim, ClaimEvent, Export
+from jobs import leases
 from jobs.models import Job, ScheduledRun
 from reviewers.models import Assignment, Notification
 from tests.factories import ClaimFactory, fact_checker
@@ -212,6 +213,8 @@ def test_the_broker_lost_and_restarted_loses_nothing(procs, redis, editor):
     print(f"\nbroker lost and restarted: recovered in {recovered:.1f} s")
     assert recovered <= RECOVERY_LIMIT
     assert_filed_once_and_versions_match(everything)
+    # The web side reconnected by itself too: its next job goes straight to the broker.
+    assert leases.send("claims.match_unmatched_claims", []) is True
 
 
 def test_two_beats_double_nothing(tmp_path, redis):

@@ -218,3 +218,33 @@ def test_every_beat_entry_claims_its_slot(settings):
         assert entry["kwargs"] == {"scheduled": True}, name
     assert settings.CELERY_BEAT_SCHEDULE["sweep-lost-jobs"]["task"] == "claims.sweep_lost_work"
     assert settings.CELERY_BEAT_SCHEDULE["sweep-lost-jobs"]["schedule"] <= 60
+
+
+def test_every_retry_budget_outlasts_a_minute_long_database_outage():
+    from celery import current_app
+    from celery.utils.time import get_exponential_backoff_interval
+    from django.db import OperationalError
+
+    import claims.evidence.tasks
+    import claims.exports.tasks
+    import claims.tasks
+    import reviewers.tasks  # noqa: F401
+
+    checked = 0
+    for name, task in current_app.tasks.items():
+        if not name.startswith(("claims.", "reviewers.")):
+            continue
+        assert OperationalError in task.autoretry_for, name
+        assert task.retry_jitter is False, name  # a budget, not a gamble
+        budget = sum(
+            get_exponential_backoff_interval(
+                factor=int(task.retry_backoff),
+                retries=n,
+                maximum=task.retry_backoff_max,
+                full_jitter=False,
+            )
+            for n in range(task.max_retries)
+        )
+        assert budget >= 120, (name, budget)
+        checked += 1
+    assert checked >= 10
