@@ -362,5 +362,5 @@ for _entry in CELERY_BEAT_SCHEDULE.values():
 CELERY_BEAT_SCHEDULE["sweep-stuck-claims"]["schedule"] = JOB_SWEEP_SECONDS
 CELERY_BEAT_SCHEDULE["sweep-lost-jobs"]["schedule"] = JOB_SWEEP_SECONDS
 CELERY_BEAT_SCHEDULE["assign-open-claims"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
-CELERY_BEAT_SCHEDULE["remind-due"]["schedule"] = 60.0
-CELERY_BEAT_SCHEDULE["expire-overdue"]["schedule"] = 60.0
+CELERY_BEAT_SCHEDULE["remind-due"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
+CELERY_BEAT_SCHEDULE["expire-overdue"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)

@@ -123,6 +123,8 @@ def test_a_worker_killed_mid_job_is_redone_within_two_minutes(procs, editor):
             what="the worker to start both jobs",
             procs=procs,
         )
+        # Another worker comes up meanwhile (the killed one's two processes are both busy).
+        procs.worker(concurrency=2)
         # The heartbeat keeps a working job's lease: two leases later nobody has sent it again.
         sent = (extract.get().dispatches, build.get().dispatches)
         time.sleep(9)
@@ -134,7 +136,6 @@ def test_a_worker_killed_mid_job_is_redone_within_two_minutes(procs, editor):
     assert Article.objects.get(pk=articles[0]).status != Article.Status.READY
     assert Export.objects.get(pk=export.pk).state != Export.State.DONE
 
-    procs.worker(concurrency=2)
     wait_until(
         lambda: (
             all_ready(articles)

@@ -225,9 +225,9 @@ def test_every_retry_budget_outlasts_a_minute_long_database_outage():
     from celery.utils.time import get_exponential_backoff_interval
     from django.db import OperationalError
 
-    import claims.evidence.tasks
-    import claims.exports.tasks
-    import claims.tasks
+    import claims.evidence.tasks  # noqa: F401  (registers the tasks)
+    import claims.exports.tasks  # noqa: F401
+    import claims.tasks  # noqa: F401
     import reviewers.tasks  # noqa: F401
 
     checked = 0
