@@ -16,6 +16,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 logger = logging.getLogger(__name__)
 
 
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    """What a publish raises when the broker is down or restarting (kombu wraps most of it)."""
+    from kombu.exceptions import KombuError
+
+    errors: tuple[type[BaseException], ...] = (KombuError, OSError, ConnectionError, TimeoutError)
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # the filesystem broker needs no redis
+        return errors
+    return (*errors, RedisError)
+
+
+BROKER_ERRORS = _broker_errors()
+
+
 class OutboxTask(Task):
     """`.delay()` never fails the caller when the broker is down: the write that asked for the job
     has committed, and the job is in PostgreSQL (a Job row, or the domain row's state) for the
@@ -24,7 +39,7 @@ class OutboxTask(Task):
     def apply_async(self, *args, **kwargs):
         try:
             return super().apply_async(*args, **kwargs)
-        except Exception as exc:  # kombu/redis wrap broker trouble in many exception types
+        except BROKER_ERRORS as exc:
             if self.app.conf.task_always_eager:
                 raise
             logger.warning("could not queue %s (left for the sweeper): %s", self.name, exc)

@@ -74,9 +74,11 @@ def send(name: str, args: list) -> bool:
     """Publish a task message; False (logged) when the broker cannot be reached."""
     from celery import current_app
 
+    from factcheck.celery import BROKER_ERRORS
+
     try:
         current_app.send_task(name, args=list(args))
-    except Exception as exc:  # kombu wraps every broker failure differently; none may escape
+    except BROKER_ERRORS as exc:
         logger.warning("could not queue %s%s (kept for the sweeper): %s", name, tuple(args), exc)
         return False
     return True
