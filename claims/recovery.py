@@ -62,24 +62,24 @@ def _adopt_orphans(batch: int) -> int:
     """Work in progress with no job row (filed before leases, or by a path that bypassed them)."""
     cutoff = timezone.now() - timedelta(seconds=leases.lease_seconds())
     adopted = 0
-    article_keys = leases.active_keys(ARTICLE_JOBS)
-    for article in (
+    articles = (
         Article.objects.filter(status__in=STUCK_ARTICLE, updated_at__lt=cutoff)
+        .exclude(pk__in=leases.keys_of(ARTICLE_JOBS))
         .only("pk", "source", "body")
         .order_by("pk")[:batch]
-    ):
-        if str(article.pk) not in article_keys:
-            queue_article(article)
-            adopted += 1
-    export_keys = leases.active_keys([BUILD_EXPORT])
-    for export_id in (
+    )
+    for article in articles:
+        queue_article(article)
+        adopted += 1
+    exports = (
         Export.objects.filter(state__in=STUCK_EXPORT, created_at__lt=cutoff)
+        .exclude(pk__in=leases.keys_of([BUILD_EXPORT]))
         .order_by("pk")
         .values_list("pk", flat=True)[:batch]
-    ):
-        if str(export_id) not in export_keys:
-            leases.enqueue(BUILD_EXPORT, export_id, key=export_id)
-            adopted += 1
+    )
+    for export_id in exports:
+        leases.enqueue(BUILD_EXPORT, export_id, key=export_id)
+        adopted += 1
     return adopted
 
 

@@ -299,5 +299,13 @@ def sweep(*, prefix: str, batch: int = 500) -> dict:
     return {"sent": len(sent), "failed": failed}
 
 
-def active_keys(names: list[str]) -> set[str]:
-    return set(Job.objects.filter(task__in=names).values_list("key", flat=True))
+def keys_of(names: list[str]):
+    """The ids (as integers) that jobs of these tasks work on: a subquery."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    return (
+        Job.objects.filter(task__in=names)
+        .annotate(id_key=Cast("key", BigIntegerField()))
+        .values("id_key")
+    )
