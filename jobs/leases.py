@@ -216,7 +216,9 @@ def lease(
     the job waits `retry_wait` seconds (default four leases) before the sweeper may send it."""
     me = holder()
     key = str(key)
-    job, _ = _start(name, key, list(args if args is not None else [key]), me)
+    if args is None:  # the usual task: one id in
+        args = [int(key)] if key.isdigit() else [key]
+    job, _ = _start(name, key, list(args), me)
     if job is None:
         yield None
         return

@@ -169,6 +169,7 @@ def test_work_without_a_job_row_is_adopted(sent, django_capture_on_commit_callba
 def test_a_lease_is_held_while_the_body_runs_and_released_after():
     with leases.lease("claims.check_evidence_link", 7) as job:
         assert job.state == Job.State.RUNNING and job.attempts == 1
+        assert job.args == [7]  # sent again by the sweeper as the task was called
         # A second copy of the message elsewhere does not run alongside.
         with mock.patch.object(leases, "holder", return_value="other-host:1"):
             second, given_up = leases._start("claims.check_evidence_link", "7", [7], "other:1")
