@@ -7,20 +7,22 @@ the caller's transaction: a lost one is sent again by the claims sweeper within 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from claims import recovery
 from claims.tasks import RETRY_TRANSIENT
 from jobs import leases, scheduling
 
 from . import services
 from .archive import ArchiveUnavailable
 
+CHECK_LINK = "claims.check_evidence_link"
+ARCHIVE = "claims.archive_evidence"
+
 
 def queue_link_check(evidence_id: int) -> None:
-    leases.enqueue(recovery.CHECK_LINK, evidence_id, key=evidence_id)
+    leases.enqueue(CHECK_LINK, evidence_id, key=evidence_id)
 
 
 def queue_archive(evidence_id: int) -> None:
-    leases.enqueue(recovery.ARCHIVE, evidence_id, key=evidence_id)
+    leases.enqueue(ARCHIVE, evidence_id, key=evidence_id)
 
 
 @shared_task(
@@ -30,7 +32,7 @@ def queue_archive(evidence_id: int) -> None:
 def check_evidence_link(evidence_id: int) -> None:
     # A page that fails to load is an outcome to record, not an error to retry; the next
     # periodic recheck looks again.
-    with leases.lease(recovery.CHECK_LINK, evidence_id) as job:
+    with leases.lease(CHECK_LINK, evidence_id) as job:
         if job is not None:
             services.evidence_check_link(evidence_id=evidence_id)
 
@@ -65,7 +67,7 @@ def recheck_evidence_links(scheduled: bool = False) -> int:
 def archive_evidence(evidence_id: int) -> None:
     try:
         with leases.lease(
-            recovery.ARCHIVE,
+            ARCHIVE,
             evidence_id,
             retry_on=(ArchiveUnavailable, OperationalError, InterfaceError),
             retry_wait=2000,  # past the longest backoff above
