@@ -36,7 +36,7 @@ from tests.integration.processes import (
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 RECOVERY_LIMIT = 120  # seconds: the promise (README "Recovery")
 
