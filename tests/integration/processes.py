@@ -38,7 +38,7 @@ def require_real_servers(what: str) -> None:
         problems.append("redis-server is not installed")
     if not problems:
         return
-    message = f"{what} needs PostgreSQL and redis-server: " + "; ".join(problems) + "."
+    message = f"{what}: PostgreSQL and redis-server are required, but " + "; ".join(problems) + "."
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(message)
     pytest.skip(message)
