@@ -70,7 +70,15 @@ class DeclineForm(VersionedForm):
 
 class AssignForm(VersionedForm):
     assignee = forms.ModelChoiceField(queryset=None, label="Fact-checker")
-    reason = forms.CharField(max_length=300, required=False, label="Reason (optional)")
+    assign_anyway = forms.BooleanField(
+        required=False,
+        label="Assign anyway",
+        help_text="Overrides the assignment policy (capacity, availability, language, an "
+        "earlier decline), never authorship. Say why: the reason is kept in the history.",
+    )
+    reason = forms.CharField(
+        max_length=300, required=False, label="Reason (required to assign anyway)"
+    )
 
     def __init__(self, *args, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,6 +214,10 @@ class BulkForm(forms.Form):
         required=False,
     )
     topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.order_by("name"), required=False)
+    assign_anyway = forms.BooleanField(required=False, label="Assign anyway")
+    assign_reason = forms.CharField(
+        max_length=300, required=False, label="Reason (required to assign anyway)"
+    )
 
     def __init__(self, *args, actions, claim_ids, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from claims import workflow
 from claims.errors import WorkflowError
 from claims.models import Claim
 
@@ -126,11 +127,12 @@ def claim_assign(request, claim_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            claim = services.claim_assign(
+            claim = services.assign_to_reviewer(
                 claim_id=claim.pk,
                 actor=request.user,
                 reviewer_id=form.cleaned_data["reviewer"],
-                force=form.cleaned_data["force"],
+                assign_anyway=form.cleaned_data["assign_anyway"],
+                reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             )
         except WorkflowError as exc:
@@ -160,7 +162,7 @@ def claim_unassign(request, claim_id: int):
     _require(can_assign(request.user), "Only editors can unassign claims.")
     version = request.POST.get("version")
     try:
-        claim = services.claim_unassign(
+        claim = workflow.claim_unassign(
             claim_id=claim_id,
             actor=request.user,
             expected_version=int(version) if version and version.isdigit() else None,
@@ -183,7 +185,7 @@ def claim_decline(request, claim_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_decline(
+            workflow.claim_decline(
                 claim_id=claim.pk,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
@@ -214,7 +216,8 @@ def bulk_assign(request):
                 claim_ids=form.cleaned_data["claim_ids"],
                 actor=request.user,
                 reviewer_id=form.cleaned_data["reviewer"],
-                force=form.cleaned_data["force"],
+                assign_anyway=form.cleaned_data["assign_anyway"],
+                reason=form.cleaned_data["reason"],
             )
         except WorkflowError as exc:
             form.add_error(None, exc.message)

@@ -67,7 +67,20 @@ class PersonInput(VersionedInput):
     assignee_username = serializers.CharField(
         required=False, max_length=150, help_text="Or the fact-checker's username."
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
+        help_text="Why this person; required (non-blank) with `assign_anyway`.",
+    )
+    assign_anyway = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Override the assignment policy (capacity, availability, language, an earlier "
+        "decline; never authorship) with a `reason`. Without it a refusal is a 400 that names "
+        "the rules. The override and what it overrode are recorded in the claim's events.",
+    )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

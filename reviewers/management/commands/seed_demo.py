@@ -7,11 +7,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import claims
 from claims import services, workflow
+from claims.errors import WorkflowError
 from claims.models import Article, Claim, Rating, Topic
 from claims.permissions import EDITORS, FACT_CHECKERS
 from reviewers.models import ReviewerProfile
@@ -39,7 +40,14 @@ class Command(BaseCommand):
         users = self._users(self._password())
         article = self._article(users["editor"])
         if not options["skip_publish"]:
-            self._publish_one(article, users)
+            try:
+                self._publish_one(article, users)
+            except WorkflowError as exc:
+                # The demo claim goes through the same rules as everyone's (the assignment
+                # policy included): say which one stopped it, without a traceback.
+                raise CommandError(
+                    f"The demo claim could not be published: {exc.message}"
+                ) from None
         open_claims = article.claims.filter(state=Claim.State.OPEN).count()
         self.stdout.write(
             self.style.SUCCESS(
