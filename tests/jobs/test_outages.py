@@ -55,7 +55,7 @@ def test_articles_can_be_filed_through_the_api_with_redis_down(editor, settings)
 
 def test_the_api_answers_503_in_its_error_shape_when_the_database_is_down(editor):
     client = client_for(editor)
-    with mock.patch("claims.api.views.claims.ClaimViewSet.get_queryset", side_effect=DOWN):
+    with mock.patch("claims.api.views.claims.ClaimViewSet.list", side_effect=DOWN):
         response = client.get("/api/v1/claims/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
