@@ -74,9 +74,9 @@ def _validate_html(html: str) -> str:
 
 
 def _schedule_extraction(article_id: int) -> None:
-    from .tasks import extract_claims
+    from .tasks import queue_extraction
 
-    transaction.on_commit(lambda: extract_claims.delay(article_id))
+    queue_extraction(article_id)  # recorded in this transaction, sent after commit
 
 
 def article_create_from_text(
@@ -322,7 +322,7 @@ def article_create_from_url(*, url: str, submitted_by=None) -> tuple[Article, bo
                 submitted_by=submitted_by,
                 title=url[:500],
             )
-            transaction.on_commit(lambda: _enqueue_fetch(article.pk))
+            _enqueue_fetch(article.pk)
     except IntegrityError:
         existing = Article.objects.filter(url=url).first()
         if existing is None:
@@ -332,9 +332,9 @@ def article_create_from_url(*, url: str, submitted_by=None) -> tuple[Article, bo
 
 
 def _enqueue_fetch(article_id: int) -> None:
-    from .tasks import fetch_article
+    from .tasks import queue_fetch
 
-    fetch_article.delay(article_id)
+    queue_fetch(article_id)  # recorded in this transaction, sent after commit
 
 
 def article_fetch(*, article_id: int) -> list[Claim]:

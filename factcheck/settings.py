@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "claims",
     "reviewers",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: a database outage in a view becomes a 503 (factcheck/middleware.py).
+    "factcheck.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -119,6 +122,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Recovery: while PostgreSQL is down a request fails fast (a 503, not a hung web worker).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -149,7 +157,13 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Fails open: with Redis down a cache read misses and a write is dropped (the API
+        # throttles then let requests through) instead of failing the request.
+        "default": {
+            "BACKEND": "factcheck.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -197,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due": {"task": "reviewers.remind_due", "schedule": 300.0},
     "expire-overdue": {"task": "reviewers.expire_overdue", "schedule": 300.0},
     "sweep-stuck-claims": {"task": "reviewers.sweep_stuck_claims", "schedule": 120.0},
+    "sweep-lost-jobs": {"task": "claims.sweep_lost_work", "schedule": 60.0},
     # Each run queues a batch of link checks for evidence not checked for EVIDENCE_RECHECK_HOURS.
     "recheck-evidence-links": {"task": "claims.recheck_evidence_links", "schedule": 900.0},
     # Claims a lost extraction job left without "checked before" matching.
@@ -428,3 +443,26 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
 # --- end of the security block -------------------------------------------------------------
+
+# --- Recovery (README "Recovery") ------------------------------------------------------------
+# A running job holds a lease this long, renewed every third of it while it works; a killed
+# worker's job is sent again by the next sweep after the lease runs out, so lost work is redone
+# within JOB_LEASE_SECONDS + JOB_SWEEP_SECONDS (under 2 minutes). The tests shorten both.
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "45"))
+JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", "60"))
+# Runs that die (lease ran out) before a job is given up and its article or export failed.
+JOB_MAX_LOST = int(os.environ.get("JOB_MAX_LOST", "3"))
+# Unsent notification emails are retried for this long (a broker outage may last a weekend).
+NOTIFICATION_EMAIL_RETRY_DAYS = int(os.environ.get("NOTIFICATION_EMAIL_RETRY_DAYS", "7"))
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "15"))
+# Beat runs every periodic job with `scheduled=True`: each run claims its slot in PostgreSQL, so a
+# second beat doubles nothing (jobs/scheduling.py). Sweeps and assignment run every sweep
+# period; reminders and expiry every minute (each is a cheap indexed query when nothing is due);
+# the claims sweeper also matches claims a lost job left unmatched.
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    _entry.setdefault("kwargs", {})["scheduled"] = True
+CELERY_BEAT_SCHEDULE["sweep-stuck-claims"]["schedule"] = JOB_SWEEP_SECONDS
+CELERY_BEAT_SCHEDULE["sweep-lost-jobs"]["schedule"] = JOB_SWEEP_SECONDS
+CELERY_BEAT_SCHEDULE["assign-open-claims"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
+CELERY_BEAT_SCHEDULE["remind-due"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
+CELERY_BEAT_SCHEDULE["expire-overdue"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)

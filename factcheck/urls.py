@@ -26,3 +26,6 @@ urlpatterns = [
     path("reviewers/", include("reviewers.urls")),
     path("", include("claims.urls")),
 ]
+
+# A database outage outside a view is a 503 too (factcheck/middleware.py).
+handler500 = "factcheck.middleware.server_error"

@@ -1,4 +1,6 @@
-"""Writes of the reviewers app: assignment runs, manual control, deadlines, the sweeper, profiles.
+"""Writes of the reviewers app: assignment runs, manual control, deadlines, profiles.
+
+The sweeper is reviewers/recovery.py.
 
 Locks are always taken in one order: the claim first, then one reviewer profile. The scheduler
 never waits for a claim (SKIP LOCKED), so two jobs, or a job and an editor, cannot deadlock.
@@ -34,10 +36,10 @@ from claims.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
-from claims.models import Article, Claim, Topic
+from claims.models import Claim, Topic
 
 from . import notifications, policy
-from .models import CAPACITY_MAX, Assignment, Notification, ReviewerProfile
+from .models import CAPACITY_MAX, Assignment, ReviewerProfile
 from .permissions import can_assign, can_manage_reviewers
 
 logger = logging.getLogger(__name__)
@@ -468,40 +470,6 @@ def expire_overdue(*, grace_hours: int | None = None) -> int:
             continue
         expired += 1
     return expired
-
-
-# --- The sweeper ----------------------------------------------------------------------------
-
-
-def sweep_stuck(*, stale_minutes: int = 10) -> dict:
-    """Re-dispatch work a lost task left behind. The database, not the broker, is the truth:
-    articles stuck in extraction, open claims (assigned here and now), unsent emails."""
-    from claims.tasks import extract_claims
-
-    from .tasks import email_notifications
-
-    now = timezone.now()
-    cutoff = now - timedelta(minutes=stale_minutes)
-    stuck_articles = list(
-        Article.objects.filter(
-            status__in=[Article.Status.PENDING, Article.Status.PROCESSING], updated_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    )
-    for article_id in stuck_articles:
-        extract_claims.delay(article_id)
-    unsent = list(
-        Notification.objects.filter(
-            emailed_at__isnull=True,
-            created_at__lt=now - timedelta(minutes=5),
-            created_at__gte=now - timedelta(days=1),
-        )
-        .exclude(user__email="")
-        .values_list("pk", flat=True)[:1000]
-    )
-    if unsent:
-        email_notifications.delay(unsent)
-    run = assign_open_claims(limit=1000)
-    return {"articles": len(stuck_articles), "assigned": run.assigned, "emails": len(unsent)}
 
 
 # --- Reviewer profiles ----------------------------------------------------------------------

@@ -9,12 +9,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from claims.errors import WorkflowError
+
+DatabaseError = (OperationalError, InterfaceError)
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -85,6 +88,17 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, DatabaseError):
+        # PostgreSQL is down or restarting: a 503 in the error shape; the client tries again.
+        return Response(
+            error_body(
+                "The database is unavailable at the moment; nothing was lost. "
+                "Try again in a minute.",
+                "service_unavailable",
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "30"},
+        )
     if isinstance(exc, WorkflowError):
         return Response(error_body(exc.message, exc.code), status=exc.http_status)
     if isinstance(exc, RequestDataTooBig):

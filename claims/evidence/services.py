@@ -254,10 +254,9 @@ def _announce(evidence: Evidence, reason: str) -> None:
 def _schedule_archive(evidence: Evidence) -> None:
     if not settings.ARCHIVE_ENABLED or evidence.archive_url:
         return
-    from .tasks import archive_evidence
+    from .tasks import queue_archive
 
-    evidence_id = evidence.pk
-    transaction.on_commit(lambda: archive_evidence.delay(evidence_id))
+    queue_archive(evidence.pk)  # recorded in this transaction, sent after commit
 
 
 def evidence_verify_quote(*, evidence_id: int) -> Evidence | None:

@@ -163,11 +163,11 @@ def export_create(*, user, format: str, filters: Mapping[str, Any] | None) -> Ex
     get_format(format)
     stored = selectors.filters_to_dict(filters)
     selectors.build_filter(stored)  # refuse bad filters now, in words, not in the job
-    from .tasks import build_export
+    from .tasks import queue_build
 
     with transaction.atomic():
         export = Export.objects.create(requested_by=user, format=format, filters=stored)
-        transaction.on_commit(lambda: build_export.delay(export.pk))
+        queue_build(export.pk)  # recorded in this transaction, sent after commit
     return export
 
 

@@ -1,4 +1,9 @@
-"""The background export job: ids in, one service call, explicit name; safe to run twice."""
+"""The background export job: ids in, one service call, explicit name; safe to run twice.
+
+It runs under the export's lease (jobs.leases): a worker killed mid-export leaves the lease to
+run out and the claims sweeper sends the job again; after JOB_MAX_LOST deaths the export is
+failed with the reason (claims/recovery.py).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,47 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
+
+from claims import recovery
+from claims.tasks import RETRY_TRANSIENT
+from jobs import leases
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
+def queue_build(export_id: int) -> None:
+    """Record the export's job in the caller's transaction; sent after commit (the outbox)."""
+    leases.enqueue(recovery.BUILD_EXPORT, export_id, key=export_id)
+
+
 @shared_task(
     name="claims.build_export",
     bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=3,
-    # Large reports take a while; still well under the broker's visibility timeout.
-    soft_time_limit=1500,
-    time_limit=1560,
+    **{
+        **RETRY_TRANSIENT,
+        # Large reports take a while; still well under the broker's visibility timeout.
+        "soft_time_limit": 1500,
+        "time_limit": 1560,
+    },
 )
 def build_export(self, export_id: int) -> None:
     try:
-        services.export_build(export_id=export_id)
-    except OperationalError:
+        with leases.lease(recovery.BUILD_EXPORT, export_id) as job:
+            if job is not None:
+                services.export_build(export_id=export_id)
+    except (OperationalError, InterfaceError):
         if self.request.retries >= self.max_retries:
-            services.export_fail(
-                export_id=export_id,
-                message="The database was unavailable while building this export. Try again.",
-            )
+            # The database is back by now or the sweeper records the failure later.
+            try:
+                services.export_fail(
+                    export_id=export_id,
+                    message="The database was unavailable while building this export. Try again.",
+                )
+            except (OperationalError, InterfaceError):
+                logger.warning("Export %s: database still unavailable.", export_id)
         raise
     except SoftTimeLimitExceeded:
         services.export_fail(

@@ -2,10 +2,11 @@
 
 from .account import api_token
 from .claim import claim_action, claim_detail, verdict_detail
+from .health import healthz
 from .ingest import article_detail, article_status, article_triage, ingest
 from .lists import approvals, claim_bulk, claim_list
 from .overview import overview
-from .queue import healthz, home, queue
+from .queue import home, queue
 from .reports import reports
 
 __all__ = [

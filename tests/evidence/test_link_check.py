@@ -275,18 +275,22 @@ def test_adding_evidence_schedules_its_check_after_commit(
     from unittest import mock
 
     from claims import services as claim_services
-    from claims.evidence import tasks
+    from jobs import leases
+    from jobs.models import Job
 
     claim = ClaimFactory()
     # The patch is outermost, so that it is still in place when the callbacks run.
-    with mock.patch.object(tasks.check_evidence_link, "delay") as delay:
+    with mock.patch.object(leases, "send", return_value=True) as send:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             evidence = claim_services.evidence_add(
                 claim_id=claim.pk, actor=editor, url="https://example.org/report"
             )
-            delay.assert_not_called()  # nothing is sent before the transaction commits
+            send.assert_not_called()  # nothing is sent before the transaction commits
         assert len(callbacks) == 1
-        delay.assert_called_once_with(evidence.pk)
+        send.assert_called_once_with("claims.check_evidence_link", [evidence.pk])
+    # The job is recorded with the evidence (the outbox), for the sweeper if the send is lost.
+    job = Job.objects.get(task="claims.check_evidence_link", key=str(evidence.pk))
+    assert job.state == Job.State.QUEUED
 
 
 @pytest.mark.django_db(transaction=True)

@@ -512,7 +512,9 @@ def test_unread_count_and_mark_read(checker, checker2):
 
 def test_sweeper_assigns_claims_a_lost_task_left_open(checker):
     claims = [ClaimFactory() for _ in range(3)]  # filed without any assignment job running
-    result = services.sweep_stuck()
+    from reviewers import recovery
+
+    result = recovery.sweep()
     assert result["assigned"] == 3
     assert set(
         Claim.objects.filter(pk__in=[c.pk for c in claims]).values_list("state", flat=True)
