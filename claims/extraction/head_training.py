@@ -33,13 +33,25 @@ CANDIDATE_MIN_RECALL = 0.95  # the candidate threshold: the highest keeping this
 BINS = 10
 
 
+# Debate rows (ClaimBuster's dev debates) join every fit, weighted to equal the news rows in total,
+# so the head keeps working on transcripts; they never enter calibration or thresholds.
+_EXTRA: dict[str, np.ndarray] = {}
+
+
 def _fit(X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
+    weights = np.ones(len(y))
+    if _EXTRA:
+        X = np.vstack([X, _EXTRA["X"]])
+        weights = np.r_[weights, np.full(len(_EXTRA["y"]), len(y) / len(_EXTRA["y"]))]
+        y = np.r_[y, _EXTRA["y"]]
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=C, max_iter=5000).fit((X - mean) / scale, y)
+    model = LogisticRegression(C=C, max_iter=5000).fit(
+        (X - mean) / scale, y, sample_weight=weights
+    )
     return {
         "mean": mean,
         "scale": scale,
@@ -196,7 +208,7 @@ def train_head(
 ) -> dict:
     """Cross-validate on news-dev, fit the shipped head, measure debates; write head.npz."""
     from .model_runtime import OnnxModel
-    from .training import TEST_DEBATES
+    from .training import DEV_DEBATES, TEST_DEBATES
 
     started = time.time()
     model = OnnxModel(model_dir, verify=False)
@@ -207,6 +219,12 @@ def train_head(
     enc = hd.encode_cached(model, news.texts, model_dir)
     X = news_features(news, enc)
     y = news.labels
+    _EXTRA.clear()
+    if claimbuster_dir is not None and (claimbuster_dir / "crowdsourced.csv").exists():
+        dev = hd.load_claimbuster(claimbuster_dir)
+        dev = hd.subset(dev, [g in DEV_DEBATES for g in dev.groups], limit=debate_limit)
+        _EXTRA.update(X=news_features(dev, hd.encode_by_group(model, dev, model_dir)), y=dev.labels)
+        log(f"dev debates in every fit: {len(dev.labels)} sentences, {int(dev.labels.sum())} CFS")
     groups = np.array(news.groups)
     k = min(5, len(set(news.groups)))
     log(f"news-dev: {len(y)} sentences, {len(set(news.groups))} documents, {int(y.sum())} CFS")
