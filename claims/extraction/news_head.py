@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+
 def feature_matrix(
     logit: np.ndarray,
     texts: list[str],
