@@ -64,7 +64,7 @@ def test_thresholds_are_ordered_and_bands_say_why():
 
 def test_analyse_text_bands_follow_the_thresholds():
     text = " ".join(NEWS)
-    result = [s for s in analyse_text(text, threshold=0.5, candidate_threshold=0.2)]
+    result = list(analyse_text(text, threshold=0.5, candidate_threshold=0.2))
     scored = [s for s in result if not s.is_boilerplate]
     assert scored, "nothing scored"
     for s in scored:
