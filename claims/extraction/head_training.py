@@ -49,9 +49,7 @@ def _fit(X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=C, max_iter=5000).fit(
-        (X - mean) / scale, y, sample_weight=weights
-    )
+    model = LogisticRegression(C=C, max_iter=5000).fit((X - mean) / scale, y, sample_weight=weights)
     return {
         "mean": mean,
         "scale": scale,

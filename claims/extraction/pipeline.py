@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .boilerplate import is_boilerplate
 from .claimants import attribute
 from .language import detect_language, has_model, language_name
@@ -65,6 +67,18 @@ def band_for(score: float, open_threshold: float, candidate_threshold: float) ->
     )
 
 
+def _with_context(embeddings):
+    """Each sentence's embedding with half of its neighbours' added: a topic is read in context
+    ("The campaign has failed to dislodge the group" after sentences about fighting)."""
+    if embeddings is None or len(embeddings) == 0:
+        return embeddings
+    mixed = embeddings.astype(np.float64).copy()
+    mixed[1:] += 0.5 * embeddings[:-1]
+    mixed[:-1] += 0.5 * embeddings[1:]
+    mixed /= np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+    return mixed.astype(np.float32)
+
+
 def no_model_reason(language: str) -> str:
     return f"no check-worthiness model for {language_name(language)}"
 
@@ -110,7 +124,9 @@ def analyse_text(
             scores[i] = float(value)
     if modelled:
         attributions = attribute(text, spans, skip=boiler)
-        tagged = match_topics_many([sentences[i] for i in to_score], topics, embeddings)
+        tagged = match_topics_many(
+            [sentences[i] for i in to_score], topics, _with_context(embeddings)
+        )
     else:
         attributions = [None] * len(sentences)
         tagged = [()] * len(to_score)

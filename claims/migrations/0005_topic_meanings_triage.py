@@ -72,17 +72,21 @@ TOPICS = [
      "Unemployment among men of prime working age rose."),
     ("science", "Science and research",
      "study, research, researchers, scientists, journal, space, NASA, experiment",
-     "Science and research: studies, scientists, discoveries, space and the natural world.",
+     "Science and research: studies, scientists and discoveries in physics, astronomy, space, "
+     "biology, chemistry and the natural world.",
      "Researchers found that the brain reaches a decision before we are aware of it.\n"
      "A study published in the journal found a rise in cannabis use disorder.\n"
-     "The cargo ship burned up in the atmosphere after launch."),
+     "The cargo ship burned up in the atmosphere after launch.\n"
+     "Scientists have discovered a new species of frog in the rainforest.\n"
+     "The telescope captured images of a galaxy 13 billion light years away."),
     ("technology", "Technology",
-     "technology, software, internet, app, apps, smartphone, Facebook, Google, Apple, Microsoft, AI, "
-     "cyber, hackers, ransomware",
+     "technology, software, internet, app, apps, smartphone, smartphones, chip, chips, computer, "
+     "computers, Facebook, Google, Apple, Microsoft, AI, cyber, hackers, ransomware",
      "Technology: the internet, software, apps, devices, tech companies, cybersecurity and AI.",
      "A Meta outage disrupted access to Facebook, Instagram and Messenger.\n"
      "The new Android ransomware spreads through links in online forums.\n"
-     "iOS 13 corrects eye contact in FaceTime calls."),
+     "iOS 13 corrects eye contact in FaceTime calls.\n"
+     "The company unveiled a faster processor for its laptops and phones."),
     ("government", "Government and politics",
      "government, parliament, congress, senate, minister, lawmakers, bill, legislation, president",
      "Government and politics: laws, parliaments, ministers, parties and public policy.",
