@@ -98,6 +98,7 @@ class Attribution:
 
 
 NONE = Attribution(None, "")
+PENDING_RESEARCH = Attribution(None, "research_pending")
 
 
 def _clean_name(seq: str) -> str | None:
@@ -124,6 +125,8 @@ class PersonRegister:
         self.organisations: list[str] = []
         self.last_speaker: Attribution | None = None  # "they said": people or organisations
         self.research_lead: str | None = None  # a study's named author, for "the researchers"
+        self.first_research_lead: str | None = None
+        self.research_org: str | None = None  # the institution behind a study or report
 
     def body(self, noun: str) -> str | None:
         """The most recent organisation named with this noun ("the ministry" -> its full name)."""
@@ -219,7 +222,7 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     tail = pre[-60:]
     if _PRONOUN.search(tail.split(",")[-1]) or _ROLE.search(tail.split(",")[-1]):
         if register.last_person:
-            return Attribution(register.last_person, "coreference")
+            return Attribution(register.last_person, "coreference", "Person")
         return NONE
     orgs = [m.group(1).strip() for m in _ORG.finditer(pre)]
     if orgs:
@@ -227,6 +230,15 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     body = _BODY.search(pre.split(",")[-1])
     if body:
         return Attribution(register.body(body.group(1)) or body.group(0), "organisation")
+    pair = re.search(
+        r"(?:^|\s)(?:both\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)\s+and\s+[A-Z][\w&.\-]*$", pre
+    )
+    if pair and pair.group(1).lower() not in lex.NON_NAME:
+        return _named(
+            pair.group(1),
+            "organisation" if _ORG.search(pair.group(1)) else "reported_speech",
+            register,
+        )
     group = _GROUP.findall(pre.split(",")[-1])
     if group:
         if _GENERIC_PLURAL.match(group[-1].strip()):
@@ -293,8 +305,9 @@ _GENERIC_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _RESEARCH_FINDS = re.compile(
-    r"^(?:\w+\s*,\s*)?(?:the|these|their|its|our)\s+(?:new\s+)?(?:researchers|scientists|"
-    r"authors|team|study|paper|research|findings|analysis)\s+(?:\w+\s+)?(?:found|find|finds|"
+    r"\b(?:the|these|their|its|our|that|this)\s+(?:new\s+)?(?:researchers|scientists|"
+    r"authors|team|study|paper|research|findings|analysis|report|survey)\s+(?:\w+\s+)?"
+    r"(?:found|find|finds|"
     r"show|shows|showed|shown|concluded|concludes|suggests?|suggested|estimated|estimates|"
     r"reported|discovered|determined|revealed|were able)\b",
     re.IGNORECASE,
@@ -324,11 +337,10 @@ def _named(name: str, method: str, register: PersonRegister) -> Attribution:
 
 
 def _research(register: PersonRegister) -> Attribution:
+    """The study's named author; if none is named yet, decided at the article's end (PENDING)."""
     if register.research_lead:
         return Attribution(register.research_lead, "research", "Person")
-    if register.organisations:
-        return Attribution(register.organisations[-1], "research", "Organization")
-    return NONE
+    return PENDING_RESEARCH
 
 
 def claimant_kind(found: Attribution, register: PersonRegister) -> str:
@@ -357,10 +369,8 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
     found = _according_to(masked, register)
     if found.claimant:
         return found
-    if _RESEARCH_FINDS.match(masked.strip()):
-        found = _research(register)
-        if found.claimant:
-            return found
+    if _RESEARCH_FINDS.search(masked):
+        return _research(register)
     owned = _OWNED_REPORT.search(masked)
     if owned and _REPORT_VERB.match(masked[owned.end() :]):
         return _named(owned.group(1).strip(), "report", register)
@@ -378,7 +388,12 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
             found = _subject_after(post, register)
         else:
             found = _subject_before(pre, register)
-        if found.claimant:
+            if found is PENDING_RESEARCH:
+                return found
+            if not found.claimant and pre_clause.endswith(","):
+                # "..., said Ian Michaels, a spokesman for ..." / "..., reports Reuters."
+                found = _subject_after(post, register)
+        if found.claimant or found is PENDING_RESEARCH:
             return found
     return NONE
 
@@ -448,15 +463,35 @@ def attribute(
         names = register.scan(masked)
         for _, name in names:
             register.add(name)
-        if names and _RESEARCH_CONTEXT.search(masked):
-            register.research_lead = register.resolve(names[0][1])
+        if _RESEARCH_CONTEXT.search(masked):
+            # The study's authors: names here count even after "by" ("led by Michael Shadlen").
+            authors = [_clean_name(m.group(0)) for m in _NAME_SEQ.finditer(masked)]
+            authors = [a for a in authors if a and len(a.split()) >= 2]
+            research_orgs = [m.group(1).strip() for m in _ORG.finditer(masked)]
+            if research_orgs and not register.research_org:
+                register.research_org = research_orgs[0]
+            if authors:
+                register.research_lead = register.add(authors[0])
+            elif names:
+                register.research_lead = register.resolve(names[0][1])
         register.organisations.extend(m.group(1).strip() for m in _ORG.finditer(masked))
         if (
             found.claimant
+            and found.kind == "Person"
             and found.method in {"reported_speech", "quotation", "coreference"}
             and (not names or sentence.find(names[-1][1]) < sentence.find(found.claimant))
         ):
             register.last_person = found.claimant
+        if register.research_lead and not register.first_research_lead:
+            register.first_research_lead = register.research_lead
+    # "According to a study" before its author is named: the first author the article names.
+    for i, found in enumerate(results):
+        if found.method == PENDING_RESEARCH.method:
+            lead, org = register.first_research_lead, register.research_org
+            if lead:
+                results[i] = Attribution(lead, "research", "Person")
+            else:
+                results[i] = Attribution(org, "research", "Organization") if org else NONE
     # Quotations over several sentences: the sentences inside take the attribution given in the
     # first or last sentence of the quotation.
     for qs, qe in quotes:
