@@ -24,8 +24,8 @@ _ORG = re.compile(
 )
 # "a spokesperson for the Home Office said" -> the Home Office.
 _SPOKES_FOR = re.compile(
-    r"\b(?:a|an|the|one)\s+(?:[a-z]+\s+)?spokes(?:man|woman|person|people)\s+(?:for|of|at)\s+"
-    r"(?:the\s+)?((?:[A-Z][\w\-&.’']*\s*)+)"
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ne)\s+(?:[a-z]+\s+)?spokes(?:man|woman|person|people)\s+(?:for|of|at)\s+"
+    r"(?:the\s+)?([A-Z][\w\-&.’']*(?:\s+(?:(?:and|of|for|on|&)\s+(?:the\s+)?)?[A-Z][\w\-&.’']*)*)"
 )
 # "the Rhodium Group's report says", "Stanford's analysis found" -> the owner.
 _OWNED_REPORT = re.compile(
@@ -216,6 +216,10 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         )
     if words and words[-1].lower() in {"they", "we", "i", "you", "it"}:
         return NONE
+    subject_org = [m for m in _ORG.finditer(pre) if m.end() >= len(pre.rstrip(" ,’'")) - 1]
+    if subject_org:  # "the Universities and Colleges Employers' Association said": one body
+        name = re.sub(r"^(?:The|A|An)\s+", "", subject_org[-1].group(1).strip())
+        return Attribution(name, "organisation", "Organization")
     people = register.scan(pre)
     if people:
         return Attribution(register.add(people[-1][1]), "reported_speech")
