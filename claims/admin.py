@@ -1,3 +1,13 @@
+"""The admin is a window, not a door (issue #11).
+
+Governed records (what the workflow changes and audits: articles, claims, evidence, verdicts,
+votes, events, matches, snapshots, exports) are shown read-only to everyone, superusers
+included: no add, change or delete here, because a save in the admin would skip the services'
+checks, the version bump and the ClaimEvent. They change through the dashboard, the API,
+commands and jobs, which all go through claims/workflow.py and the services. Configuration
+(topics, the rating scale, imported past fact-checks) stays editable.
+"""
+
 from django.contrib import admin
 
 from .models import (
@@ -14,6 +24,37 @@ from .models import (
     Topic,
     Verdict,
 )
+
+
+class WindowAdmin(admin.ModelAdmin):
+    """Read-only for everyone: the change page shows the record, nothing saves it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+class WindowInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Topic)
@@ -34,134 +75,88 @@ class RatingAdmin(admin.ModelAdmin):
     list_editable = ["position", "active"]
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(WindowInline):
     model = Claim
     fields = ["position", "text", "claimant", "score", "state"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WindowAdmin):
     list_display = ["__str__", "publisher", "status", "published_at", "created_at"]
     list_filter = ["status", "source", "language"]
     search_fields = ["title", "url", "publisher", "author", "body"]
-    readonly_fields = ["content_hash", "created_at", "updated_at", "progress"]
     date_hierarchy = "created_at"
     inlines = [ClaimInline]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(ReadOnlyInline):
+class EventInline(WindowInline):
     model = ClaimEvent
     fields = ["created_at", "actor", "transition", "from_state", "to_state", "details"]
     readonly_fields = fields
+    show_change_link = False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(WindowInline):
     model = Evidence
-    fields = ["url", "title", "stance", "link_status"]
-    extra = 0
+    fields = ["url", "title", "stance", "link_status", "correction", "withdrawn_by"]
+    readonly_fields = fields
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(WindowAdmin):
     list_display = ["__str__", "claimant", "state", "score", "priority", "assignee", "due_at"]
     list_filter = ["state", "priority", "topics", "language", "article__publisher"]
     search_fields = ["text", "claimant", "article__title"]
     list_select_related = ["assignee", "article"]
-    raw_id_fields = ["article", "duplicate_of", "assignee"]
-    # State changes go through the workflow (with its checks and audit), not the admin form.
-    readonly_fields = ["state", "assignee", "version", "embedding", "created_at", "updated_at"]
-    filter_horizontal = ["topics"]
+    exclude = ["embedding"]
     inlines = [EvidenceInline, EventInline]
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(admin.ModelAdmin):
+class ClaimEventAdmin(WindowAdmin):
     list_display = ["created_at", "claim", "actor", "transition", "from_state", "to_state"]
     list_filter = ["transition", "to_state"]
     search_fields = ["claim__text", "actor__username"]
     list_select_related = ["claim", "actor"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(WindowAdmin):
     list_display = ["__str__", "claim", "stance", "link_status", "quote_status", "created_at"]
     list_filter = ["stance", "link_status", "quote_status", "changed_since_cited"]
     search_fields = ["url", "title", "excerpt", "note"]
-    raw_id_fields = ["claim", "added_by"]
-    # What the link checker recorded is read-only; it is rewritten at every check.
-    readonly_fields = [
-        "link_status",
-        "link_detail",
-        "http_status",
-        "final_url",
-        "content_type",
-        "page_title",
-        "checked_at",
-        "quote_status",
-        "quote_checked_at",
-        "changed_since_cited",
-        "archive_url",
-        "archived_at",
-        "archive_detail",
-    ]
+    list_select_related = ["claim"]
 
 
 @admin.register(EvidenceSnapshot)
-class EvidenceSnapshotAdmin(admin.ModelAdmin):
+class EvidenceSnapshotAdmin(WindowAdmin):
     list_display = ["evidence", "fetched_at", "http_status", "outcome", "size"]
     list_filter = ["outcome"]
     search_fields = ["final_url", "title"]
-    raw_id_fields = ["evidence"]
 
 
-class VoteInline(ReadOnlyInline):
+class VoteInline(WindowInline):
     model = ApprovalVote
     fields = ["editor", "decision", "note", "created_at"]
     readonly_fields = fields
+    show_change_link = False
 
 
 @admin.register(Verdict)
-class VerdictAdmin(admin.ModelAdmin):
+class VerdictAdmin(WindowAdmin):
     list_display = ["__str__", "claim", "author", "state", "is_current", "decided_by"]
     list_filter = ["state", "rating", "is_current"]
     search_fields = ["summary", "rationale", "claim__text"]
-    raw_id_fields = ["claim", "author", "decided_by", "correction_of"]
-    readonly_fields = ["state", "decided_by", "decided_at", "submitted_at"]
+    list_select_related = ["claim", "author", "decided_by", "rating"]
     inlines = [VoteInline]
 
 
 @admin.register(ApprovalVote)
-class ApprovalVoteAdmin(admin.ModelAdmin):
+class ApprovalVoteAdmin(WindowAdmin):
     list_display = ["verdict", "editor", "decision", "created_at"]
     list_filter = ["decision"]
     search_fields = ["note", "editor__username"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PastFactCheck)
@@ -169,18 +164,18 @@ class PastFactCheckAdmin(admin.ModelAdmin):
     list_display = ["__str__", "publisher", "rating_text", "date_published"]
     list_filter = ["publisher", "language"]
     search_fields = ["claim_reviewed", "claimant", "url"]
+    exclude = ["embedding"]
 
 
 @admin.register(ClaimMatch)
-class ClaimMatchAdmin(admin.ModelAdmin):
+class ClaimMatchAdmin(WindowAdmin):
     list_display = ["claim", "matched_claim", "past_fact_check", "similarity", "exact"]
     list_filter = ["exact"]
     search_fields = ["claim__text"]
-    raw_id_fields = ["claim", "matched_claim", "past_fact_check"]
 
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(WindowAdmin):
     list_display = ["pk", "format", "state", "requested_by", "row_count", "created_at"]
     list_filter = ["format", "state"]
     search_fields = ["requested_by__username"]

@@ -322,6 +322,25 @@ class Evidence(models.Model):
     archive_detail = models.CharField(
         max_length=500, blank=True, help_text="Why the last attempt to archive the page failed."
     )
+    # A source of a published fact-check changes only through a correction (claims/corrections.py):
+    # `correction` is the correction that adds it (empty: it was there before publication) and
+    # `withdrawn_by` the one that withdraws it. Either counts once that correction is approved.
+    correction = models.ForeignKey(
+        "Verdict",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="added_sources",
+        help_text="The correction that adds this source to a published fact-check.",
+    )
+    withdrawn_by = models.ForeignKey(
+        "Verdict",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="withdrawn_sources",
+        help_text="The correction that withdraws this source from a published fact-check.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -386,6 +405,14 @@ class Verdict(models.Model):
     decision_note = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who submitted it: always its author (a database constraint).",
+    )
     correction_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
@@ -400,6 +427,11 @@ class Verdict(models.Model):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("author")),
                 name="verdict_not_decided_by_author",
+            ),
+            # The verdict belongs to its author: nobody else submits it.
+            models.CheckConstraint(
+                condition=Q(submitted_by__isnull=True) | Q(submitted_by=F("author")),
+                name="verdict_submitted_by_author",
             ),
             models.UniqueConstraint(
                 fields=["claim"], condition=Q(is_current=True), name="verdict_one_current_per_claim"

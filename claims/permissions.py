@@ -10,8 +10,10 @@ if TYPE_CHECKING:
 EDITORS = "Editors"
 FACT_CHECKERS = "Fact-checkers"
 
-# Permissions each group gets (created by a migration).
-FACT_CHECKER_PERMISSIONS = ["claims.work_claim", "claims.add_evidence", "claims.add_verdict"]
+# Permissions each group gets (created by a migration). Only the workflow's own permissions,
+# which the services check: no raw model permission (add_verdict, add_evidence, change_claim...)
+# that would let the admin or a script write governed rows around the services (issue #11).
+FACT_CHECKER_PERMISSIONS = ["claims.work_claim"]
 EDITOR_PERMISSIONS = FACT_CHECKER_PERMISSIONS + [
     "claims.triage_claim",
     "claims.assign_claim",
@@ -19,7 +21,6 @@ EDITOR_PERMISSIONS = FACT_CHECKER_PERMISSIONS + [
     "claims.publish_claim",
     "claims.ingest_article",
     "claims.export_verdicts",
-    "claims.change_claim",
     "reviewers.change_reviewerprofile",
 ]
 
@@ -72,12 +73,27 @@ def can_add_evidence(user, claim: Claim) -> bool:
 
 
 def can_approve(user, verdict: Verdict) -> bool:
-    """Editors approve or return verdicts, never one they wrote (four eyes)."""
-    return is_editor(user) and verdict.author_id != user.pk
+    """Editors approve or return verdicts, never one they wrote or submitted (four eyes)."""
+    return (
+        is_editor(user)
+        and verdict.author_id != user.pk
+        and (verdict.submitted_by_id is None or verdict.submitted_by_id != user.pk)
+    )
 
 
-def can_view_verdict(user, verdict: Verdict) -> bool:
-    """A draft is seen by its author and the editors; a fact-checker never sees another's draft."""
+def can_view_verdict(user, verdict: Verdict, claim: Claim | None = None) -> bool:
+    """A draft is its author's. Editors look over the current draft of a claim they are not
+    working on; nobody else sees it, least of all whoever the claim went to next: a draft left
+    behind by a reassignment stays in the history, read by its author only."""
     if verdict.state == "draft":
-        return verdict.author_id == user.pk or is_editor(user)
+        if verdict.author_id == user.pk:
+            return True
+        claim = claim if claim is not None else verdict.claim
+        return is_editor(user) and verdict.is_current and claim.assignee_id != user.pk
+    if verdict.state == "returned" and not verdict.is_current:
+        # Returned work that a reassignment left behind is its author's, like a draft.
+        return verdict.author_id == user.pk or (
+            is_editor(user)
+            and (claim if claim is not None else verdict.claim).assignee_id != user.pk
+        )
     return can_view_claims(user)

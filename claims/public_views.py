@@ -51,7 +51,12 @@ def fact_check_detail(request, claim_id: int):
             "row": row,
             "verdict": claim.current_verdicts[0] if claim.current_verdicts else None,
             "corrections": [
-                {"date": parse_datetime(c["date"]) if c["date"] else None, "note": c["note"]}
+                {
+                    "date": parse_datetime(c["date"]) if c["date"] else None,
+                    "note": c["note"],
+                    "added_sources": c["added_sources"],
+                    "withdrawn_sources": c["withdrawn_sources"],
+                }
                 for c in row["corrections"]
             ],
             "updated_at": parse_datetime(row["date_modified"]) if row["date_modified"] else None,

@@ -300,51 +300,12 @@ def validate_http_url(url: str) -> str:
     return url
 
 
-def evidence_add(
-    *,
-    claim_id: int,
-    actor,
-    url: str,
-    title: str = "",
-    publisher: str = "",
-    stance: str = "context",
-    excerpt: str = "",
-    note: str = "",
-):
-    """Attach a source to a claim. The link is checked in the background after commit."""
-    from . import permissions
-    from .errors import PermissionDenied
-    from .models import Evidence
-    from .signals import evidence_added
+# Evidence is written by claims/evidence/services.py (the one door, with the publication rule);
+# the name stays here for the callers that know it.
+def evidence_add(**kwargs):
+    from .evidence.services import evidence_add as add
 
-    url = validate_http_url(url)
-    if stance not in Evidence.Stance.values:
-        raise InvalidInput(f"Stance must be one of {', '.join(Evidence.Stance.values)}.")
-    with transaction.atomic():
-        claim = Claim.objects.select_for_update().get(pk=claim_id)
-        if not permissions.can_add_evidence(actor, claim):
-            raise PermissionDenied("Only the claim's assignee or an editor can add evidence to it.")
-        evidence = Evidence.objects.create(
-            claim=claim,
-            url=url,
-            title=(title or "")[:500],
-            publisher=(publisher or "")[:200],
-            stance=stance,
-            excerpt=excerpt or "",
-            note=note or "",
-            added_by=actor,
-            quote_status=Evidence.QuoteStatus.PENDING if excerpt else Evidence.QuoteStatus.NONE,
-        )
-        ClaimEvent.objects.create(
-            claim=claim,
-            actor=actor,
-            transition="add_evidence",
-            from_state=claim.state,
-            to_state=claim.state,
-            details={"evidence": evidence.pk, "url": url, "stance": stance},
-        )
-        evidence_added.send(sender=Evidence, evidence=evidence)
-    return evidence
+    return add(**kwargs)
 
 
 # --- Articles from the web ------------------------------------------------------------------

@@ -163,6 +163,48 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# What each transition and recorded event is called in sentences people read (refusals, the
+# conflict message): never the internal name ("save_draft").
+IN_WORDS: dict[str, tuple[str, str]] = {
+    # name: (what one does, "Cannot ..."; what someone did, "... at 12:00")
+    "file": ("file", "filed it"),
+    "promote": ("promote", "promoted it"),
+    "dismiss": ("dismiss", "dismissed it"),
+    "restore": ("restore", "restored it"),
+    "assign": ("assign", "assigned it"),
+    "reassign": ("reassign", "reassigned it"),
+    "unassign": ("unassign", "unassigned it"),
+    "expire": ("expire", "expired it"),
+    "decline": ("decline", "declined it"),
+    "start": ("start work on", "started work on it"),
+    "save_draft": ("save a draft verdict on", "saved a draft verdict"),
+    "submit": ("submit a verdict on", "submitted a verdict"),
+    "return": ("return the verdict on", "returned the verdict"),
+    "approve": ("approve the verdict on", "approved the verdict"),
+    "approve_vote": ("approve the verdict on", "voted to approve the verdict"),
+    "publish": ("publish", "published it"),
+    "set_priority": ("set the priority of", "set its priority"),
+    "set_topics": ("set the topics of", "set its topics"),
+    "correct": ("correct", "proposed a correction"),
+    "approve_correction": ("approve a correction of", "approved a correction"),
+    "approve_correction_vote": ("approve a correction of", "voted to approve a correction"),
+    "return_correction": ("return a correction of", "returned a correction"),
+    "add_evidence": ("add evidence to", "added evidence"),
+    "evidence_broken": ("check the evidence of", "found a broken evidence link"),
+    "evidence_changed": ("check the evidence of", "found that evidence changed"),
+}
+
+
+def doing(name: str) -> str:
+    """'save a draft verdict on': what a transition does, for "Cannot ... this claim"."""
+    return IN_WORDS.get(name, (name.replace("_", " "), ""))[0]
+
+
+def done(name: str) -> str:
+    """'saved a draft verdict': what an event recorded, for "editor ... at 12:00"."""
+    return IN_WORDS.get(name, ("", name.replace("_", " ")))[1]
+
+
 def allowed_transitions(state: str) -> list[str]:
     """Names of the transitions that can start from `state` (whoever the actor)."""
     return [t.name for t in TRANSITIONS.values() if state in t.sources]
@@ -194,12 +236,12 @@ def _lock(claim_id: int) -> Claim:
         raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found") from None
 
 
-def _check(claim: Claim, name: str, actor, expected_version: int | None) -> Transition:
-    transition = TRANSITIONS[name]
+def check_version(claim: Claim, expected_version: int | None) -> None:
+    """A write based on an older version of the claim is refused, saying what changed since."""
     if expected_version is not None and int(expected_version) != claim.version:
         last = claim.events.select_related("actor").first()
         change = (
-            f" {_actor_name(last.actor)} did '{last.transition}' at "
+            f" {_actor_name(last.actor)} {done(last.transition)} at "
             f"{timezone.localtime(last.created_at):%Y-%m-%d %H:%M}."
             if last
             else ""
@@ -209,19 +251,30 @@ def _check(claim: Claim, name: str, actor, expected_version: int | None) -> Tran
             f"it is now version {claim.version}).{change} Reload the claim and try again; "
             "what you typed is still in the form."
         )
+
+
+def _check(claim: Claim, name: str, actor, expected_version: int | None) -> Transition:
+    transition = TRANSITIONS[name]
+    check_version(claim, expected_version)
     if claim.state not in transition.sources:
-        options = allowed_transitions(claim.state)
+        options = [action_words(option) for option in allowed_transitions(claim.state)]
         allowed = ", ".join(options) if options else "nothing"
         raise TransitionNotAllowed(
-            f"Cannot {name.replace('_', ' ')} this claim: it is {_state_label(claim.state)}. "
+            f"Cannot {doing(name)} this claim: it is {_state_label(claim.state)}. "
             f"From {_state_label(claim.state)} it can: {allowed}."
         )
     if not transition.allowed(actor, claim):
         raise PermissionDenied(
-            f"Only {transition.who} can {name.replace('_', ' ')} this claim; "
-            f"{_actor_name(actor)} cannot."
+            f"Only {transition.who} can {doing(name)} this claim; {_actor_name(actor)} cannot."
         )
     return transition
+
+
+def action_words(name: str) -> str:
+    words = doing(name)
+    for tail in (" on", " of", " to"):
+        words = words.removesuffix(tail)
+    return words
 
 
 def _record(claim: Claim, name: str, actor, from_state: str, details: dict) -> ClaimEvent:
@@ -245,6 +298,17 @@ def _record(claim: Claim, name: str, actor, from_state: str, details: dict) -> C
         details=details,
     )
     return event
+
+
+def lock_claim(claim_id: int) -> Claim:
+    """The claim, row-locked until the caller's transaction ends (inside transaction.atomic)."""
+    return _lock(claim_id)
+
+
+def record_change(claim: Claim, name: str, actor, details: dict) -> ClaimEvent:
+    """A change that is not a state transition (evidence, a correction): the claim's version is
+    bumped and a ClaimEvent written, like every transition. The caller holds the lock."""
+    return _record(claim, name, actor, claim.state, details)
 
 
 def _run(
@@ -418,6 +482,7 @@ def claim_reassign(
             "assignee_id": person.pk,
             "reason": reason,
             "due_at": claim.due_at.isoformat(),
+            **_retire_work(claim),
         }
 
     return _run(
@@ -425,11 +490,26 @@ def claim_reassign(
     )
 
 
+def _retire_work(claim: Claim) -> dict:
+    """The verdict in progress belongs to whoever wrote it: when the claim leaves them, their
+    draft (or returned verdict) stays in the history but stops being current, so the next
+    assignee neither sees nor submits it and starts their own."""
+    retired = list(
+        claim.verdicts.filter(
+            is_current=True, state__in=[Verdict.State.DRAFT, Verdict.State.RETURNED]
+        ).values_list("pk", flat=True)
+    )
+    if not retired:
+        return {}
+    Verdict.objects.filter(pk__in=retired).update(is_current=False, updated_at=timezone.now())
+    return {"retired_verdict": retired[0]}
+
+
 def _release(claim: Claim) -> dict:
     before = claim.assignee.get_username() if claim.assignee else ""
     claim.assignee = None
     claim.due_at = None
-    return {"from": before}
+    return {"from": before, **_retire_work(claim)}
 
 
 def claim_unassign(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
@@ -476,6 +556,26 @@ def current_verdict(claim: Claim) -> Verdict | None:
     return claim.verdicts.filter(is_current=True).select_related("rating", "author").first()
 
 
+def _draft_values(
+    rating_id: int | None, summary: str, rationale: str
+) -> tuple[Rating | None, str, str]:
+    rating = None
+    if rating_id:
+        rating = Rating.objects.filter(pk=rating_id, active=True).first()
+        if rating is None:
+            raise InvalidInput("Choose a rating from the scale.")
+    summary = (summary or "").strip()
+    if len(summary) > 300:
+        raise InvalidInput("Keep the summary to one line of at most 300 characters.")
+    return rating, summary, rationale or ""
+
+
+def _missing(rating, summary: str) -> list[str]:
+    return [
+        name for name, value in (("a rating", rating), ("a one-line summary", summary)) if not value
+    ]
+
+
 def verdict_save_draft(
     *,
     claim_id: int,
@@ -485,28 +585,33 @@ def verdict_save_draft(
     rationale: str = "",
     expected_version: int | None = None,
 ) -> Verdict:
-    """Create or update the assignee's draft. Starts the claim if it was only assigned."""
-    rating = None
-    if rating_id:
-        rating = Rating.objects.filter(pk=rating_id, active=True).first()
-        if rating is None:
-            raise InvalidInput("Choose a rating from the scale.")
-    summary = (summary or "").strip()
-    if len(summary) > 300:
-        raise InvalidInput("Keep the summary to one line of at most 300 characters.")
+    """Create or update the assignee's own draft. Starts the claim if it was only assigned.
+
+    A draft is its author's: anyone else's current draft or returned verdict (left by an
+    assignment that went wrong) is retired, never continued.
+    """
+    rating, summary, rationale = _draft_values(rating_id, summary, rationale)
+    if rating is None and not summary and not rationale.strip():
+        raise InvalidInput(
+            "The draft is empty: choose a rating or write a summary or the reasoning before "
+            "saving it."
+        )
     saved: dict[str, Verdict] = {}
 
     def change(claim: Claim) -> dict:
+        details: dict = {}
         verdict = current_verdict(claim)
         if verdict is None or verdict.state != Verdict.State.DRAFT or verdict.author_id != actor.pk:
+            if verdict is not None and verdict.author_id != actor.pk:
+                details = _retire_work(claim)
             claim.verdicts.filter(is_current=True).update(is_current=False)
             verdict = Verdict(claim=claim, author=actor, is_current=True)
         verdict.rating = rating
         verdict.summary = summary
-        verdict.rationale = rationale or ""
+        verdict.rationale = rationale
         verdict.save()
         saved["verdict"] = verdict
-        return {"verdict": verdict.pk}
+        return {"verdict": verdict.pk, **details}
 
     _run(
         "save_draft",
@@ -518,24 +623,30 @@ def verdict_save_draft(
     return saved["verdict"]
 
 
+def _own_draft(claim: Claim, actor) -> Verdict:
+    verdict = current_verdict(claim)
+    if verdict is None or verdict.state != Verdict.State.DRAFT:
+        raise InvalidInput("Write a verdict (rating and summary) before submitting it.")
+    if verdict.author_id != getattr(actor, "pk", None):
+        raise PermissionDenied(
+            "The draft on this claim is not yours: only its author can submit it. Save your own "
+            "draft, then submit that."
+        )
+    return verdict
+
+
 def claim_submit(*, claim_id: int, actor, expected_version: int | None = None) -> Claim:
+    """The assignee submits their own draft: nobody submits a verdict someone else wrote."""
+
     def change(claim: Claim) -> dict:
-        verdict = current_verdict(claim)
-        if verdict is None or verdict.state != Verdict.State.DRAFT:
-            raise InvalidInput("Write a verdict (rating and summary) before submitting it.")
-        missing = [
-            name
-            for name, value in (
-                ("a rating", verdict.rating_id),
-                ("a one-line summary", verdict.summary),
-            )
-            if not value
-        ]
+        verdict = _own_draft(claim, actor)
+        missing = _missing(verdict.rating_id, verdict.summary)
         if missing:
             raise InvalidInput(f"The verdict needs {' and '.join(missing)} before it is submitted.")
         verdict.state = Verdict.State.SUBMITTED
         verdict.submitted_at = timezone.now()
-        verdict.save(update_fields=["state", "submitted_at", "updated_at"])
+        verdict.submitted_by = actor
+        verdict.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
         return {"verdict": verdict.pk, "rating": verdict.rating.label}
 
     return _run(
@@ -543,12 +654,51 @@ def claim_submit(*, claim_id: int, actor, expected_version: int | None = None) -
     )
 
 
+def verdict_submit(
+    *,
+    claim_id: int,
+    actor,
+    rating_id: int | None,
+    summary: str = "",
+    rationale: str = "",
+    expected_version: int | None = None,
+) -> Claim:
+    """Save the assignee's verdict, then submit it (the dashboard's "Submit").
+
+    An empty verdict is refused before anything is written: it neither becomes a draft nor moves
+    the claim to In review. A partly written one is kept as the draft (nothing typed is lost) and
+    the submission is refused saying what is missing.
+    """
+    rating, summary, rationale = _draft_values(rating_id, summary, rationale)
+    if rating is None and not summary:
+        raise InvalidInput(
+            "The verdict is empty: choose a rating and write a one-line summary before "
+            "submitting it. Nothing was saved."
+        )
+    verdict_save_draft(
+        claim_id=claim_id,
+        actor=actor,
+        rating_id=rating.pk if rating else None,
+        summary=summary,
+        rationale=rationale,
+        expected_version=expected_version,
+    )
+    version = Claim.objects.values_list("version", flat=True).get(pk=claim_id)
+    return claim_submit(claim_id=claim_id, actor=actor, expected_version=version)
+
+
 def check_can_vote(verdict: Verdict, actor, *, what: str = "verdict") -> None:
     """Four eyes and one vote per editor, for verdicts and corrections alike."""
-    if not permissions.can_approve(actor, verdict):
+    if actor is not None and verdict.author_id == actor.pk:
         raise PermissionDenied(
             f"You wrote this {what}: another editor must approve or return it (four eyes)."
         )
+    if actor is not None and verdict.submitted_by_id == actor.pk:
+        raise PermissionDenied(
+            f"You submitted this {what}: another editor must approve or return it (four eyes)."
+        )
+    if not permissions.can_approve(actor, verdict):
+        raise PermissionDenied(f"Only an editor can approve or return this {what}.")
     if verdict.votes.filter(editor=actor).exists():
         raise InvalidInput(f"You have already voted on this {what}.")
 

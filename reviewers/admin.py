@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from claims.admin import WindowAdmin
+
 from .models import Assignment, Notification, ReviewerProfile
 
 
@@ -13,14 +15,14 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(WindowAdmin):
+    """Read-only for everyone: assignments follow the claim workflow (with its policy, version
+    and ClaimEvent); change them from the dashboard or the API, never here."""
+
     list_display = ["claim", "reviewer", "state", "assigned_at", "due_at", "assigned_by"]
     list_filter = ["state"]
     search_fields = ["reviewer__username", "claim__text", "reason"]
-    raw_id_fields = ["claim", "reviewer", "assigned_by"]
     list_select_related = ["claim", "reviewer", "assigned_by"]
-    # Assignments follow the claim workflow; change them from the dashboard, not here.
-    readonly_fields = ["claim", "reviewer", "state", "assigned_at", "ended_at", "assigned_by"]
 
 
 @admin.register(Notification)

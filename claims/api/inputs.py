@@ -112,7 +112,7 @@ class ReturnInput(VersionedInput):
     )
 
 
-class CorrectionInput(DraftInput):
+class CorrectionTextInput(DraftInput):
     note = serializers.CharField(
         max_length=5000, help_text="The dated correction note readers will see (required)."
     )
@@ -171,6 +171,24 @@ class EvidenceInput(serializers.Serializer):
     stance = serializers.ChoiceField(choices=Evidence.Stance.choices, default="context")
     excerpt = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
     note = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
+
+
+class CorrectionInput(CorrectionTextInput):
+    """A correction of a published fact-check: its verdict text, and the only way its sources
+    change (issue #11)."""
+
+    add_evidence = serializers.ListField(
+        child=EvidenceInput(),
+        required=False,
+        max_length=50,
+        help_text="Sources this correction adds; they show, dated, once it is approved.",
+    )
+    withdraw_evidence = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text="Ids of sources this correction withdraws from the fact-check.",
+    )
 
 
 class ExportInput(serializers.Serializer):

@@ -27,13 +27,19 @@ def claim_events(claim_id: int) -> QuerySet[ClaimEvent]:
 
 
 def verdicts_visible_to(user) -> QuerySet[Verdict]:
-    """A draft is seen by its author and the editors, never by another fact-checker."""
+    """permissions.can_view_verdict as a query: unfinished work (a draft, or a returned verdict
+    a reassignment left behind) is its author's; editors also see the current draft of a claim
+    they are not working on. Another fact-checker's drafts are never listed."""
     verdicts = Verdict.objects.select_related("claim", "rating", "author", "decided_by").defer(
         "claim__embedding", "claim__context"
     )
+    unfinished = Q(state=Verdict.State.DRAFT) | Q(state=Verdict.State.RETURNED, is_current=False)
+    visible = ~unfinished | Q(author=user)
     if permissions.is_editor(user):
-        return verdicts
-    return verdicts.filter(~Q(state=Verdict.State.DRAFT) | Q(author=user))
+        supervised = Q(is_current=True) & ~Q(claim__assignee=user)
+        visible |= Q(state=Verdict.State.DRAFT) & supervised
+        visible |= Q(state=Verdict.State.RETURNED, is_current=False) & ~Q(claim__assignee=user)
+    return verdicts.filter(visible)
 
 
 def articles_list() -> QuerySet[Article]:

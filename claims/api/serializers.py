@@ -134,7 +134,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         else:
             verdict = current[0] if current else None
         user = self.context["request"].user
-        if verdict is None or not permissions.can_view_verdict(user, verdict):
+        if verdict is None or not permissions.can_view_verdict(user, verdict, claim):
             return None
         verdict.claim = claim  # the version comes from the claim already in hand
         return VerdictSerializer(verdict, context=self.context).data
@@ -209,6 +209,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "archive_url",
             "quote_status",
             "changed_since_cited",
+            "correction",
+            "withdrawn_by",
         ]
         read_only_fields = fields
 

@@ -25,8 +25,10 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from claims.models import Claim, ClaimEvent, Evidence, EvidenceSnapshot
-from claims.signals import evidence_broken
+from claims import permissions
+from claims.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from claims.models import Claim, ClaimEvent, Evidence, EvidenceSnapshot, Verdict
+from claims.signals import evidence_added, evidence_broken
 
 from . import archive, quotes
 from .probe import LinkCheck, probe
@@ -36,6 +38,98 @@ logger = logging.getLogger(__name__)
 
 LinkStatus = Evidence.LinkStatus
 BROKEN = {LinkStatus.GONE, LinkStatus.ERROR}
+
+
+# --- Adding it ---------------------------------------------------------------------------------
+
+PUBLISHED_SOURCES = (
+    "This fact-check is published: its sources change only through a correction. Propose a "
+    "correction that adds (or withdraws) the source; it shows, dated, on the public page once "
+    "another editor approves it."
+)
+
+
+def evidence_values(
+    *,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    stance: str = "context",
+    excerpt: str = "",
+    note: str = "",
+) -> dict:
+    """A source as given, checked: http(s) address, known stance, fields cut to their size."""
+    from claims.services import validate_http_url
+
+    url = validate_http_url(url)
+    stance = stance or Evidence.Stance.CONTEXT
+    if stance not in Evidence.Stance.values:
+        raise InvalidInput(f"Stance must be one of {', '.join(Evidence.Stance.values)}.")
+    return {
+        "url": url,
+        "title": (title or "")[:500],
+        "publisher": (publisher or "")[:200],
+        "stance": stance,
+        "excerpt": excerpt or "",
+        "note": note or "",
+    }
+
+
+def attach_evidence(
+    claim: Claim, actor, values: dict, *, correction: Verdict | None = None
+) -> Evidence:
+    """Create the row and announce it (its link is checked after commit). The caller holds the
+    claim's lock and records the change (version and ClaimEvent)."""
+    evidence = Evidence.objects.create(
+        claim=claim,
+        added_by=actor,
+        correction=correction,
+        quote_status=(
+            Evidence.QuoteStatus.PENDING if values["excerpt"] else Evidence.QuoteStatus.NONE
+        ),
+        **values,
+    )
+    evidence_added.send(sender=Evidence, evidence=evidence)
+    return evidence
+
+
+def evidence_add(
+    *,
+    claim_id: int,
+    actor,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    stance: str = "context",
+    excerpt: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Evidence:
+    """Attach a source to a claim that is not published yet (the assignee or an editor).
+
+    Bumps the claim's version and writes an `add_evidence` ClaimEvent. A published
+    fact-check's sources change only through a correction (claims/corrections.py).
+    """
+    from claims import workflow
+
+    values = evidence_values(
+        url=url, title=title, publisher=publisher, stance=stance, excerpt=excerpt, note=note
+    )
+    with transaction.atomic():
+        claim = workflow.lock_claim(claim_id)
+        workflow.check_version(claim, expected_version)
+        if not permissions.can_add_evidence(actor, claim):
+            raise PermissionDenied("Only the claim's assignee or an editor can add evidence to it.")
+        if claim.state == Claim.State.PUBLISHED:
+            raise TransitionNotAllowed(PUBLISHED_SOURCES)
+        evidence = attach_evidence(claim, actor, values)
+        workflow.record_change(
+            claim,
+            "add_evidence",
+            actor,
+            {"evidence": evidence.pk, "url": evidence.url, "stance": evidence.stance},
+        )
+    return evidence
 
 
 # --- Recording it -----------------------------------------------------------------------------

@@ -174,6 +174,15 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
     rating = verdict.rating if verdict else None
     worst, best = scales.of(rating.scale) if rating else (None, None)
     corrections = list(getattr(claim, "applied_corrections", []))
+    # Sources as readers see them: those approved corrections added, less those they withdrew.
+    applied = {c.pk for c in corrections}
+    all_evidence = claim.evidence_list
+    evidence = [
+        e
+        for e in all_evidence
+        if (e.correction_id is None or e.correction_id in applied)
+        and e.withdrawn_by_id not in applied
+    ]
     article = claim.article
     first = claim.duplicate_of.article if claim.duplicate_of_id and claim.duplicate_of else None
     return {
@@ -201,7 +210,21 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
         "published_at": _iso(claim.published_at),
         "date_modified": _iso(corrections[-1].decided_at) if corrections else None,
         "corrections": [
-            {"date": _iso(c.decided_at), "note": c.correction_note} for c in corrections
+            {
+                "date": _iso(c.decided_at),
+                "note": c.correction_note,
+                "added_sources": [
+                    {"url": e.url, "title": e.title}
+                    for e in all_evidence
+                    if e.correction_id == c.pk
+                ],
+                "withdrawn_sources": [
+                    {"url": e.url, "title": e.title}
+                    for e in all_evidence
+                    if e.withdrawn_by_id == c.pk
+                ],
+            }
+            for c in corrections
         ],
         "article": {
             "id": article.pk,
@@ -232,7 +255,7 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
                 "quote": quote_sentence(e),
                 "archive_url": e.archive_url,
             }
-            for e in claim.evidence_list
+            for e in evidence
         ],
         "public_url": public_url(claim.pk),
     }

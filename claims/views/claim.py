@@ -57,11 +57,13 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
     version = {"version": claim.version}
     history = selectors.claim_history(claim)
     verdict = selectors.claim_current_verdict(claim)
-    show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict)
+    show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict, claim)
     available = set(workflow.available_transitions(claim, user))
     can_work = permissions.can_work_on(user, claim)
     is_editor = permissions.is_editor(user)
     returned = selectors.last_returned_verdict(claim)
+    if returned is not None and returned.author_id != claim.assignee_id:
+        returned = None  # the note was for someone who no longer has the claim
 
     def form(slot: str, shown: bool, cls, **extra):
         # A posted form comes back whatever the claim's state now: what was typed stays visible.
@@ -152,7 +154,9 @@ def verdict_detail(request, pk: int):
         raise Http404("There is no such verdict.")
     if not permissions.can_view_verdict(request.user, verdict):
         return forbidden(
-            request, "This is another person's draft verdict: only its author and editors see it."
+            request,
+            "This is another person's unfinished verdict: only its author sees it (and editors "
+            "who are not working on the claim).",
         )
     return render(request, "claims/verdict_detail.html", {"verdict": verdict})
 
@@ -191,19 +195,20 @@ def _add_evidence(request, claim, form):
 def _verdict(request, claim, form):
     data = form.cleaned_data
     rating = data.get("rating")
-    workflow.verdict_save_draft(
-        claim_id=claim.pk,
-        actor=request.user,
-        rating_id=rating.pk if rating else None,
-        summary=data["summary"],
-        rationale=data["rationale"],
-        expected_version=data["version"],
-    )
+    values = {
+        "claim_id": claim.pk,
+        "actor": request.user,
+        "rating_id": rating.pk if rating else None,
+        "summary": data["summary"],
+        "rationale": data["rationale"],
+        "expected_version": data["version"],
+    }
     if request.POST.get("intent") != "submit":
+        workflow.verdict_save_draft(**values)
         return "Draft saved. Submit it when it is ready."
-    # The draft is saved whatever happens next: a refused submit loses nothing.
-    current = Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
-    workflow.claim_submit(claim_id=claim.pk, actor=request.user, expected_version=current)
+    # One step: an incomplete verdict is refused before anything is saved, and the form keeps
+    # what was typed.
+    workflow.verdict_submit(**values)
     return "Verdict submitted to the editors.", reverse("claims:home")
 
 

@@ -53,7 +53,7 @@ def test_a_stale_write_is_a_conflict_that_says_what_changed(as_editor, open_clai
     )
     data = assert_error(response, 409, "stale_version")
     assert "you had version 1, it is now version 2" in data["detail"]
-    assert "editor did 'promote'" in data["detail"]
+    assert "editor promoted it at" in data["detail"]
     open_claim.refresh_from_db()
     assert (open_claim.priority, open_claim.version) == ("normal", 2)
 
@@ -96,7 +96,7 @@ def test_a_transition_from_the_wrong_state_is_a_conflict(as_editor, open_claim):
         409,
         "transition_not_allowed",
         "Cannot publish this claim: it is open. "
-        "From open it can: dismiss, assign, set_priority, set_topics.",
+        "From open it can: dismiss, assign, set the priority, set the topics.",
     )
 
 

@@ -4,6 +4,7 @@ refused, with the status code, the message, and the claim unchanged when refused
 
 import pytest
 
+from claims import workflow
 from claims.models import Claim, ClaimEvent, Evidence
 from tests.factories import claim_in, rating
 
@@ -132,7 +133,7 @@ def test_workflow_action(action, role, people):
         assert event.actor == people["editor" if who == EDITOR_ONLY else "checker"]
     else:
         actor = {"editor": "editor", "assignee": "checker", "non_assignee": "checker2"}[role]
-        name = action.replace("_", " ")
+        name = workflow.doing(action)
         holder = WHO.get(action, "an editor" if who == EDITOR_ONLY else "the assignee")
         assert response.status_code == 403, data
         assert data == {

@@ -207,7 +207,7 @@ def test_stale_form_conflict_keeps_what_was_typed(open_session):
     workflow.claim_set_priority(claim_id=claim.pk, actor=the_editor, priority="urgent")
     cp.get_by_role("button", name="Save draft").click()
     expect(cp.locator(".messages")).to_contain_text("This claim was changed since you loaded it")
-    expect(cp.locator(".messages")).to_contain_text("editor did 'set_priority'")
+    expect(cp.locator(".messages")).to_contain_text("editor set its priority at")
     expect(cp.locator("#id_verdict_summary")).to_have_value("Partly right: it fell, but to 4.4%.")
     expect(cp.locator("#id_verdict_rationale")).to_have_value("An hour of careful reading.")
     checker.shot("conflict")

@@ -95,7 +95,9 @@ def test_refused_transition_says_state_and_what_is_allowed(name, state, claim, e
     label = S(state).label.lower()
     assert f"it is {label}" in str(err.value)
     allowed = workflow.allowed_transitions(state)
-    assert f"From {label} it can: {', '.join(allowed) if allowed else 'nothing'}." in str(err.value)
+    words = ", ".join(workflow.action_words(a) for a in allowed) if allowed else "nothing"
+    assert f"From {label} it can: {words}." in str(err.value)
+    assert "_" not in str(err.value)  # people's words, never internal names like set_priority
     claim.refresh_from_db()
     assert (claim.state, claim.version, claim.events.count()) == (state, version, events)
 
@@ -220,7 +222,7 @@ def test_stale_version_is_refused_with_what_changed(claim, editor, checker):
         )
     msg = str(err.value)
     assert f"you had version {loaded}, it is now version {loaded + 1}" in msg
-    assert "editor did 'promote'" in msg
+    assert "editor promoted it at" in msg
     claim.refresh_from_db()
     assert claim.state == S.OPEN
 
@@ -246,9 +248,39 @@ def test_submit_needs_rating_and_summary(claim, editor, checker):
     claim = drive(claim, S.IN_REVIEW, editor, checker)
     with pytest.raises(InvalidInput, match="Write a verdict"):
         workflow.claim_submit(claim_id=claim.pk, actor=checker)
-    workflow.verdict_save_draft(claim_id=claim.pk, actor=checker, rating_id=None, summary="")
+    with pytest.raises(InvalidInput, match="The draft is empty"):
+        workflow.verdict_save_draft(claim_id=claim.pk, actor=checker, rating_id=None, summary="")
+    workflow.verdict_save_draft(
+        claim_id=claim.pk, actor=checker, rating_id=None, summary="", rationale="Notes so far"
+    )
     with pytest.raises(InvalidInput, match="needs a rating and a one-line summary"):
         workflow.claim_submit(claim_id=claim.pk, actor=checker)
+
+
+def test_an_incomplete_verdict_is_not_submitted_nor_saved(claim, editor, checker):
+    """The dashboard's "Submit" on an empty form: refused before anything is written."""
+    claim = drive(claim, S.ASSIGNED, editor, checker)
+    version = claim.version
+    for rationale in ("", "Some reasoning but no rating or summary"):
+        with pytest.raises(InvalidInput, match="The verdict is empty.*Nothing was saved"):
+            workflow.verdict_submit(
+                claim_id=claim.pk, actor=checker, rating_id=None, summary="", rationale=rationale
+            )
+    claim.refresh_from_db()
+    assert (claim.state, claim.version) == (S.ASSIGNED, version)
+    assert not claim.verdicts.exists()
+    # Partly written: kept as the draft, the submission refused saying what is missing.
+    with pytest.raises(InvalidInput, match="needs a rating before it is submitted"):
+        workflow.verdict_submit(claim_id=claim.pk, actor=checker, rating_id=None, summary="S.")
+    claim.refresh_from_db()
+    assert claim.state == S.IN_REVIEW
+    assert workflow.current_verdict(claim).summary == "S."
+    workflow.verdict_submit(
+        claim_id=claim.pk, actor=checker, rating_id=rating().pk, summary="False."
+    )
+    claim.refresh_from_db()
+    assert claim.state == S.SUBMITTED
+    assert [e.transition for e in claim.events.all()[:3]] == ["submit", "save_draft", "save_draft"]
 
 
 def test_editor_never_approves_own_verdict(claim, editor, editor2):

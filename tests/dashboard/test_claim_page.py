@@ -183,7 +183,7 @@ def test_stale_verdict_form_is_a_conflict_and_keeps_what_was_typed(
     assert response.status_code == 409
     texts = messages_of(response)
     assert any("This claim was changed since you loaded it" in m for m in texts)
-    assert any("editor did 'set_priority'" in m for m in texts)
+    assert any("editor set its priority at" in m for m in texts)
     html = response.content.decode()
     assert 'value="My careful summary"' in html
     assert "Two hours of reading</textarea>" in html

@@ -92,7 +92,7 @@ def test_fact_checker_cannot_correct_or_decide(published, checker, editor):
     propose(published, editor)
     with pytest.raises(
         PermissionDenied,
-        match="Only an editor who did not write the correction can approve correction this claim",
+        match="Only an editor who did not write the correction can approve a correction of this",
     ):
         corrections.correction_approve(claim_id=published.pk, actor=checker)
 

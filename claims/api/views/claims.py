@@ -292,8 +292,9 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     @_action(
         inputs.CorrectionInput,
         "Propose a correction of a published fact-check (editors)",
-        "The corrected verdict waits for another editor's approval; the public page then shows "
-        "the dated note and the earlier text stays in the history.",
+        "The corrected verdict (and any sources it adds or withdraws) waits for another "
+        "editor's approval; the public page then shows the dated note and the sources added "
+        "and withdrawn, and the earlier text stays in the history.",
     )
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
@@ -305,6 +306,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             summary=v.get("summary", ""),
             rationale=v.get("rationale", ""),
             note=v["note"],
+            add_evidence=[dict(item) for item in v.get("add_evidence", [])],
+            withdraw_evidence=v.get("withdraw_evidence", []),
             expected_version=version,
         )
         return self._done(claim_id)
