@@ -32,12 +32,12 @@ def best_of(repeat: int, fn) -> float:
 
 
 def _default_topics() -> dict:
-    """The topics migration 0005 installs, as extraction receives them from the database."""
+    """The topics migration 0006 installs, as extraction receives them from the database."""
     import importlib
 
     from claims.extraction import TopicSpec
 
-    migration = importlib.import_module("claims.migrations.0005_topic_meanings_triage")
+    migration = importlib.import_module("claims.migrations.0006_topic_meanings_triage")
     return {
         slug: TopicSpec(
             keywords=tuple(k.strip() for k in keywords.split(",")),

@@ -1,12 +1,12 @@
 """Topics by meaning: a small labelled list of news sentences (our own, not from the topic
-examples), the default topics of migration 0005, and the precision of the tags."""
+examples), the default topics of migration 0006, and the precision of the tags."""
 
 import importlib
 
 from claims.extraction import TopicSpec, analyse_text, embed_sentences
 from claims.extraction.topics import match_topics_many
 
-_migration = importlib.import_module("claims.migrations.0005_topic_meanings_triage")
+_migration = importlib.import_module("claims.migrations.0006_topic_meanings_triage")
 TOPICS = {
     slug: TopicSpec(
         keywords=tuple(k.strip() for k in keywords.split(",")),

@@ -132,5 +132,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0004_claim_triage_fields_triage")]
+    dependencies = [("claims", "0005_claim_triage_fields_triage")]
     operations = [migrations.RunPython(forwards, backwards)]

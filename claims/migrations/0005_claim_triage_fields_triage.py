@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0003_evidence_link_check_details"),
+        ("claims", "0004_integrity"),
     ]
 
     operations = [
