@@ -101,3 +101,33 @@ def test_analyse_text_tags_by_meaning_and_keywords_stay_hints():
     # Bare keyword lists (no description or examples) keep the keyword rule.
     (s,) = analyse_text(text, topics={"elections": ["campaign"]})
     assert s.topics == ("elections",)
+
+
+def test_topics_are_editable_in_the_admin_and_extraction_reads_them(db, client, django_user_model):
+    from claims import services
+    from claims.models import Claim, Topic
+
+    admin = django_user_model.objects.create_superuser("topic-admin", "a@example.org", "pw")
+    client.force_login(admin)
+    topic = Topic.objects.get(slug="science")
+    page = client.get(f"/admin/claims/topic/{topic.pk}/change/").content.decode()
+    assert 'name="description"' in page and 'name="examples"' in page
+    response = client.post(
+        f"/admin/claims/topic/{topic.pk}/change/",
+        {
+            "name": "Science and research",
+            "slug": "science",
+            "description": "Beekeeping, honey bees, hives and pollinators.",
+            "examples": "Honey bee colonies collapsed across the state last winter.",
+            "keywords": "bees",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    topic.refresh_from_db()
+    assert topic.example_list == ["Honey bee colonies collapsed across the state last winter."]
+    article, _ = services.article_create_from_text(
+        text="Beekeepers lost 40 percent of their hives to mites this year."
+    )
+    services.article_extract_claims(article_id=article.pk)
+    claim = Claim.objects.get(article=article)
+    assert "science" in set(claim.topics.values_list("slug", flat=True))
