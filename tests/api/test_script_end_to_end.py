@@ -99,6 +99,10 @@ def test_a_script_takes_an_article_to_a_published_fact_check(celery_worker, edit
         201,
     )
     assert evidence["stance"] == "refutes"
+    # Evidence is part of the record: adding it bumped the claim's version.
+    before = claim["version"]
+    claim = ok(me.get(f"/api/v1/claims/{claim['id']}/"))
+    assert claim["version"] == before + 1
     false = next(r for r in ok(me.get("/api/v1/ratings/")) if r["slug"] == "false")
     claim = ok(
         me.post(
