@@ -30,23 +30,24 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="claim",
             name="claimant_type",
-            field=models.CharField(blank=True, max_length=20),
+            field=models.CharField(blank=True, db_default="", max_length=20),
         ),
         migrations.AddField(
             model_name="claim",
             name="triage_band",
-            field=models.CharField(blank=True, db_index=True, max_length=12),
+            field=models.CharField(blank=True, db_default="", db_index=True, max_length=12),
         ),
         migrations.AddField(
             model_name="claim",
             name="triage_reason",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default="", max_length=200),
         ),
         migrations.AddField(
             model_name="topic",
             name="description",
             field=models.TextField(
                 blank=True,
+                db_default="",
                 help_text="What this desk covers, in a sentence or two (matched by meaning).",
             ),
         ),
@@ -54,7 +55,9 @@ class Migration(migrations.Migration):
             model_name="topic",
             name="examples",
             field=models.TextField(
-                blank=True, help_text="Example sentences that belong to this topic, one per line."
+                blank=True,
+                db_default="",
+                help_text="Example sentences that belong to this topic, one per line.",
             ),
         ),
         migrations.RunPython(_create_sqlite_triggers, _drop_sqlite_triggers),
