@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Absolute links in feeds, JSON-LD, CSV and emails follow the port `make run` serves.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 
-.PHONY: run test test-training install install-dev install-train lint clean
+.PHONY: run serve test test-training install install-dev install-train lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +34,15 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	$(BIN)/python scripts/run_demo.py
+
+# Production: gunicorn, a Celery worker and Celery beat from the Procfile (honcho), debug off.
+# The environment must give DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and
+# CELERY_BROKER_URL (README "Deploying"); migrations and static files are done first.
+serve: install
+	@$(BIN)/python scripts/check_production_env.py
+	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install-dev
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)

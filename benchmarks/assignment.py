@@ -20,7 +20,10 @@ capacity enough for every claim) and, for each process count, N open claims; the
   bylines or declines), so it is the floor, not a rival policy.
 
 Each run is checked: every claim assigned exactly once, nobody over capacity. The figure that
-matters is the ratio celery / bare SQL at the same process count.
+matters is the ratio celery / bare SQL at the same process count. Goals (issue #13, P2): the bare
+loop does at least 250 claims/s with one process (else the baseline is wrong, not the service
+fast), and Celery with 4 processes does at least 0.5x the bare loop with 4. The run prints its
+figures and ratios and exits 1 when a goal (or a correctness check) is missed.
 """
 
 from __future__ import annotations
@@ -226,12 +229,18 @@ def run_celery(processes: int, claims: int, url: str) -> float:
 
 # --- Bare SQL baseline ----------------------------------------------------------------------
 
+# The queue's order written as the ORM writes the scheduler's PRIORITY_ORDER, so that both walk
+# the same partial index (claim_open_queue, reviewers migration 0006) instead of sorting every
+# open claim on each take.
 TAKE_CLAIM = """
 SELECT id FROM claims_claim WHERE state = 'open'
-ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
+ORDER BY CASE WHEN priority = 'urgent' THEN 0 WHEN priority = 'high' THEN 1
+              WHEN priority = 'normal' THEN 2 ELSE 3 END,
          created_at, id
 LIMIT 1 FOR UPDATE SKIP LOCKED
 """
+# Each reviewer's load is an index-only count on the partial index of active assignments
+# (assignment_active_by_reviewer), the index the service counts with.
 TAKE_REVIEWER = """
 SELECT p.id, p.user_id, p.capacity FROM reviewers_reviewerprofile p
 JOIN LATERAL (SELECT count(*) AS load FROM reviewers_assignment a
@@ -262,7 +271,9 @@ WRITE = [
 def bare_sql_worker(url: str, start, done) -> None:
     import psycopg
 
-    with psycopg.connect(url) as conn:
+    # Autocommit plus explicit transactions: BEGIN and COMMIT are one round trip each, and
+    # every statement is prepared once and then one round trip (bind, execute) per call.
+    with psycopg.connect(url, autocommit=True, prepare_threshold=0) as conn:
         start.wait()
         while True:
             with conn.transaction():
@@ -298,6 +309,31 @@ def run_bare_sql(processes: int, url: str) -> float:
     return elapsed
 
 
+# --- Goals (issue #13, P2) ------------------------------------------------------------------
+
+BARE_FLOOR = 250.0  # claims/s, bare SQL with one process: below it the baseline is wrong
+RATIO_GOAL = 0.5  # Celery with 4 processes against the bare loop with 4
+
+
+def goals(rows: list[tuple[int, float, float]], checks: list[str]) -> list[str]:
+    """What missed its goal, in words; empty when every goal is met."""
+    missed = [f"Correctness: {c}" for c in checks if not c.startswith("ok")]
+    by_count = {processes: (celery, bare) for processes, celery, bare in rows}
+    if 1 in by_count and by_count[1][1] < BARE_FLOOR:
+        missed.append(
+            f"Bare SQL with 1 process did {by_count[1][1]:.1f} claims/s, under the honest floor "
+            f"of {BARE_FLOOR:.0f}/s: the baseline (or this machine) is wrong."
+        )
+    if 4 in by_count:
+        celery, bare = by_count[4]
+        if celery / bare < RATIO_GOAL:
+            missed.append(
+                f"Celery with 4 processes did {celery:.1f} claims/s, {celery / bare:.2f}x the bare "
+                f"loop's {bare:.1f}/s: the goal is {RATIO_GOAL}x."
+            )
+    return missed
+
+
 # --- Main -----------------------------------------------------------------------------------
 
 
@@ -323,7 +359,7 @@ def main() -> int:
             f"{os.cpu_count()} CPUs; PostgreSQL + Redis\n",
             flush=True,
         )
-        rows = []
+        rows, checks = [], []
         for processes in counts:
             reset_claims(args.claims)
             celery_s = run_celery(processes, args.claims, url)
@@ -335,6 +371,7 @@ def main() -> int:
             bare_s = run_bare_sql(processes, url)
             bare_check = check(args.claims)
             rows.append((processes, args.claims / celery_s, args.claims / bare_s))
+            checks += [celery_check, bare_check]
             print(
                 f"{processes} process(es): celery {args.claims / celery_s:8.1f} claims/s "
                 f"({celery_s:6.1f} s, {celery_check}); bare SQL {args.claims / bare_s:8.1f} "
@@ -348,6 +385,12 @@ def main() -> int:
                 f"{processes:>9}  {celery_rate:>15.1f}  {bare_rate:>17.1f}  "
                 f"{celery_rate / bare_rate:>11.2f}  {celery_rate / first:>14.2f}x"
             )
+        failures = goals(rows, checks)
+        print()
+        for line in failures or ["Goals met."]:
+            print(line)
+        if failures:
+            return 1
     finally:
         if "django.apps" in sys.modules and sys.modules["django.apps"].apps.ready:
             from django.db import connections

@@ -2,8 +2,10 @@
 
 Every fetch:
 - accepts only http:// and https:// addresses;
-- resolves the host itself and refuses private, loopback, link-local, multicast, reserved and
-  unspecified addresses (unless settings.FETCH_ALLOW_PRIVATE_ADDRESSES, which tests set), then
+- resolves the host itself and refuses every address that is not globally routable unicast
+  (address_refusal: private, loopback, link-local, site-local, multicast, reserved, unspecified,
+  and IPv6 forms that wrap an IPv4 address: mapped, compatible, 6to4, Teredo, NAT64), unless
+  settings.FETCH_ALLOW_PRIVATE_ADDRESSES (which tests set), then
   connects to the very address it checked, so that a second DNS answer cannot point the
   connection somewhere else (DNS rebinding);
 - follows redirects itself, up to settings.FETCH_MAX_REDIRECTS, checking every hop the same way;
@@ -140,10 +142,30 @@ def decode_body(body: bytes, *, charset: str = "") -> str:
 # --- Address checks ---------------------------------------------------------------------------
 
 
-def _describe_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address is refused, in words; None when it is a public address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+_IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+# IPv6 ranges that carry (or translate to) an IPv4 address, refused whole whatever they wrap: a
+# 6to4 or NAT64 gateway on the path would deliver the packet to the wrapped address, which may be
+# loopback or private (2002:7f00:1::1 is 127.0.0.1; 64:ff9b::a9fe:a9fe is 169.254.169.254).
+_IPV6_TUNNELS = {
+    ipaddress.ip_network("2002::/16"): "a 6to4 address (it wraps an IPv4 address)",
+    ipaddress.ip_network("2001::/32"): "a Teredo address (it wraps an IPv4 address)",
+    ipaddress.ip_network("64:ff9b::/96"): "a NAT64 address (it translates to an IPv4 address)",
+    ipaddress.ip_network("64:ff9b:1::/48"): "a NAT64 address (it translates to an IPv4 address)",
+}
+# Documentation prefix (RFC 9637) newer than some Pythons' tables.
+_IPV6_DOCUMENTATION = ipaddress.ip_network("3fff::/20")
+
+
+def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is not fetched, in words; None only for a globally routable unicast
+    address. IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms are judged by the
+    IPv4 address they carry, and refused if that is not public either."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif int(ip) >> 32 == 0 and int(ip) > 1:  # ::a.b.c.d, deprecated IPv4-compatible
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+            return address_refusal(inner) or "an IPv4-compatible IPv6 address (deprecated)"
     if ip.is_loopback:
         return "a loopback address (this machine)"
     if ip.is_unspecified:
@@ -152,13 +174,29 @@ def _describe_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str 
         return "a link-local address"
     if ip.is_multicast:
         return "a multicast address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return "a site-local address"
+        for network, words in _IPV6_TUNNELS.items():
+            if ip in network:
+                return words
+        if ip in _IPV6_DOCUMENTATION:
+            return "a documentation address"
     if ip.is_private:
         return "a private network address"
     if ip.is_reserved:
         return "a reserved address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip not in _IPV6_GLOBAL_UNICAST:
+        return "an address that is not reachable on the public internet"
     if not ip.is_global:
         return "an address that is not reachable on the public internet"
+    if isinstance(ip, ipaddress.IPv4Address) and ip == ipaddress.IPv4Address("255.255.255.255"):
+        return "a broadcast address"
     return None
+
+
+# The older name, kept for callers and tests that patch it.
+_describe_address = address_refusal
 
 
 def _split(url: str) -> tuple[str, str, int, str]:

@@ -70,7 +70,15 @@ class DeclineForm(VersionedForm):
 
 class AssignForm(VersionedForm):
     assignee = forms.ModelChoiceField(queryset=None, label="Fact-checker")
-    reason = forms.CharField(max_length=300, required=False, label="Reason (optional)")
+    assign_anyway = forms.BooleanField(
+        required=False,
+        label="Assign anyway",
+        help_text="Overrides the assignment policy (capacity, availability, language, an "
+        "earlier decline), never authorship. Say why: the reason is kept in the history.",
+    )
+    reason = forms.CharField(
+        max_length=300, required=False, label="Reason (required to assign anyway)"
+    )
 
     def __init__(self, *args, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +120,7 @@ class IngestForm(forms.Form):
     file = forms.FileField(
         label="Or upload a file",
         required=False,
-        help_text=".txt (UTF-8) or .html, at most 5 MB.",
+        help_text=".txt (UTF-8) or .html.",
         widget=forms.FileInput(attrs={"accept": ".txt,.html,.htm,text/plain,text/html"}),
     )
     url = forms.CharField(
@@ -127,6 +135,16 @@ class IngestForm(forms.Form):
     published_at = forms.DateTimeField(
         label="Published", required=False, widget=forms.DateTimeInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limits as configured now (settings, not import time).
+        self.fields["text"].help_text = (
+            f"Paste the article's text: at most {settings.ARTICLE_MAX_CHARS:,} characters and "
+            f"{settings.ARTICLE_MAX_SENTENCES:,} sentences."
+        )
+        megabytes = settings.ARTICLE_MAX_BYTES // 2**20
+        self.fields["file"].help_text = f".txt (UTF-8) or .html, at most {megabytes} MB."
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -206,6 +224,10 @@ class BulkForm(forms.Form):
         required=False,
     )
     topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.order_by("name"), required=False)
+    assign_anyway = forms.BooleanField(required=False, label="Assign anyway")
+    assign_reason = forms.CharField(
+        max_length=300, required=False, label="Reason (required to assign anyway)"
+    )
 
     def __init__(self, *args, actions, claim_ids, **kwargs):
         super().__init__(*args, **kwargs)

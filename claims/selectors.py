@@ -6,6 +6,7 @@ from datetime import timedelta
 from statistics import median
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -176,6 +177,47 @@ def approvals_queue() -> QuerySet:
 
 def approvals_waiting_count() -> int:
     return Claim.objects.filter(state=Claim.State.SUBMITTED).count()
+
+
+ARTICLE_SENTENCES_PER_PAGE = 100
+ARTICLE_TEXT_MAX_CHARS = 50_000
+
+
+def article_page(article_id: int) -> Article | None:
+    """The article for its page, without its claims (they come a page at a time)."""
+    return Article.objects.select_related("submitted_by").filter(pk=article_id).first()
+
+
+def article_sentences_page(article: Article, page_number, *, per_page: int | None = None):
+    """One page of the article's filed sentences (by position) and the article's counts by
+    state, in a fixed number of queries however long the article: an article of 3,800
+    sentences renders 100 of them, not 3,800."""
+    claims = (
+        Claim.objects.filter(article_id=article.pk)
+        .select_related("assignee")
+        .prefetch_related("topics")
+        .defer("embedding", "context")
+        .order_by("position")
+    )
+    page = Paginator(claims, per_page or ARTICLE_SENTENCES_PER_PAGE).get_page(page_number)
+    counts = Claim.objects.filter(article_id=article.pk).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(state=Claim.State.OPEN)),
+        candidates=Count("pk", filter=Q(state=Claim.State.CANDIDATE)),
+    )
+    return page, counts
+
+
+def article_text_of(article: Article, claims: list[Claim]) -> tuple[str, bool]:
+    """The part of the article's text these sentences come from (all of it for a short
+    article), at most ARTICLE_TEXT_MAX_CHARS; and whether it was cut."""
+    body = article.body
+    if len(body) <= ARTICLE_TEXT_MAX_CHARS:
+        return body, False
+    start = min((c.start_offset for c in claims), default=0)
+    end = max((c.end_offset for c in claims), default=ARTICLE_TEXT_MAX_CHARS)
+    end = min(end, start + ARTICLE_TEXT_MAX_CHARS)
+    return body[start:end], True
 
 
 def article_for_triage(article_id: int) -> Article | None:

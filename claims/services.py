@@ -41,7 +41,36 @@ def _validate_body(text: str) -> str:
             f"The article is too long ({len(text):,} characters; the limit is "
             f"{settings.ARTICLE_MAX_CHARS:,}). Split it into parts."
         )
+    _check_sentence_count(text)
     return text
+
+
+def _check_sentence_count(text: str) -> None:
+    """At most ARTICLE_MAX_SENTENCES sentences: that bounds one extraction job's cost.
+
+    A sentence takes at least two characters, so short texts are not split here at all.
+    """
+    limit = settings.ARTICLE_MAX_SENTENCES
+    if len(text) < 2 * limit:
+        return
+    count = len(extraction.split_sentences(text))
+    if count > limit:
+        raise InvalidInput(
+            f"The article has too many sentences ({count:,}; the limit is {limit:,}). "
+            "Split it into parts."
+        )
+
+
+def _validate_html(html: str) -> str:
+    """An HTML page is at most ARTICLE_MAX_BYTES (UTF-8) before it is parsed."""
+    size = len((html or "").encode("utf-8", errors="replace"))
+    if size > settings.ARTICLE_MAX_BYTES:
+        limit = settings.ARTICLE_MAX_BYTES // (1024 * 1024)
+        raise InvalidInput(
+            f"The HTML page is too large ({size:,} bytes; the limit is {limit} MB). "
+            "Paste the article's text instead."
+        )
+    return html or ""
 
 
 def _schedule_extraction(article_id: int) -> None:
@@ -112,7 +141,7 @@ def article_create_from_html(
     language: str = "",
 ) -> tuple[Article, bool]:
     """File an HTML page: its main text and metadata (what the caller gives wins)."""
-    content = extraction.parse_html(html or "", url=url)
+    content = extraction.parse_html(_validate_html(html), url=url)
     if not (content.text or "").strip():
         raise InvalidInput(
             "No article text was found in this HTML page (is it a front page, or only scripts?)."
@@ -372,10 +401,12 @@ def article_fetch(*, article_id: int) -> list[Claim]:
         content = extraction.ArticleContent(text=text)
     try:
         body = _validate_body(content.text)
-    except InvalidInput:
+    except InvalidInput as exc:
         article_mark_failed(
             article_id=article_id,
-            reason="No article text could be found at that address (is it a front page or "
+            reason=str(exc)
+            if (content.text or "").strip()
+            else "No article text could be found at that address (is it a front page or "
             "behind a login?).",
         )
         return []

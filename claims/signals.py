@@ -19,6 +19,8 @@ evidence_added = Signal()
 evidence_broken = Signal()
 
 # Sent inside the transaction of an assignment or reassignment, before it is made; a receiver
-# refuses it by raising claims.errors.InvalidInput with a sentence (reviewers: nobody checks an
-# article they wrote). kwargs: claim, assignee, actor (None = the scheduler).
+# refuses it by raising claims.errors.InvalidInput with a sentence (reviewers: the assignment
+# policy), or returns a dict of details to record in the ClaimEvent (an override).
+# kwargs: claim, assignee, actor (None = the scheduler), reason, assign_anyway (an editor's
+# explicit override of the policy; `reason` then says why).
 claim_assigning = Signal()

@@ -5,7 +5,9 @@ from . import views
 app_name = "claims"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.home, name="home"),  # editors: the overview; everyone else: their queue
+    path("overview/", views.overview, name="overview"),
+    path("queue/", views.queue, name="queue"),
     path("healthz", views.healthz, name="healthz"),
     path("account/api-token/", views.api_token, name="api_token"),
     path("claims/", views.claim_list, name="claims"),

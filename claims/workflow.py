@@ -436,6 +436,22 @@ def claim_set_topics(
 # --- Assignment -----------------------------------------------------------------------------
 
 
+def _assigning(claim: Claim, person, actor, reason: str, assign_anyway: bool) -> dict:
+    """Ask the listeners (the assignment policy) first: they refuse by raising; what they
+    return (an override and what it overrode) is recorded in the event."""
+    recorded: dict = {}
+    for _listener, extra in claim_assigning.send(
+        sender=Claim,
+        claim=claim,
+        assignee=person,
+        actor=actor,
+        reason=reason,
+        assign_anyway=assign_anyway,
+    ):
+        recorded.update(extra or {})
+    return recorded
+
+
 def claim_assign(
     *,
     claim_id: int,
@@ -444,12 +460,15 @@ def claim_assign(
     reason: str = "",
     due_at: datetime | None = None,
     expected_version: int | None = None,
+    assign_anyway: bool = False,
 ) -> Claim:
-    """Give an open claim to a fact-checker. `actor=None`: the scheduler did it."""
+    """Give an open claim to a fact-checker. `actor=None`: the scheduler did it.
+
+    `assign_anyway`: an editor overrides the assignment policy; `reason` then says why."""
     person = _fact_checker(assignee)
 
     def change(claim: Claim) -> dict:
-        claim_assigning.send(sender=Claim, claim=claim, assignee=person, actor=actor)
+        policy = _assigning(claim, person, actor, reason, assign_anyway)
         claim.assignee = person
         claim.due_at = due_at or _deadline(claim.priority)
         return {
@@ -457,6 +476,7 @@ def claim_assign(
             "assignee_id": person.pk,
             "reason": reason,
             "due_at": claim.due_at.isoformat(),
+            **policy,
         }
 
     return _run(
@@ -465,14 +485,20 @@ def claim_assign(
 
 
 def claim_reassign(
-    *, claim_id: int, assignee, actor, reason: str = "", expected_version: int | None = None
+    *,
+    claim_id: int,
+    assignee,
+    actor,
+    reason: str = "",
+    expected_version: int | None = None,
+    assign_anyway: bool = False,
 ) -> Claim:
     person = _fact_checker(assignee)
 
     def change(claim: Claim) -> dict:
         if claim.assignee_id == person.pk:
             raise InvalidInput(f"The claim is already assigned to {person.get_username()}.")
-        claim_assigning.send(sender=Claim, claim=claim, assignee=person, actor=actor)
+        policy = _assigning(claim, person, actor, reason, assign_anyway)
         before = claim.assignee.get_username() if claim.assignee else ""
         claim.assignee = person
         claim.due_at = _deadline(claim.priority)
@@ -482,6 +508,7 @@ def claim_reassign(
             "assignee_id": person.pk,
             "reason": reason,
             "due_at": claim.due_at.isoformat(),
+            **policy,
             **_retire_work(claim),
         }
 

@@ -6,9 +6,11 @@ secret key and allowed hosts must be given: the settings fail closed.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -254,7 +256,22 @@ FACTCHECK_ORGANISATION = {
     "name": os.environ.get("FACTCHECK_ORGANISATION_NAME", "Factcheck Desk"),
     "url": os.environ.get("FACTCHECK_ORGANISATION_URL", "https://factcheck.example.org/"),
 }
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# --- SITE_URL: the public base address in feeds, JSON-LD, CSV and emails ----------------------
+# Absolute links must name the address readers use. In development it follows PORT (what
+# `make run` serves on); in production it must be given, or links would point at a wrong host.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Set it to the public address of this site "
+            "(e.g. https://factcheck.example.org): feeds, ClaimReview JSON-LD, CSV exports "
+            "and notification emails link to it."
+        )
+    SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
+elif not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL must start with http:// or https:// (it is {SITE_URL!r})."
+    )
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -340,3 +357,88 @@ EXPIRY_GRACE_HOURS = int(os.environ.get("EXPIRY_GRACE_HOURS", "2"))
 
 # Task modules outside an app's tasks.py, imported by the worker at start (exports' build job).
 CELERY_IMPORTS = ["claims.exports.tasks"]
+
+# Dashboard pages: the styled 403 for any refused view (no traceback in the log) and
+# `Cache-Control: no-store` on signed-in working pages (claims/views/common.py).
+MIDDLEWARE += ["claims.views.common.DashboardPages"]
+
+# --- Bounded cost per request and per job (issue 14; README "Deploying") ---------------------
+# An article is at most ARTICLE_MAX_CHARS characters (above) and ARTICLE_MAX_SENTENCES sentences:
+# every way in (ingest page, API, ingest_article, URL fetch) refuses more with a sentence saying
+# so, which bounds one extraction job (about 480 sentences/s to score).
+ARTICLE_MAX_SENTENCES = int(os.environ.get("ARTICLE_MAX_SENTENCES", "5000"))
+# Any request body over this many bytes is refused with 413 before it is read (an uploaded file
+# of ARTICLE_MAX_BYTES plus the form around it fits).
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(8 * 1024 * 1024)))
+# Just after authentication: the refusal page knows who is signed in; nothing has read the body.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "factcheck.limits.RequestSizeLimitMiddleware",
+)
+# An uploaded file over this (Django's default, 2.5 MB) is spooled to a temporary file, not held
+# in the web worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# --- end of bounded cost ---------------------------------------------------------------------
+
+# --- Security: sign-in lockouts, client addresses, CSP and other headers (issue 11) ----------
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (default): the header
+# is ignored and REMOTE_ADDR is the client. The API throttles and the sign-in lockouts count by
+# this address (factcheck/security.py: client_address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# List filters refuse what the schema calls invalid (page_size, booleans, ids) with a 400, and
+# the schema states the rules the inputs and views enforce (claims/api/schema.py).
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = ["claims.api.filtering.StrictFilterBackend"]
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"].append("claims.api.schema.state_the_rules")
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "factcheck.security.PermissionsPolicyMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a lockout into its 429 page
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+# Failed sign-ins (dashboard, admin, API session login and token) are counted in the database by
+# django-axes, per account and per address: LOGIN_FAILURE_LIMIT failures lock that account, and
+# that address, for LOGIN_LOCKOUT_MINUTES (each further try restarts the wait). In the database
+# and not the cache, so a Redis outage neither lifts the lockouts nor stops people signing in.
+AUTHENTICATION_BACKENDS = [
+    "factcheck.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_CLIENT_IP_CALLABLE = "factcheck.security.client_address"
+AXES_LOCKOUT_CALLABLE = "factcheck.security.lockout_response"
+# A success does not wipe the failures: otherwise signing in to one's own account from an
+# address would reset that address's count against someone else's.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # who signed in is not ours to keep; failures are
+AXES_VERBOSE = False
+# A Content-Security-Policy on every page: scripts only from our origin or with this request's
+# nonce; no plugins, no framing, forms post only to us. Style attributes stay allowed (score bars
+# set their width inline; styles cannot run script), <style> elements need the nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", CSP_NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Sent by Django's SecurityMiddleware; stated here so that a change is deliberate (tests check).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "same-origin"
+# --- end of the security block -------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from claims.models import Topic
 
-from .models import ReviewerProfile
+from .models import CAPACITY_MAX, ReviewerProfile
 from .services import BULK_MAX
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
@@ -27,7 +27,9 @@ class ReviewerProfileForm(forms.Form):
         max_length=100, help_text="Comma-separated language codes, e.g. en or en,fr,pt-br."
     )
     capacity = forms.IntegerField(
-        min_value=0, max_value=1000, help_text="Open assignments this person can hold at once."
+        min_value=0,
+        max_value=CAPACITY_MAX,
+        help_text=f"Open assignments this person can hold at once (0 to {CAPACITY_MAX}).",
     )
     available = forms.BooleanField(
         required=False, help_text="Untick to stop new assignments (existing ones stay)."
@@ -89,10 +91,17 @@ class AssignForm(forms.Form):
     reviewer = forms.TypedChoiceField(
         choices=(), coerce=int, empty_value=None, required=False, label="Assign to"
     )
-    force = forms.BooleanField(
+    assign_anyway = forms.BooleanField(
         required=False,
         label="Assign anyway",
-        help_text="Overrides capacity, availability, language and an earlier decline.",
+        help_text="Overrides capacity, availability, language and an earlier decline (never "
+        "authorship). Say why below: the reason is kept in the claim's history.",
+    )
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason",
+        help_text="Required when you assign anyway.",
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -121,7 +130,18 @@ class BulkAssignForm(forms.Form):
     reviewer = forms.TypedChoiceField(
         choices=(), coerce=int, empty_value=None, required=False, label="Assign to"
     )
-    force = forms.BooleanField(required=False, label="Assign anyway")
+    assign_anyway = forms.BooleanField(
+        required=False,
+        label="Assign anyway",
+        help_text="Overrides capacity, availability, language and an earlier decline (never "
+        "authorship).",
+    )
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason",
+        help_text="Required when you assign anyway; kept in each claim's history.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

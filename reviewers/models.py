@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from claims.models import Claim, Topic
+
+# The one limit on a reviewer's capacity (open assignments at once): the database constraint,
+# the profile form, the service and the API all read it from here.
+CAPACITY_MAX = 1000
 
 
 class ReviewerProfile(models.Model):
@@ -19,7 +24,9 @@ class ReviewerProfile(models.Model):
         max_length=100, default="en", help_text="Comma-separated language codes, e.g. en,fr."
     )
     capacity = models.PositiveSmallIntegerField(
-        default=5, help_text="Open assignments this person can hold at once."
+        default=5,
+        validators=[MaxValueValidator(CAPACITY_MAX)],
+        help_text=f"Open assignments this person can hold at once (0 to {CAPACITY_MAX}).",
     )
     available = models.BooleanField(default=True)
     away_until = models.DateField(null=True, blank=True)
@@ -28,7 +35,9 @@ class ReviewerProfile(models.Model):
     class Meta:
         ordering = ["user__username"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__lte=1000), name="reviewer_capacity_sane"),
+            models.CheckConstraint(
+                condition=Q(capacity__lte=CAPACITY_MAX), name="reviewer_capacity_sane"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,6 +91,12 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
+            # A reviewer's load (open assignments), counted under their lock by every assignment.
+            models.Index(
+                fields=["reviewer"],
+                condition=Q(state="active"),
+                name="assignment_active_by_reviewer",
+            ),
             models.Index(fields=["state", "due_at"], name="assignment_state_due"),
         ]
 

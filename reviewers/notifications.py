@@ -62,6 +62,19 @@ def editors():
     )
 
 
+def snippet(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word boundary with "…" (never mid-word)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    mid_word = cut[-1].isalnum() and text[len(cut)].isalnum()
+    if mid_word and space >= limit // 2:  # a word longer than half the room (a URL) is cut
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—(“\"'") + "…"
+
+
 def notify(users, *, kind: str, message: str, claim=None, assignment=None) -> list[Notification]:
     """Tell people something, in the app and by email (after commit). Call inside the change's
     transaction so that the notification commits, or rolls back, with it."""
@@ -75,7 +88,7 @@ def notify(users, *, kind: str, message: str, claim=None, assignment=None) -> li
     created = Notification.objects.bulk_create(
         [
             Notification(
-                user=u, claim=claim, assignment=assignment, kind=kind, message=message[:500]
+                user=u, claim=claim, assignment=assignment, kind=kind, message=snippet(message, 500)
             )
             for u in recipients
         ]
@@ -108,7 +121,7 @@ def send_emails(*, notification_ids: list[int]) -> int:
             continue
         try:
             send_mail(
-                f"[Factcheck] {n.message[:120]}",
+                f"[Factcheck] {snippet(n.message, 120)}",
                 f"{n.message}\n\n{settings.SITE_URL}/reviewers/notifications/",
                 settings.DEFAULT_FROM_EMAIL,
                 [n.user.email],

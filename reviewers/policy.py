@@ -7,7 +7,13 @@ Who may take a claim (every rule gives a reason a person can read when it says n
   4. speaks the claim's language,
   5. did not write the article (the byline, `Article.author`, names them),
   6. has not had this claim before and given it up: declined it, let it expire, or was taken
-     off it by an editor. Editors can still assign such a person by hand.
+     off it by an editor.
+
+Every assignment asks it, whoever makes it (the scheduler, an editor on the claim page, the bulk
+bar, the API, the reviewers pages, commands): the reviewers app listens to the workflow's
+`claim_assigning` signal (receivers.py) and refuses what the policy refuses. An editor may
+override rules 1-4 and 6 only with an explicit "assign anyway" and a reason, both recorded in the
+claim's history; rule 5 (authorship) is never overridden.
 
 Among those eligible: most topic matches first, then the lowest current load, then the longest
 since their last assignment (fair rotation), then the lowest user id (a stable tie-break).
@@ -18,6 +24,7 @@ module only reads, so a choice can be stale by the time it is used.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -33,6 +40,9 @@ from django.utils import timezone
 from claims.models import Claim
 
 from .models import Assignment, ReviewerProfile
+
+# The one rule no editor can override: nobody checks an article they wrote.
+AUTHORSHIP = "wrote the article"
 
 # Earlier assignments of a claim that keep their reviewer from getting it again automatically.
 GAVE_UP = {
@@ -80,10 +90,11 @@ class Candidate:
 # --- Facts ----------------------------------------------------------------------------------
 
 
-def _normalise_name(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # the same names and bylines, judged claim after claim
+def _normalise_name(text: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.findall(r"[^\W_]+", text)
+    return tuple(re.findall(r"[^\W_]+", text))
 
 
 def wrote_article(full_name: str, byline: str) -> bool:
@@ -102,8 +113,26 @@ def wrote_article(full_name: str, byline: str) -> bool:
 def speaks(profile: ReviewerProfile, language: str) -> bool:
     """The claim's language (or its main part: "en" for "en-GB") is in the profile's list."""
     language = (language or "").strip().lower()
-    spoken = set(profile.language_list)
-    return language in spoken or language.split("-")[0] in {c.split("-")[0] for c in spoken}
+    spoken, main = _spoken(profile)
+    return language in spoken or language.split("-")[0] in main
+
+
+def _spoken(profile: ReviewerProfile) -> tuple[frozenset[str], frozenset[str]]:
+    """The profile's languages and their main parts, worked out once per loaded profile."""
+    cached = getattr(profile, "_policy_spoken", None)
+    if cached is None or cached[0] != profile.languages:
+        codes = frozenset(profile.language_list)
+        cached = (profile.languages, codes, frozenset(c.split("-")[0] for c in codes))
+        profile._policy_spoken = cached
+    return cached[1], cached[2]
+
+
+def _topic_slugs(profile: ReviewerProfile) -> frozenset[str]:
+    """The profile's topics (prefetched), as slugs, once per loaded profile."""
+    cached = getattr(profile, "_policy_topics", None)
+    if cached is None:
+        cached = profile._policy_topics = frozenset(t.slug for t in profile.topics.all())
+    return cached
 
 
 def facts_for(claims: Iterable[Claim]) -> dict[int, ClaimFacts]:
@@ -198,7 +227,7 @@ def refusals(profile: ReviewerProfile, load: int, facts: ClaimFacts, today: date
     if not speaks(profile, facts.language):
         why.append(f"does not list the claim's language ({facts.language})")
     if wrote_article(user.get_full_name(), facts.byline):
-        why.append("wrote the article")
+        why.append(AUTHORSHIP)
     if user.pk in facts.gave_up:
         why.append(facts.gave_up[user.pk])
     return why
@@ -210,7 +239,7 @@ def judge(facts: ClaimFacts, pool: Iterable[ReviewerProfile], today: date | None
     judged = []
     for profile in pool:
         load = getattr(profile, "load", 0)
-        matches = tuple(sorted(facts.topics & {t.slug for t in profile.topics.all()}))
+        matches = tuple(sorted(facts.topics & _topic_slugs(profile)))
         judged.append(
             Candidate(
                 profile=profile,

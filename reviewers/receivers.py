@@ -10,12 +10,12 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from claims.errors import InvalidInput
 from claims.models import Claim, Verdict
 from claims.signals import claim_assigning, claim_transitioned, claims_filed, evidence_broken
 
 from .models import Assignment, ReviewerProfile
-from .notifications import editors, notify
+from .notifications import editors, notify, snippet
+from .services import held_by_scheduler
 
 ENDING = {
     "unassign": Assignment.State.ENDED,
@@ -58,11 +58,12 @@ def on_claim_transition(sender, claim, transition, actor, from_state, to_state, 
             claim=claim,
             reviewer_id=claim.assignee_id,
             assigned_by=actor,
-            reason=(details.get("reason") or "")[:300],
+            reason=_assignment_reason(details),
             assigned_at=now,
             due_at=claim.due_at,
         )
-        ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
+        if not held_by_scheduler(claim.assignee_id):  # the scheduler's batch writes it once
+            ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
     elif transition == "set_priority" and claim.due_at is not None:
         Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE).update(
             due_at=claim.due_at
@@ -70,6 +71,13 @@ def on_claim_transition(sender, claim, transition, actor, from_state, to_state, 
     _tell_people(claim, transition, actor, details, ended, assignment)
     if to_state == Claim.State.OPEN and from_state != Claim.State.OPEN:
         schedule_assignment_run()
+
+
+def _assignment_reason(details: dict) -> str:
+    reason = details.get("reason") or ""
+    if details.get("assign_anyway") and details.get("overridden"):
+        reason = f"assigned anyway ({'; '.join(details['overridden'])}): {reason}"
+    return reason[:300]
 
 
 @receiver(claims_filed, dispatch_uid="reviewers.assign_new_claims")
@@ -80,7 +88,7 @@ def assign_new_claims(sender, article, claims, **kwargs):
 
 def _tell_people(claim, transition, actor, details, ended, assignment) -> None:
     who = actor.get_username() if actor is not None else "the scheduler"
-    short = f"claim {claim.pk} (“{claim.text[:60]}”)"
+    short = f"claim {claim.pk} (“{snippet(claim.text, 60)}”)"
     if assignment is not None:
         notify(
             [claim.assignee],
@@ -153,13 +161,14 @@ def notify_evidence_broken(sender, evidence, claim, reason, message, **kwargs):
     notify(editors(), kind=f"evidence_{reason}", claim=claim, message=message)
 
 
-@receiver(claim_assigning, dispatch_uid="reviewers.nobody_checks_their_own_article")
-def nobody_checks_their_own_article(sender, claim, assignee, actor, **kwargs):
-    """The one policy rule no editor can override, wherever the assignment comes from."""
-    from . import policy
+@receiver(claim_assigning, dispatch_uid="reviewers.assignment_policy")
+def apply_assignment_policy(
+    sender, claim, assignee, actor, reason="", assign_anyway=False, **kwargs
+) -> dict:
+    """The whole assignment policy, for every assignment wherever it comes from; what an
+    editor's "assign anyway" overrode is returned for the claim's history."""
+    from .services import assignment_admit
 
-    if policy.wrote_article(assignee.get_full_name(), claim.article.author):
-        raise InvalidInput(
-            f"{assignee.get_username()} wrote the article this claim comes from: "
-            "choose someone else."
-        )
+    return assignment_admit(
+        claim=claim, assignee=assignee, actor=actor, reason=reason, assign_anyway=assign_anyway
+    )

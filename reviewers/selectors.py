@@ -74,11 +74,41 @@ def overdue_assignments(*, now: datetime | None = None, limit: int = 50):
     )
 
 
-def waiting_claims(*, limit: int = 20) -> list[tuple[Claim, str]]:
+def backlog_totals(*, now: datetime | None = None) -> dict[str, int]:
+    """How many open claims wait for a reviewer, and how many active assignments are overdue,
+    in all (the page lists only the first of each). One query."""
+    now = now or timezone.now()
+    active = Q(assignments__state=Assignment.State.ACTIVE)
+    return Claim.objects.aggregate(
+        waiting=Count("pk", filter=Q(state=Claim.State.OPEN), distinct=True),
+        overdue=Count("assignments", filter=active & Q(assignments__due_at__lt=now)),
+    )
+
+
+def workload_totals(rows) -> dict[str, int]:
+    """The workload table's totals row, summed from its rows (no query)."""
+    keys = ("open_count", "capacity", "due_soon_count", "overdue_count", "done_week_count")
+    return {key: sum(getattr(row, key) for row in rows) for key in keys}
+
+
+def stuck_claims(*, limit: int = 8, minutes: int = 5) -> dict:
+    """Open claims that waited past a few assignment runs: nobody could take them. The
+    longest-waiting first, each with why, and their total (constant queries)."""
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    return {
+        "rows": waiting_claims(limit=limit, before=cutoff),
+        "total": Claim.objects.filter(state=Claim.State.OPEN, created_at__lt=cutoff).count(),
+        "minutes": minutes,
+    }
+
+
+def waiting_claims(*, limit: int = 20, before: datetime | None = None) -> list[tuple[Claim, str]]:
     """The longest-waiting open claims, each with why nobody has it (constant queries)."""
+    waiting = Claim.objects.filter(state=Claim.State.OPEN)
+    if before is not None:
+        waiting = waiting.filter(created_at__lt=before)
     claims = list(
-        Claim.objects.filter(state=Claim.State.OPEN)
-        .select_related("article")
+        waiting.select_related("article")
         .prefetch_related("topics")
         .order_by("created_at", "pk")[:limit]
     )

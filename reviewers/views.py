@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from claims import workflow
 from claims.errors import WorkflowError
 from claims.models import Claim
 
@@ -40,15 +41,22 @@ def _require(allowed: bool, sentence: str) -> None:
 def workload(request):
     _require(can_manage_reviewers(request.user), "Only editors can see the reviewers' workload.")
     stages = selectors.cycle_times()
+    rows = list(selectors.workload())
+    overdue = selectors.overdue_assignments()
+    waiting = selectors.waiting_claims()
+    backlog = selectors.backlog_totals()
     return render(
         request,
         "reviewers/workload.html",
         {
-            "rows": selectors.workload(),
+            "rows": rows,
+            "totals": selectors.workload_totals(rows),
             "stages": stages,
             "bottleneck": selectors.bottleneck(stages),
-            "overdue": selectors.overdue_assignments(),
-            "waiting": selectors.waiting_claims(),
+            "overdue": overdue,
+            "overdue_total": backlog["overdue"],
+            "waiting": waiting,
+            "waiting_total": backlog["waiting"],
             "due_soon_hours": selectors.due_soon_hours(),
         },
     )
@@ -126,11 +134,12 @@ def claim_assign(request, claim_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            claim = services.claim_assign(
+            claim = services.assign_to_reviewer(
                 claim_id=claim.pk,
                 actor=request.user,
                 reviewer_id=form.cleaned_data["reviewer"],
-                force=form.cleaned_data["force"],
+                assign_anyway=form.cleaned_data["assign_anyway"],
+                reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             )
         except WorkflowError as exc:
@@ -160,7 +169,7 @@ def claim_unassign(request, claim_id: int):
     _require(can_assign(request.user), "Only editors can unassign claims.")
     version = request.POST.get("version")
     try:
-        claim = services.claim_unassign(
+        claim = workflow.claim_unassign(
             claim_id=claim_id,
             actor=request.user,
             expected_version=int(version) if version and version.isdigit() else None,
@@ -183,7 +192,7 @@ def claim_decline(request, claim_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_decline(
+            workflow.claim_decline(
                 claim_id=claim.pk,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
@@ -214,7 +223,8 @@ def bulk_assign(request):
                 claim_ids=form.cleaned_data["claim_ids"],
                 actor=request.user,
                 reviewer_id=form.cleaned_data["reviewer"],
-                force=form.cleaned_data["force"],
+                assign_anyway=form.cleaned_data["assign_anyway"],
+                reason=form.cleaned_data["reason"],
             )
         except WorkflowError as exc:
             form.add_error(None, exc.message)

@@ -25,6 +25,8 @@ def main() -> int:
     env = {
         **os.environ,
         "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1"),
+        # Absolute links (feeds, JSON-LD, CSV, emails) name the port actually served.
+        "SITE_URL": os.environ.get("SITE_URL") or f"http://127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",
     }
     commands = {

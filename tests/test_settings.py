@@ -64,6 +64,7 @@ def test_check_deploy_is_clean_under_production_settings():
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="factcheck.example.org",
+        SITE_URL="https://factcheck.example.org",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout

@@ -5,6 +5,7 @@ handed to a service, which checks the rules again: the API never writes models i
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims import services
@@ -12,7 +13,15 @@ from claims.errors import InvalidInput
 from claims.filters import ClaimFilter
 from claims.models import Claim, Evidence, Export
 
+# What the schema promises about a web address: http(s), a host name with a dot, an optional
+# path. Every address of this shape passes the validator below; the validator also takes more
+# (ports, queries, IDN), which the schema leaves out rather than promise too much.
+HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*\.[a-z]{2,24}(?:/[A-Za-z0-9._~-]*)*$"
 
+
+@extend_schema_field(
+    {"type": "string", "format": "uri", "pattern": HTTP_URL_PATTERN, "maxLength": 2000}
+)
 class HttpUrlField(serializers.CharField):
     """A web address; only http:// and https:// are accepted."""
 
@@ -28,7 +37,29 @@ class HttpUrlField(serializers.CharField):
             raise serializers.ValidationError(exc.message, code="invalid_url") from None
 
 
-class VersionedInput(serializers.Serializer):
+class StrictInput(serializers.Serializer):
+    """An input that refuses fields it does not read (a misspelt field is an error, not a silent
+    no-op); the schema says so with additionalProperties: false."""
+
+    IGNORED = frozenset({"csrfmiddlewaretoken"})  # a form post's CSRF token
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields) - self.IGNORED)
+            if unknown:
+                shown = ", ".join(repr(name)[:60] for name in unknown[:5])
+                raise serializers.ValidationError(
+                    {
+                        "non_field_errors": [
+                            f"Unknown field(s): {shown}. This call reads: "
+                            f"{', '.join(self.fields) or 'no fields'}."
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class VersionedInput(StrictInput):
     """Every write may carry the version it was based on; a stale one is refused with a 409.
 
     `expected_version` is accepted as another name for `version`; an `If-Match` header works too.
@@ -45,10 +76,9 @@ class VersionedInput(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        version, expected = attrs.get("version"), attrs.get("expected_version")
-        if version is not None and expected is not None and version != expected:
+        if "version" in attrs and "expected_version" in attrs:
             raise serializers.ValidationError(
-                {"expected_version": ["Give the version once: `version` and this differ."]}
+                {"expected_version": ["Give the version once: `version` or `expected_version`."]}
             )
         return attrs
 
@@ -67,7 +97,20 @@ class PersonInput(VersionedInput):
     assignee_username = serializers.CharField(
         required=False, max_length=150, help_text="Or the fact-checker's username."
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
+        help_text="Why this person; required (non-blank) with `assign_anyway`.",
+    )
+    assign_anyway = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Override the assignment policy (capacity, availability, language, an earlier "
+        "decline; never authorship) with a `reason`. Without it a refusal is a 400 that names "
+        "the rules. The override and what it overrode are recorded in the claim's events.",
+    )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -128,7 +171,7 @@ class TopicsInput(VersionedInput):
     )
 
 
-class ArticleCreateInput(serializers.Serializer):
+class ArticleCreateInput(StrictInput):
     """Exactly one of `text`, `html` or `url`."""
 
     text = serializers.CharField(
@@ -164,7 +207,7 @@ class ArticleCreateInput(serializers.Serializer):
         return attrs
 
 
-class EvidenceInput(serializers.Serializer):
+class EvidenceInput(StrictInput):
     url = HttpUrlField()
     title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     publisher = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
@@ -191,7 +234,7 @@ class CorrectionInput(CorrectionTextInput):
     )
 
 
-class ExportInput(serializers.Serializer):
+class ExportInput(StrictInput):
     format = serializers.ChoiceField(choices=Export.Format.choices)
     filters = serializers.DictField(
         child=serializers.JSONField(),
@@ -208,12 +251,14 @@ class ExportInput(serializers.Serializer):
             raise serializers.ValidationError(
                 f"Unknown filter(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
             )
+        from .filtering import check_filter_json
+
         data = {}
         for key, item in value.items():
             items = item if isinstance(item, list) else [item]
-            if any(isinstance(v, dict | list) for v in items):
-                raise serializers.ValidationError(f"Filter '{key}' takes a value or a list.")
-            data[key] = [str(v) for v in items]
+            for one in items:
+                check_filter_json(ClaimFilter, key, one)
+            data[key] = [str(v).lower() if isinstance(v, bool) else str(v) for v in items]
         from django.http import QueryDict
 
         query = QueryDict(mutable=True)
@@ -227,12 +272,12 @@ class ExportInput(serializers.Serializer):
         return value
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"})
 
 
-class TokenCreateInput(serializers.Serializer):
+class TokenCreateInput(StrictInput):
     """Signed in (session or token): no fields. Otherwise your username and password."""
 
     username = serializers.CharField(required=False, max_length=150)

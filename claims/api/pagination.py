@@ -119,7 +119,11 @@ class ClaimCursorPagination(BasePagination):
 
     # --- paging ----------------------------------------------------------------------------
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, rows_of=None):
+        """The page's rows. With `rows_of`, the page's ids are chosen first (filters, order,
+        limit: the index walk) and `rows_of(ids_subquery)` gives the rows to read for just
+        those ids, in the same query: joins run for one page of rows, not for every row the
+        index walk passes."""
         self.request = request
         self.page_size = _positive_int(
             request.query_params.get(self.page_size_query_param),
@@ -132,16 +136,18 @@ class ClaimCursorPagination(BasePagination):
         backwards = bool(cursor and cursor[2])
         # Walking backwards reads the rows before the cursor in the reverse order.
         reverse = descending != backwards
-        queryset = queryset.annotate(_sort_key=expression).order_by(
-            "-_sort_key" if reverse else "_sort_key", "-pk" if reverse else "pk"
-        )
+        order = ("-_sort_key" if reverse else "_sort_key", "-pk" if reverse else "pk")
+        queryset = queryset.annotate(_sort_key=expression).order_by(*order)
         if cursor:
             value, pk, _ = cursor
             op = "lt" if reverse else "gt"
             queryset = queryset.filter(
                 Q(**{f"_sort_key__{op}": value}) | Q(_sort_key=value, **{f"pk__{op}": pk})
             )
-        rows = list(queryset[: self.page_size + 1])
+        page = queryset[: self.page_size + 1]
+        if rows_of is not None:
+            page = rows_of(page.values("pk")).annotate(_sort_key=expression).order_by(*order)
+        rows = list(page)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -153,7 +159,10 @@ class ClaimCursorPagination(BasePagination):
 
     def _link(self, row, backwards: bool) -> str:
         url = self.request.build_absolute_uri()
-        cursor = self._encode_cursor(row._sort_key, row.pk, backwards)
+        if isinstance(row, dict):  # a values() page (the claims list)
+            cursor = self._encode_cursor(row["_sort_key"], row["id"], backwards)
+        else:
+            cursor = self._encode_cursor(row._sort_key, row.pk, backwards)
         return replace_query_param(url, self.cursor_query_param, cursor)
 
     def get_next_link(self):

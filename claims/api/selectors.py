@@ -3,7 +3,8 @@ whatever its page size. Scoping (who sees what) is decided here, not in the view
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 
 from claims import permissions
 from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Verdict
@@ -51,8 +52,115 @@ def articles_list() -> QuerySet[Article]:
 
 
 def evidence_of(claim_id: int) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(claim_id=claim_id).select_related("added_by")
+    """With the claim's version (adding evidence bumps it), not the claim's heavy columns."""
+    return (
+        Evidence.objects.filter(claim_id=claim_id)
+        .select_related("added_by", "claim")
+        .defer("claim__embedding", "claim__context", "claim__text")
+    )
 
 
 def exports_of(user) -> QuerySet[Export]:
     return Export.objects.filter(requested_by=user).select_related("requested_by")
+
+
+# --- The claims list as plain rows (values(), one query per page) ------------------------------
+
+CLAIM_LIST_VALUES = (
+    "id",
+    "version",
+    "article_id",
+    "article__title",
+    "article__publisher",
+    "article__url",
+    "article__published_at",
+    "text",
+    "context",
+    "position",
+    "start_offset",
+    "end_offset",
+    "claimant",
+    "claimant_method",
+    "score",
+    "language",
+    "priority",
+    "due_at",
+    "state",
+    "dismiss_reason",
+    "assignee_id",
+    "assignee__username",
+    "duplicate_of_id",
+    "repeat_count",
+    "published_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def claims_list_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The (filtered) claims as dicts, with their article and assignee, in one query (no model
+    instances). On PostgreSQL the topic slugs come in the same query; elsewhere
+    `claims_topic_slugs` adds one query per page. `current_verdict_rows` adds the verdicts."""
+    if connection.vendor == "postgresql":
+        queryset = queryset.annotate(topic_slugs=_topic_slugs_subquery())
+        return queryset.values(*CLAIM_LIST_VALUES, "topic_slugs")
+    return queryset.values(*CLAIM_LIST_VALUES)
+
+
+CURRENT_VERDICT_VALUES = (
+    "id",
+    "claim_id",
+    "rating_id",
+    "rating__slug",
+    "rating__label",
+    "rating__value",
+    "summary",
+    "rationale",
+    "author_id",
+    "author__username",
+    "state",
+    "decided_by_id",
+    "decided_by__username",
+    "decision_note",
+    "decided_at",
+    "submitted_at",
+    "correction_of_id",
+    "correction_note",
+    "created_at",
+    "updated_at",
+)
+
+
+def current_verdict_rows(claim_ids: list[int]) -> dict[int, dict]:
+    """The current verdict of each of these claims as a dict, by claim id, in one query."""
+    if not claim_ids:
+        return {}
+    rows = Verdict.objects.filter(claim_id__in=claim_ids, is_current=True).values(
+        *CURRENT_VERDICT_VALUES
+    )
+    return {row["claim_id"]: row for row in rows.order_by()}
+
+
+def _topic_slugs_subquery():
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    through = Claim.topics.through
+    slugs = (
+        through.objects.filter(claim_id=OuterRef("pk"))
+        .order_by("topic__name")
+        .values("topic__slug")
+    )
+    return ArraySubquery(slugs)
+
+
+def claims_topic_slugs(claim_ids: list[int]) -> dict[int, list[str]]:
+    """Topic slugs of these claims (by name, as the detail lists them), in one query."""
+    slugs: dict[int, list[str]] = {pk: [] for pk in claim_ids}
+    through = Claim.topics.through
+    for claim_id, slug in (
+        through.objects.filter(claim_id__in=claim_ids)
+        .order_by("topic__name")
+        .values_list("claim_id", "topic__slug")
+    ):
+        slugs[claim_id].append(slug)
+    return slugs

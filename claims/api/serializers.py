@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -188,6 +189,12 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     added_by = UserRefSerializer(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        source="claim.version",
+        read_only=True,
+        help_text="The claim's version now (adding evidence bumps it): send it with the next "
+        "write.",
+    )
 
     class Meta:
         model = Evidence
@@ -211,6 +218,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "changed_since_cited",
             "correction",
             "withdrawn_by",
+            "version",
         ]
         read_only_fields = fields
 
@@ -256,3 +264,145 @@ class MeSerializer(serializers.Serializer):
     is_editor = serializers.BooleanField(read_only=True)
     is_fact_checker = serializers.BooleanField(read_only=True)
     has_token = serializers.BooleanField(read_only=True)
+
+
+# --- The claims list, from values() rows -------------------------------------------------------
+#
+# A page of the list is built from the plain rows of `claims.api.selectors.claims_list_rows`
+# (one query) into exactly what ClaimSerializer gives for the same claim (a test holds them
+# equal), without a model instance or a serializer field per value: that per-field work was most
+# of the list's cost. The schema of a list row stays ClaimSerializer's.
+
+_DATETIMES = (
+    "due_at",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "article__published_at",
+)
+_VERDICT_DATETIMES = ("decided_at", "submitted_at", "created_at", "updated_at")
+_WORKING = frozenset({"assigned", "in_review"})
+
+
+class _ClaimFacts:
+    """What the workflow's permission checks read from a claim (state and assignee)."""
+
+    __slots__ = ("state", "assignee_id")
+
+    def __init__(self, state: str, assignee_id: int | None) -> None:
+        self.state = state
+        self.assignee_id = assignee_id
+
+
+class _VerdictFacts:
+    """What permissions.can_view_verdict reads from a current verdict."""
+
+    __slots__ = ("state", "author_id", "is_current")
+
+    def __init__(self, state: str, author_id: int) -> None:
+        self.state = state
+        self.author_id = author_id
+        self.is_current = True
+
+
+def claim_list_rows(
+    rows: list[dict], user, verdicts: dict[int, dict], topics: dict[int, list[str]] | None = None
+) -> list:
+    """ClaimSerializer's representation of each values() row (claims.api.selectors
+    claims_list_rows), with its current verdict row (current_verdict_rows), for `user`."""
+    now = timezone.now()
+    local = timezone.get_current_timezone()
+    convert = getattr(local, "key", None) != "UTC"
+    actions: dict[tuple[str, bool], list[str]] = {}
+    user_pk = user.pk
+    out = []
+    for r in rows:
+        if convert:
+            for name in _DATETIMES:
+                if r[name] is not None:
+                    r[name] = timezone.localtime(r[name], local)
+        state = r["state"]
+        assignee_id = r["assignee_id"]
+        mine = assignee_id is not None and assignee_id == user_pk
+        key = (state, mine)
+        if key not in actions:
+            # Transitions depend on the state and on whether the user is the assignee only.
+            facts = _ClaimFacts(state, assignee_id)
+            actions[key] = workflow.available_transitions(facts, user)
+        verdict = None
+        v = verdicts.get(r["id"])
+        if v is not None and permissions.can_view_verdict(
+            user, _VerdictFacts(v["state"], v["author_id"]), _ClaimFacts(state, assignee_id)
+        ):
+            if convert:
+                for name in _VERDICT_DATETIMES:
+                    if v[name] is not None:
+                        v[name] = timezone.localtime(v[name], local)
+            verdict = {
+                "id": v["id"],
+                "claim": r["id"],
+                "rating": None
+                if v["rating_id"] is None
+                else {
+                    "id": v["rating_id"],
+                    "slug": v["rating__slug"],
+                    "label": v["rating__label"],
+                    "value": v["rating__value"],
+                },
+                "summary": v["summary"],
+                "rationale": v["rationale"],
+                "author": {"id": v["author_id"], "username": v["author__username"]},
+                "state": v["state"],
+                "is_current": True,
+                "decided_by": None
+                if v["decided_by_id"] is None
+                else {"id": v["decided_by_id"], "username": v["decided_by__username"]},
+                "decision_note": v["decision_note"],
+                "decided_at": v["decided_at"],
+                "submitted_at": v["submitted_at"],
+                "correction_of": v["correction_of_id"],
+                "correction_note": v["correction_note"],
+                "created_at": v["created_at"],
+                "updated_at": v["updated_at"],
+                "version": r["version"],
+            }
+        due_at = r["due_at"]
+        out.append(
+            {
+                "id": r["id"],
+                "version": r["version"],
+                "article": {
+                    "id": r["article_id"],
+                    "title": r["article__title"],
+                    "publisher": r["article__publisher"],
+                    "url": r["article__url"],
+                    "published_at": r["article__published_at"],
+                },
+                "text": r["text"],
+                "context": r["context"],
+                "position": r["position"],
+                "start_offset": r["start_offset"],
+                "end_offset": r["end_offset"],
+                "claimant": r["claimant"],
+                "claimant_method": r["claimant_method"],
+                "score": r["score"],
+                "language": r["language"],
+                "topics": r["topic_slugs"] if topics is None else topics.get(r["id"], []),
+                "priority": r["priority"],
+                "due_at": due_at,
+                "is_overdue": bool(due_at and due_at < now and state in _WORKING),
+                "state": state,
+                "dismiss_reason": r["dismiss_reason"],
+                "assignee": None
+                if assignee_id is None
+                else {"id": assignee_id, "username": r["assignee__username"]},
+                "duplicate_of": r["duplicate_of_id"],
+                "repeat_count": r["repeat_count"],
+                "published_at": r["published_at"],
+                "created_at": r["created_at"],
+                "updated_at": r["updated_at"],
+                "current_verdict": verdict,
+                "available_actions": actions[key],
+            }
+        )
+    return out

@@ -43,9 +43,26 @@ def _check_can_export(user) -> None:
         )
 
 
-def export_queryset(*, user, filters) -> QuerySet[Claim]:
+def export_queryset(*, user, filters, format_name: str | None = None) -> QuerySet[Claim]:
     _check_can_export(user)
-    return selectors.export_queryset(user=user, filters=filters)
+    return selectors.export_queryset(user=user, filters=filters, format_name=format_name)
+
+
+def only_published_for_claimreview(format_name: str, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """ClaimReview leaves the newsroom: whoever built the queryset, only published fact-checks
+    go into one (Guarantee 5, on every path: view, job, command)."""
+    if format_name != Export.Format.CLAIMREVIEW:
+        return queryset
+    if queryset.query.is_sliced:  # a capped export (at most its slice of ids): the same cap
+        ids = list(queryset.values_list("pk", flat=True))
+        return Claim.objects.filter(pk__in=ids, state=Claim.State.PUBLISHED).order_by("pk")
+    return queryset.filter(state=Claim.State.PUBLISHED)
+
+
+def export_title(*, user, filters, format_name: str) -> str:
+    """The report's title, naming the states it holds: 'approved and published verdicts'."""
+    states = selectors.export_states(user=user, filters=filters, format_name=format_name)
+    return selectors.describe_states(states).capitalize()
 
 
 def stream_row_limit(format_name: str) -> int:
@@ -68,13 +85,20 @@ def text_chunks(
     filters: Mapping[str, Any] | None = None,
     on_row: Callable[[], None] | None = None,
     chunk_size: int = selectors.CHUNK_SIZE,
+    user=None,
 ) -> Iterator[str]:
     """The export as str pieces (every format but the PDF)."""
+    queryset = only_published_for_claimreview(format_name, queryset)
     rows = selectors.iter_rows(queryset, chunk_size=chunk_size)
     if format_name == Export.Format.CSV:
         return csv.write(rows, on_row=on_row)
     if format_name == Export.Format.JSON:
-        return json.write(rows, filters=selectors.filters_to_dict(filters), on_row=on_row)
+        return json.write(
+            rows,
+            filters=selectors.filters_to_dict(filters),
+            title=export_title(user=user, filters=filters, format_name=format_name),
+            on_row=on_row,
+        )
     if format_name == Export.Format.JSONL:
         return jsonl.write(rows, on_row=on_row)
     if format_name == Export.Format.CLAIMREVIEW:
@@ -89,8 +113,10 @@ def write_export(
     *,
     filters: Mapping[str, Any] | None = None,
     on_row: Callable[[], None] | None = None,
+    user=None,
 ) -> int:
-    """Write a whole export to a binary file object; returns the number of claims."""
+    """Write a whole export to a binary file object; returns the number of claims.
+    `user` is whose export it is (None: a management command); it names the states held."""
     get_format(format_name)
     count = 0
 
@@ -106,19 +132,29 @@ def write_export(
             selectors.iter_rows(queryset),
             out,
             filters_described=selectors.describe_filters(filters),
+            title=export_title(user=user, filters=filters, format_name=format_name),
             rating_order=list(Rating.objects.filter(active=True).values_list("label", flat=True)),
             on_row=counted,
         )
         return count
-    for piece in text_chunks(format_name, queryset, filters=filters, on_row=counted):
+    for piece in text_chunks(format_name, queryset, filters=filters, on_row=counted, user=user):
         out.write(piece.encode("utf-8"))
     return count
 
 
-def export_filename(format_name: str, export_id: int | None = None) -> str:
+def export_filename(
+    format_name: str, export_id: int | None = None, *, user=None, filters=None
+) -> str:
+    """'verdicts-approved-published-20261201-0930.csv'; other states are named the same way
+    ('claims-open-assigned-...'), so a file never passes for what it is not."""
+    states = selectors.export_states(user=user, filters=filters, format_name=format_name)
+    noun = "verdicts" if set(states) <= set(selectors.VERDICT_STATES) else "claims"
+    if format_name == Export.Format.CLAIMREVIEW:
+        noun = "fact-checks"
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     suffix = f"-{export_id}" if export_id else ""
-    return f"verdicts-{stamp}{suffix}.{get_format(format_name).extension}"
+    named = "-".join(s.replace("_", "-") for s in states)
+    return f"{noun}-{named}-{stamp}{suffix}.{get_format(format_name).extension}"
 
 
 def export_create(*, user, format: str, filters: Mapping[str, Any] | None) -> Export:
@@ -150,7 +186,7 @@ def export_build(*, export_id: int) -> Export | None:
         return export
     user = export.requested_by
     try:
-        queryset = export_queryset(user=user, filters=export.filters)
+        queryset = export_queryset(user=user, filters=export.filters, format_name=export.format)
         total = queryset.count()
         check_size(export.format, total)
     except (InvalidInput, PermissionDenied) as error:
@@ -167,9 +203,12 @@ def export_build(*, export_id: int) -> Export | None:
             _set(export.pk, progress=min(99, done * 100 // max(total, 1)), row_count=done)
 
     fmt = get_format(export.format)
-    name = f"exports/{export.pk}/{export_filename(export.format, export.pk)}"
+    filename = export_filename(export.format, export.pk, user=user, filters=export.filters)
+    name = f"exports/{export.pk}/{filename}"
     with tempfile.TemporaryFile() as tmp:
-        count = write_export(export.format, queryset, tmp, filters=export.filters, on_row=progress)
+        count = write_export(
+            export.format, queryset, tmp, filters=export.filters, on_row=progress, user=user
+        )
         tmp.seek(0)
         if export.file:
             default_storage.delete(export.file.name)

@@ -62,7 +62,9 @@ def export(request):
     format_name = request.GET.get("format", "")
     try:
         fmt = get_format(format_name)
-        queryset = services.export_queryset(user=request.user, filters=request.GET)
+        queryset = services.export_queryset(
+            user=request.user, filters=request.GET, format_name=fmt.name
+        )
         count = queryset.count()
         services.check_size(fmt.name, count)
         if request.GET.get("background") == "1" or count > services.stream_row_limit(fmt.name):
@@ -75,17 +77,17 @@ def export(request):
             return redirect("exports:status", export_id=job.pk)
     except WorkflowError as error:
         return _refuse(request, error.message, error.http_status)
-    filename = services.export_filename(fmt.name)
+    filename = services.export_filename(fmt.name, user=request.user, filters=request.GET)
     if fmt.binary:
         # A PDF cannot be streamed as it is built; small ones go through a temporary file.
         out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        services.write_export(fmt.name, queryset, out, filters=request.GET)
+        services.write_export(fmt.name, queryset, out, filters=request.GET, user=request.user)
         out.seek(0)
         return FileResponse(
             out, as_attachment=True, filename=filename, content_type=fmt.content_type
         )
     response = StreamingHttpResponse(
-        services.text_chunks(fmt.name, queryset, filters=request.GET),
+        services.text_chunks(fmt.name, queryset, filters=request.GET, user=request.user),
         content_type=fmt.content_type,
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -10,13 +10,7 @@ a rating we do not know is kept as text.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import re
-import socket
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -29,10 +23,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from claims import fetching, safe_json
 from claims.errors import InvalidInput
 from claims.models import PastFactCheck, Rating, http_url_validator
 
 MAX_BYTES = getattr(settings, "CLAIMREVIEW_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Field limits of PastFactCheck (url) and a sane bound on one claim's text: a longer value skips
+# its review with a reason instead of failing the database write.
+MAX_URL_CHARS = 2000
+MAX_CLAIM_CHARS = 10_000
 _SCHEMA_PREFIXES = ("http://schema.org/", "https://schema.org/", "schema:")
 
 
@@ -62,62 +61,21 @@ class ImportResult:
 # --- Reading the source ---------------------------------------------------------------------
 
 
-def _check_public_host(url: str) -> None:
-    if settings.FETCH_ALLOW_PRIVATE_ADDRESSES:
-        return
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        raise InvalidInput(f"Could not find the host {host!r}.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise InvalidInput(f"Refusing to fetch {url}: it points to a private address.")
-
-
-def _check_url(url: str) -> str:
+def fetch_url(url: str) -> bytes:
+    """GET a ClaimReview document through claims.fetching, the one guarded fetcher: http/https
+    only, every address checked (public unicast only unless the settings allow private ones) and
+    connected to as checked, each redirect checked again, an overall deadline, a size cap."""
     try:
         http_url_validator(url)
     except ValidationError:
         raise InvalidInput(
-            f"Only http:// and https:// addresses can be fetched, not {url!r}."
+            f"Only http:// and https:// addresses can be fetched, not {url[:200]!r}."
         ) from None
-    _check_public_host(url)
-    return url
-
-
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = getattr(settings, "FETCH_MAX_REDIRECTS", 5)
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        _check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch_url(url: str) -> bytes:
-    """GET a ClaimReview document: http/https only, public hosts only (unless the settings allow
-    private ones), a timeout and a size cap."""
-    _check_url(url)
-    opener = urllib.request.build_opener(_CheckedRedirects)
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url,
-        headers={
-            "User-Agent": settings.FETCH_USER_AGENT,
-            "Accept": "application/ld+json, application/json;q=0.9, */*;q=0.1",
-        },
-    )
     try:
-        with opener.open(request, timeout=settings.FETCH_TIMEOUT_SECONDS) as response:
-            data = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise InvalidInput(f"{url} answered HTTP {error.code}.") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise InvalidInput(f"Could not fetch {url}: {reason}.") from None
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    return data
+        result = fetching.fetch(url, max_bytes=MAX_BYTES, accept=None)
+    except fetching.FetchError as error:
+        raise InvalidInput(f"Could not fetch the ClaimReview document: {error.message}") from None
+    return result.body
 
 
 def read_source(source: str) -> bytes:
@@ -129,10 +87,15 @@ def read_source(source: str) -> bytes:
         raise InvalidInput(f"There is no file at {source}.")
     if path.stat().st_size > MAX_BYTES:
         raise InvalidInput(f"{source} is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"Could not read {source}: {error.strerror or error}.") from None
 
 
 def parse_json(data: bytes | str) -> Any:
+    """The document as JSON, refused whole (InvalidInput, nothing written) when it is not UTF-8
+    JSON, nests deeper than safe_json.MAX_DEPTH, or holds a NUL character in any string."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -141,11 +104,10 @@ def parse_json(data: bytes | str) -> Any:
                 "The file is not UTF-8 text: ClaimReview JSON-LD is UTF-8."
             ) from None
     try:
-        return json.loads(data)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
-        ) from None
+        return safe_json.loads(data)
+    except safe_json.UnsafeJSON as error:
+        message = error.message.replace("The body", "The file")
+        raise InvalidInput(message) from None
 
 
 # --- Walking the shapes ---------------------------------------------------------------------
@@ -230,10 +192,13 @@ def _review_record(node: dict) -> dict[str, Any]:
 
 def _api_records(claim: dict) -> Iterator[dict[str, Any]]:
     """Google's Fact Check Tools API: one claim with its reviews by several publishers."""
-    for review in claim.get("claimReview") or []:
+    reviews = claim.get("claimReview") or []
+    for review in reviews if isinstance(reviews, list) else [reviews]:
         if not isinstance(review, dict):
             continue
         publisher = review.get("publisher") or {}
+        if not isinstance(publisher, dict):
+            publisher = {"name": publisher}
         yield {
             "claim_reviewed": _text(claim.get("text")),
             "claimant": _text(claim.get("claimant")),
@@ -300,6 +265,16 @@ def _clean(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
         return None, f"a review at {url or 'an unknown address'} has no claimReviewed"
     if not url:
         return None, f"the review of {claim[:60]!r} has no url"
+    if len(claim) > MAX_CLAIM_CHARS:
+        return None, (
+            f"the review at {url[:100]} has a claimReviewed of {len(claim):,} characters; "
+            f"the limit is {MAX_CLAIM_CHARS:,}"
+        )
+    if len(url) > MAX_URL_CHARS:
+        return (
+            None,
+            f"the review of {claim[:60]!r} has a url longer than {MAX_URL_CHARS} characters",
+        )
     try:
         http_url_validator(url)
     except ValidationError:
@@ -310,13 +285,15 @@ def _clean(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
             http_url_validator(appearance)
         except ValidationError:
             appearance = ""
+        if len(appearance) > MAX_URL_CHARS:  # a cut address would point somewhere else
+            appearance = ""
     return {
         **record,
         "claimant": record["claimant"][:200],
         "publisher": record["publisher"][:200],
         "rating_text": record["rating_text"][:200],
         "language": record["language"][:12],
-        "appearance_url": appearance[:2000],
+        "appearance_url": appearance,
     }, ""
 
 

@@ -309,6 +309,45 @@ def evidence_quote(evidence) -> str:
 
 @register.filter
 def evidence_problem(evidence) -> str:
-    from claims.evidence.selectors import problem_sentence
+    """What broke, with the reason the link check recorded ("could not be reached" alone
+    hides it): 'The source “X” could not be reached (checked 5 March 2026): <reason>'."""
+    from claims.evidence.selectors import format_date, problem_sentence
 
-    return problem_sentence(evidence)
+    Status = type(evidence).LinkStatus
+    detail = (evidence.link_detail or "").strip()
+    if evidence.link_status not in {Status.GONE, Status.ERROR} or not detail:
+        return problem_sentence(evidence)
+    name = evidence.title or evidence.page_title or evidence.url
+    what = "is gone" if evidence.link_status == Status.GONE else "could not be reached"
+    facts = [f"HTTP {evidence.http_status}"] if evidence.http_status else []
+    if evidence.checked_at:
+        facts.append(f"checked {format_date(evidence.checked_at)}")
+    when = f" ({', '.join(facts)})" if facts else ""
+    return f"The source “{name}” {what}{when}: {detail}"
+
+
+# --- Who wrote a verdict and who decided on it ----------------------------------------------
+
+
+@register.simple_tag
+def verdict_byline(verdict) -> str:
+    """'Written by checker1 · approved by editor' (never 'Approved by <the author>')."""
+    if verdict is None:
+        return ""
+
+    def name(user) -> str:
+        return user.get_username() if user else "someone"
+
+    written = f"Written by {name(verdict.author)}"
+    state = verdict.state
+    if state in {"approved", "returned"}:
+        decision = "approve" if state == "approved" else "return"
+        deciders = [v.editor for v in verdict.votes.all() if v.decision == decision]
+        if not deciders and verdict.decided_by_id:
+            deciders = [verdict.decided_by]
+        names = ", ".join(dict.fromkeys(name(u) for u in deciders))
+        verb = "approved" if state == "approved" else "returned"
+        return f"{written} · {verb} by {names}" if names else f"{written} · {verb}"
+    if state == "submitted":
+        return f"Written by {name(verdict.author)} · waiting for an editor"
+    return f"Draft by {name(verdict.author)}"

@@ -4,7 +4,8 @@ from .account import api_token
 from .claim import claim_action, claim_detail, verdict_detail
 from .ingest import article_detail, article_status, article_triage, ingest
 from .lists import approvals, claim_bulk, claim_list
-from .queue import healthz, home
+from .overview import overview
+from .queue import healthz, home, queue
 from .reports import reports
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "healthz",
     "home",
     "ingest",
+    "overview",
+    "queue",
     "reports",
     "verdict_detail",
 ]

@@ -31,6 +31,16 @@ def apply_bulk(user, form: BulkForm) -> tuple[list[int], list[tuple[int, str]], 
     done: list[int] = []
     failed: list[tuple[int, str]] = []
     assignee = data.get("assignee")
+    anyway = bool(data.get("assign_anyway"))
+    # The workflow applies the assignment policy to each claim; an override carries the
+    # editor's own reason.
+    person = {
+        "assignee": assignee,
+        "assign_anyway": anyway,
+        "reason": (data.get("assign_reason") or "").strip()
+        if anyway
+        else f"by hand ({user.get_username()})",
+    }
     states = dict(Claim.objects.filter(pk__in=list(versions)).values_list("pk", "state"))
     for claim_id, version in versions.items():
         common = {"claim_id": claim_id, "actor": user, "expected_version": version}
@@ -45,17 +55,11 @@ def apply_bulk(user, form: BulkForm) -> tuple[list[int], list[tuple[int, str]], 
                 workflow.claim_set_topics(**common, topic_ids=[t.pk for t in data["topics"]])
             elif action == "assign" and states.get(claim_id) in WORKING:
                 # "Assign" on a claim someone already has means "give it to this person".
-                workflow.claim_reassign(
-                    **common, assignee=assignee, reason=f"by hand ({user.get_username()})"
-                )
+                workflow.claim_reassign(**common, **person)
             elif action == "assign":
-                workflow.claim_assign(
-                    **common, assignee=assignee, reason=f"by hand ({user.get_username()})"
-                )
+                workflow.claim_assign(**common, **person)
             elif action == "reassign":
-                workflow.claim_reassign(
-                    **common, assignee=assignee, reason=f"by hand ({user.get_username()})"
-                )
+                workflow.claim_reassign(**common, **person)
             elif action == "unassign":
                 workflow.claim_unassign(**common)
             else:  # pragma: no cover - the form's choices rule this out

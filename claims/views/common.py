@@ -7,16 +7,54 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims.errors import WorkflowError
 
+# Readers' pages (no login): cached like any public page.
+PUBLIC_PREFIXES = ("/fact-checks/", "/static/")
+
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     """A 403 page that says why, in words (never a bare error)."""
-    return render(request, "claims/forbidden.html", {"reason": message}, status=403)
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+class DashboardPages:
+    """What every dashboard page gets, whichever app's view made it.
+
+    - A `PermissionDenied` raised by any view becomes the styled 403 page with its sentence,
+      logged as one line (Django's own handler logs it with a traceback, as if it were a bug).
+      (The API answers its own refusals before this sees them.)
+    - Pages shown to a signed-in person are working pages: `Cache-Control: no-store`, so Back
+      after an action fetches the page again instead of showing a stale, editable form from
+      the back-forward cache. Public pages, files and API answers keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Cheap tests first: an API answer or a file never loads the session's user here.
+        if (
+            response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith(PUBLIC_PREFIXES)
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, DjangoPermissionDenied):
+            return None
+        # Django logs the 403 as one "Forbidden: <path>" line, like any refused page.
+        return forbidden(request, str(exception) or "You are not allowed to open this page.")
 
 
 def requires(check: Callable[[object], bool], message: str):

@@ -17,6 +17,8 @@ from .bulk import apply_bulk
 from .common import forbidden, requires, summarise_bulk
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
+# htmx stops a polling element when its answer has this status (and still swaps the content).
+HTMX_STOP_POLLING = 286
 
 
 def _file(request, form: IngestForm) -> tuple[Article, bool]:
@@ -74,40 +76,53 @@ def ingest(request):
 
 
 def _article_or_404(pk: int) -> Article:
-    article = selectors.article_for_triage(pk)
+    article = selectors.article_page(pk)
     if article is None:
         raise Http404("There is no such article.")
     return article
 
 
+def _article_context(request, article: Article, page_number, **extra) -> dict:
+    """The article page's context: one page of its sentences, the counts of all of them, and
+    the part of the text those sentences come from (so one page costs the same whatever the
+    article's length)."""
+    page, counts = selectors.article_sentences_page(article, page_number)
+    claims = list(page.object_list)
+    text, text_cut = selectors.article_text_of(article, claims)
+    return {
+        "article": article,
+        "claims": claims,
+        "page": page,
+        "claim_total": counts["total"],
+        "candidate_count": counts["candidates"],
+        "open_count": counts["open"],
+        "article_text": text,
+        "article_text_cut": text_cut,
+        "working": article.status in WORKING_STATUSES,
+        **extra,
+    }
+
+
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
 def article_detail(request, pk: int):
     article = _article_or_404(pk)
-    claims = list(article.claims.all())
     can_triage = permissions.can_triage(request.user)
-    form = (
-        BulkForm(actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in claims])
-        if can_triage
-        else None
-    )
-    return render(
-        request,
-        "claims/article_detail.html",
-        {
-            "article": article,
-            "claims": claims,
-            "working": article.status in WORKING_STATUSES,
-            "can_triage": can_triage,
-            "bulk_form": form,
-            "candidate_count": sum(c.state == Claim.State.CANDIDATE for c in claims),
-            "open_count": sum(c.state == Claim.State.OPEN for c in claims),
-        },
-    )
+    context = _article_context(request, article, request.GET.get("page"), can_triage=can_triage)
+    if can_triage:
+        context["bulk_form"] = BulkForm(
+            actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in context["claims"]]
+        )
+    return render(request, "claims/article_detail.html", context)
 
 
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
 def article_status(request, pk: int):
-    """The live progress fragment that htmx polls; once extraction ends the page reloads."""
+    """The live progress fragment that htmx polls every second.
+
+    Once extraction ends the answer is 286, htmx's "stop polling", with the final fragment; the
+    page then follows its link to the sentences once (static/js/app.js). Never HX-Refresh: a
+    refresh keeps the old poller running while the page reloads, and each poll reloads again.
+    """
     article = (
         Article.objects.filter(pk=pk).only("pk", "status", "progress", "status_detail").first()
     )
@@ -119,7 +134,7 @@ def article_status(request, pk: int):
         {"article": article, "working": article.status in WORKING_STATUSES},
     )
     if request.headers.get("HX-Request") and article.status not in WORKING_STATUSES:
-        response["HX-Refresh"] = "true"
+        response.status_code = HTMX_STOP_POLLING
     return response
 
 
@@ -129,29 +144,23 @@ def article_triage(request, pk: int):
     if not permissions.can_triage(request.user):
         return forbidden(request, "Only editors can promote, dismiss or prioritise claims.")
     article = _article_or_404(pk)
-    ids = [c.pk for c in article.claims.all()]
+    ids = list(Claim.objects.filter(article_id=article.pk).values_list("pk", flat=True))
     form = BulkForm(request.POST, actions=BULK_TRIAGE_ACTIONS, claim_ids=ids)
+    page_number = request.POST.get("page") or request.GET.get("page")
     if form.is_valid():
         done, failed, verb = apply_bulk(request.user, form)
         summarise_bulk(request, done, failed, verb)
-        return redirect(reverse("claims:article", args=[pk]) + "#sentences")
+        page = f"?page={int(page_number)}" if str(page_number or "").isdigit() else ""
+        return redirect(reverse("claims:article", args=[pk]) + page + "#sentences")
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-    article = _article_or_404(pk)
-    claims = list(article.claims.all())
-    return render(
+    context = _article_context(
         request,
-        "claims/article_detail.html",
-        {
-            "article": article,
-            "claims": claims,
-            "working": article.status in WORKING_STATUSES,
-            "can_triage": True,
-            "bulk_form": form,
-            "selected": {int(i) for i in request.POST.getlist("claims") if i.isdigit()},
-            "candidate_count": sum(c.state == Claim.State.CANDIDATE for c in claims),
-            "open_count": sum(c.state == Claim.State.OPEN for c in claims),
-        },
-        status=400,
+        article,
+        page_number,
+        can_triage=True,
+        bulk_form=form,
+        selected={int(i) for i in request.POST.getlist("claims") if i.isdigit()},
     )
+    return render(request, "claims/article_detail.html", context, status=400)

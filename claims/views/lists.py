@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from claims import permissions, selectors, workflow
@@ -27,6 +28,20 @@ from .common import (
 )
 
 PAGE_SIZE = 50
+APPROVALS_PAGE_SIZE = 25
+# The list counts at most this many matches: counting all of 100,000 claims on every page view
+# costs more than reading the page itself. Past it the pager says "of 200+".
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 def _can_bulk(user) -> bool:
@@ -39,7 +54,7 @@ def claim_list(request):
     claim_filter = ClaimFilter(request.GET, queryset=queryset)
     tidy_filter_form(claim_filter)
     claims_qs = claim_filter.qs
-    page = Paginator(claims_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(claims_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     can_bulk = _can_bulk(request.user)
     return render(
         request,
@@ -131,7 +146,12 @@ def approvals(request):
             status = 400
             messages.error(request, "Check the note and try again.")
     items = []
-    for claim in selectors.approvals_queue():
+    # A page of the queue at a time: a busy desk's thousands of submitted verdicts are not one
+    # page's work (or one page's cost).
+    page = CappedPaginator(selectors.approvals_queue(), APPROVALS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for claim in page.object_list:
         verdict = claim.current_verdicts[0] if claim.current_verdicts else None
         votes = list(verdict.votes.all()) if verdict else []
         form = bound.get(claim.pk) or DecisionForm(initial={"version": claim.version})
@@ -149,6 +169,10 @@ def approvals(request):
     return render(
         request,
         "claims/approvals.html",
-        {"items": items, "approvals_required": max(1, settings.VERDICT_APPROVALS_REQUIRED)},
+        {
+            "items": items,
+            "page": page,
+            "approvals_required": max(1, settings.VERDICT_APPROVALS_REQUIRED),
+        },
         status=status,
     )

@@ -15,6 +15,17 @@ QUEUE_STATE_CHOICES = [(s, Claim.State(s).label) for s in selectors.QUEUE_STATES
 
 @login_required
 def home(request):
+    """Where people land: editors on the overview of the desk's work, others on their queue."""
+    if permissions.can_triage(request.user):
+        from .overview import overview
+
+        return overview(request)
+    return queue(request)
+
+
+@login_required
+def queue(request):
+    """My queue: the claims assigned to me, most pressing deadline first."""
     states = [s for s in request.GET.getlist("state") if s in selectors.QUEUE_STATES]
     topics = [t for t in request.GET.getlist("topic") if t]
     queue = list(selectors.queue_for(request.user, states=states, topics=topics))

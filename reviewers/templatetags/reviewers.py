@@ -85,3 +85,10 @@ def duration(value) -> str:
     if minutes:
         return f"{minutes} min"
     return f"{secs} s"
+
+
+@register.simple_tag
+def stuck_claims(limit: int = 8) -> dict:
+    """For the editors' overview (a claims page, which does not import this app): open claims
+    nobody could take, with why and their total."""
+    return selectors.stuck_claims(limit=limit)

@@ -81,4 +81,58 @@
     if (event.target.matches("input[name='claims']")) updateSelected();
   });
   document.addEventListener("DOMContentLoaded", updateSelected);
+
+  // Forms marked data-swap-errors show the page's answer to a refused or invalid post (400,
+  // 409) in place, as the full page would: what was typed comes back with the message.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail.xhr && event.detail.xhr.status;
+    if (elt && elt.closest && elt.closest("[data-swap-errors]") && (status === 400 || status === 409)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // After a data-keeps-version form changes the claim in place, the page's other forms carry
+  // the claim's new version, but only when nobody else changed it in between (exactly one
+  // step newer than what this page knew); otherwise they keep the old one and get the conflict.
+  var knownVersion = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    var input = form && form.matches && form.matches("[data-keeps-version]") && form.querySelector("input[name='version']");
+    knownVersion = input ? parseInt(input.value, 10) : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (knownVersion === null) return;
+    var form = document.querySelector("form[data-keeps-version]");
+    var input = form && form.querySelector("input[name='version']");
+    var now = input ? parseInt(input.value, 10) : NaN;
+    if (now === knownVersion + 1) {
+      document.querySelectorAll("input[name='version']").forEach(function (other) {
+        if (parseInt(other.value, 10) === knownVersion) other.value = String(now);
+      });
+    }
+    knownVersion = null;
+    var first = form && form.querySelector("input[type='url']");
+    if (first && form.closest("details[open]")) first.focus();
+  });
+
+  // A finished progress fragment (answered with htmx's "stop polling") carries the link to the
+  // result: follow it once. Polling has already stopped, so a slow page cannot start a loop.
+  document.addEventListener("htmx:load", function (event) {
+    var target = event.target;
+    if (!target || !target.querySelector) return;
+    var link = target.matches("[data-follow-once]") ? target : target.querySelector("[data-follow-once]");
+    if (link && !link.dataset.followed) {
+      link.dataset.followed = "1";
+      var url = new URL(link.href, window.location.href);
+      if (url.pathname === window.location.pathname && url.search === window.location.search) {
+        // The same page with an anchor would only scroll: load it again, once.
+        window.location.hash = url.hash;
+        window.location.reload();
+      } else {
+        window.location.assign(url.href);
+      }
+    }
+  });
 })();

@@ -79,9 +79,22 @@ def test_versions_that_disagree_are_refused(as_editor, open_claim):
         format="json",
         HTTP_IF_MATCH='"1"',
     )
-    data = assert_error(response, 400, "invalid")
-    assert data["errors"] == {
-        "If-Match": ["The If-Match header and the body's version differ; send one."]
+    # At most one of two different versions is current: a conflict (the schema cannot tie a
+    # header to a body field, so it is not a 400).
+    assert_error(
+        response,
+        409,
+        "stale_version",
+        "The If-Match header and the body's version differ, so at most one of them is the "
+        "claim's current version. Reload the claim and send one.",
+    )
+    both = as_editor.post(
+        f"/api/v1/claims/{open_claim.pk}/promote/",
+        {"version": 2, "expected_version": 2},
+        format="json",
+    )
+    assert assert_error(both, 400, "invalid")["errors"] == {
+        "expected_version": ["Give the version once: `version` or `expected_version`."]
     }
     bad = as_editor.post(
         f"/api/v1/claims/{open_claim.pk}/promote/", {}, format="json", HTTP_IF_MATCH="yesterday"

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims import services, workflow
 from claims.models import Article, Claim, Export, Topic
+from reviewers.models import ReviewerProfile
 from tests.factories import claim_in, rating
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,8 @@ ROWS = 30
 
 @pytest.fixture
 def busy_desk(editor, checker, checker2):
+    # A busy desk: room for every claim (the assignment policy counts each one).
+    ReviewerProfile.objects.filter(user__in=[checker, checker2]).update(capacity=ROWS)
     economy = Topic.objects.get_or_create(slug="economy", defaults={"name": "Economy"})[0]
     health = Topic.objects.get_or_create(slug="health", defaults={"name": "Health"})[0]
     first = None
@@ -92,3 +95,38 @@ def test_article_list_does_not_load_bodies(as_editor, busy_desk):
         as_editor.get("/api/v1/articles/")
     main = next(q["sql"] for q in queries if 'FROM "claims_article"' in q["sql"])
     assert '"claims_article"."body"' not in main
+
+
+def _detail_of(client, claim_id: int) -> dict:
+    response = client.get(f"/api/v1/claims/{claim_id}/")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+@pytest.mark.parametrize("who", ["as_editor", "as_checker", "as_checker2"])
+def test_list_rows_are_the_detail_representation(request, who, busy_desk):
+    """The list is built from values() rows, the detail by ClaimSerializer: they must agree, field
+    for field (verdict visibility, available actions, topics, datetimes), for every role."""
+    client = request.getfixturevalue(who)
+    body = client.get("/api/v1/claims/?page_size=200").json()
+    assert len(body["results"]) == ROWS
+    drafts = 0
+    for row in body["results"]:
+        assert row == _detail_of(client, row["id"])
+        drafts += bool(row["current_verdict"] and row["current_verdict"]["state"] == "draft")
+    # The editor sees every draft; a fact-checker only their own (checker2 wrote them all).
+    in_review = Claim.objects.filter(state=S.IN_REVIEW).count()
+    assert in_review > 0
+    assert drafts == {"as_editor": in_review, "as_checker": 0, "as_checker2": in_review}[who]
+
+
+def test_list_deep_pages_cost_what_the_first_costs(as_editor, busy_desk):
+    first, _ = count_queries(as_editor, "/api/v1/claims/?page_size=5")
+    url, seen = "/api/v1/claims/?page_size=5", []
+    for _ in range(4):
+        body = as_editor.get(url).json()
+        seen += [r["id"] for r in body["results"]]
+        url = body["next"].replace("http://testserver", "")
+    deep, rows = count_queries(as_editor, url)
+    assert rows == 5 and deep == first
+    assert len(set(seen)) == 20, "a keyset page never repeats a row"

@@ -12,7 +12,7 @@ from claims import services, workflow
 from claims.api.pagination import ClaimCursorPagination
 from claims.filters import ClaimFilter
 from claims.models import Article, Claim, Export, Topic
-from reviewers.models import Notification
+from reviewers.models import Notification, ReviewerProfile
 from tests.factories import ArticleFactory, ClaimFactory, claim_in, rating
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,7 @@ def many_claims(editor, checker):
         if n % 4 == 0:
             claim.topics.add(economy)
         claims.append(claim)
+    ReviewerProfile.objects.filter(user=checker).update(capacity=6)  # room for six
     for claim in claims[:6]:
         workflow.claim_assign(claim_id=claim.pk, assignee=checker, actor=editor)
     Claim.objects.filter(pk=claims[0].pk).update(due_at=timezone.now() - timedelta(hours=1))

@@ -51,9 +51,12 @@ def browser():
 class Session:
     """One person's browser window, logged in."""
 
-    def __init__(self, browser, base_url: str, username: str, width: int = 1280):
+    def __init__(
+        self, browser, base_url: str, username: str, width: int = 1280, bypass_csp: bool = False
+    ):
+        # bypass_csp: only for tests that inject a checker (axe-core) into the page.
         self.context = browser.new_context(
-            viewport={"width": width, "height": 900}, base_url=base_url
+            viewport={"width": width, "height": 900}, base_url=base_url, bypass_csp=bypass_csp
         )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
@@ -86,8 +89,8 @@ class Session:
 def open_session(browser, live_server):
     sessions = []
 
-    def open_(username: str, width: int = 1280) -> Session:
-        session = Session(browser, live_server.url, username, width)
+    def open_(username: str, width: int = 1280, bypass_csp: bool = False) -> Session:
+        session = Session(browser, live_server.url, username, width, bypass_csp)
         sessions.append(session)
         return session
 

@@ -1,8 +1,10 @@
 """Similar claims: exact repeats counted; paraphrases and past fact-checks are "checked before"."""
 
+import json
+
 import pytest
 
-from claims import matching, services
+from claims import extraction, matching, services
 from claims.models import Claim, ClaimMatch, PastFactCheck
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,51 @@ def test_claims_left_unmatched_by_a_lost_job_are_matched_later():
     assert matching.match_unmatched() == len(ids)
     assert ClaimMatch.objects.filter(claim_id__in=ids, exact=True).count() == 1
     assert not Claim.objects.filter(embedding__isnull=True).exists()
+
+
+@pytest.fixture
+def small_index(settings, tmp_path):
+    """A shared index file of its own, folded as soon as 2 rows are waiting."""
+    settings.CLAIM_INDEX_DIR = tmp_path / "index"
+    settings.CLAIM_INDEX_COMPACT_AT = 2
+    matching.reset_cache()
+    yield tmp_path / "index"
+    matching.reset_cache()
+
+
+def test_matches_come_from_the_shared_index_file(small_index):
+    file(
+        "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
+        "The city council approved a new budget for public libraries on Tuesday. "
+        "Russia says the United States trains Daesh fighters in Afghanistan."
+    )
+    file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
+    assert (small_index / "claims.usearch").exists()
+    meta = json.loads((small_index / "claims.json").read_text())
+    first_article = Claim.objects.exclude(text__contains="joblessness").order_by("pk")
+    assert meta["count"] == 3 and meta["last_pk"] == first_article.last().pk
+    corpus = matching._claims
+    assert corpus.index is not None and len(corpus.ids) < 2, "folded rows leave the delta"
+    later = claim_saying("joblessness")
+    link = ClaimMatch.objects.get(claim=later)
+    assert link.matched_claim == claim_saying("Unemployment fell") and not link.exact
+    # Another process (a fresh corpus) maps the same file rather than loading every row.
+    matching.reset_cache()
+    hits = matching._claims.search(
+        extraction.embed_sentences(["Joblessness dropped to 4.1% last year."]), 0.7, exclude=set()
+    )
+    assert matching._claims.index is not None
+    assert claim_saying("Unemployment fell").pk in {pk for pk, _ in hits[0]}
+
+
+def test_an_index_file_of_another_database_is_ignored(small_index):
+    small_index.mkdir(parents=True)
+    index = matching.new_index()
+    import numpy as np
+
+    index.add(np.array([987654], dtype=np.uint64), np.ones((1, 384), dtype=np.float32))
+    matching.write_index(index, small_index / "claims.usearch", last_pk=987654, last_created=None)
+    file("Unemployment fell to 4.1 percent last year, the lowest level since 1998.")
+    file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
+    assert ClaimMatch.objects.filter(claim=claim_saying("joblessness")).exists()
+    assert not ClaimMatch.objects.filter(matched_claim_id=987654).exists()

@@ -7,11 +7,17 @@ from django.test import override_settings
 from claims import workflow
 from claims.errors import InvalidInput, PermissionDenied, StaleVersion, TransitionNotAllowed
 from claims.models import ApprovalVote, Claim, ClaimEvent, Verdict
-from reviewers.models import Assignment
+from reviewers.models import Assignment, ReviewerProfile
 from tests.factories import ClaimFactory, rating
 
 pytestmark = pytest.mark.django_db
 S = Claim.State
+
+
+def reviewer(user):
+    """Anyone assigned needs a reviewer profile (the assignment policy reads it)."""
+    ReviewerProfile.objects.get_or_create(user=user)
+    return user
 
 
 def drive(claim, to: str, editor, checker):
@@ -60,7 +66,9 @@ def attempt(name, claim, editor, checker):
         "dismiss": lambda: workflow.claim_dismiss(claim_id=cid, actor=editor, reason="opinion"),
         "restore": lambda: workflow.claim_restore(claim_id=cid, actor=editor),
         "assign": lambda: workflow.claim_assign(claim_id=cid, assignee=checker, actor=None),
-        "reassign": lambda: workflow.claim_reassign(claim_id=cid, assignee=editor, actor=editor),
+        "reassign": lambda: workflow.claim_reassign(
+            claim_id=cid, assignee=reviewer(editor), actor=editor
+        ),
         "unassign": lambda: workflow.claim_unassign(claim_id=cid, actor=editor),
         "expire": lambda: workflow.claim_expire(claim_id=cid),
         "decline": lambda: workflow.claim_decline(claim_id=cid, actor=checker, reason="busy"),
@@ -285,7 +293,7 @@ def test_an_incomplete_verdict_is_not_submitted_nor_saved(claim, editor, checker
 
 def test_editor_never_approves_own_verdict(claim, editor, editor2):
     """Four eyes in the service: an editor who wrote the verdict cannot decide on it."""
-    claim = drive(claim, S.SUBMITTED, editor2, editor)  # editor worked the claim
+    claim = drive(claim, S.SUBMITTED, editor2, reviewer(editor))  # editor worked the claim
     for call in (
         lambda: workflow.claim_approve(claim_id=claim.pk, actor=editor),
         lambda: workflow.claim_return(claim_id=claim.pk, actor=editor, note="x"),

@@ -172,6 +172,40 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     # --- Side doors -----------------------------------------------------------------------------
 
+    @rule(
+        c=st.integers(0, 2),
+        who=st.integers(0, 3),
+        how=st.sampled_from(["reassign", "unassign", "expire", "decline"]),
+    )
+    def leave_with_a_draft(self, c, who, how):
+        """The claim leaves its assignee while their draft is in progress."""
+        claim = Claim.objects.get(pk=self.claims[c].pk)
+        if claim.state not in {Claim.State.ASSIGNED, Claim.State.IN_REVIEW}:
+            return
+        assignee = claim.assignee
+        self._try(
+            claim,
+            lambda: workflow.verdict_save_draft(
+                claim_id=claim.pk, actor=assignee, rating_id=self.ratings[0], summary="Half done"
+            ),
+        )
+        editor = self.people[0]
+        calls = {
+            "reassign": lambda: workflow.claim_reassign(
+                claim_id=claim.pk, assignee=self.people[who], actor=editor
+            ),
+            "unassign": lambda: workflow.claim_unassign(claim_id=claim.pk, actor=editor),
+            "expire": lambda: workflow.claim_expire(claim_id=claim.pk),
+            "decline": lambda: workflow.claim_decline(
+                claim_id=claim.pk, actor=assignee, reason="Busy"
+            ),
+        }
+        self._try(claim, calls[how])
+        # Whoever has it now may try to submit what is current: never someone else's draft.
+        claim.refresh_from_db()
+        if claim.assignee is not None:
+            self._try(claim, lambda: workflow.claim_submit(claim_id=claim.pk, actor=claim.assignee))
+
     @rule(c=st.integers(0, 2), a=actors)
     def add_evidence(self, c, a):
         claim = self.claims[c]

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from claims import services, workflow
 from claims.models import Claim, ClaimEvent, ClaimMatch, Evidence, PastFactCheck, Verdict
+from reviewers.models import ReviewerProfile
 from tests.factories import ArticleFactory, ClaimFactory, rating
 
 from .conftest import messages_of
@@ -257,6 +258,7 @@ def test_editor_returns_with_note_and_checker_sees_it(
 
 
 def test_editor_who_wrote_the_verdict_gets_no_decide_form(editor, editor_client, open_claim):
+    ReviewerProfile.objects.create(user=editor)  # the assignment policy reads it
     workflow.claim_assign(claim_id=open_claim.pk, assignee=editor, actor=editor)
     workflow.verdict_save_draft(
         claim_id=open_claim.pk, actor=editor, rating_id=rating().pk, summary="s"

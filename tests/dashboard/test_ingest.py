@@ -107,17 +107,32 @@ def test_non_http_url_is_refused(editor_client):
     assert "Only http:// and https:// addresses are accepted" in response.content.decode()
 
 
-def test_status_fragment_polls_while_working_and_refreshes_when_done(editor_client):
+def test_status_fragment_polls_while_working_and_stops_polling_when_done(editor_client):
     article = ArticleFactory(status=Article.Status.PROCESSING, progress=70)
     status_url = reverse("claims:article_status", args=[article.pk])
     response = editor_client.get(status_url, HTTP_HX_REQUEST="true")
     html = response.content.decode()
+    assert response.status_code == 200
     assert 'value="70"' in html and "Extracting claims" in html and "every 1s" in html
     assert "HX-Refresh" not in response
     Article.objects.filter(pk=article.pk).update(status=Article.Status.READY, progress=100)
+    for _ in range(3):  # however often a late poll arrives: stop, never reload the page
+        response = editor_client.get(status_url, HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert response.status_code == 286  # htmx: stop polling (and swap this in)
+        assert "HX-Refresh" not in response and "HX-Redirect" not in response
+        assert "hx-trigger" not in html and "every 1s" not in html
+        assert f'href="/articles/{article.pk}/#sentences" data-follow-once' in html
+
+
+def test_failed_ingestion_status_stops_polling_and_says_why(editor_client):
+    article = ArticleFactory(status=Article.Status.FAILED, status_detail="The page returned 404.")
+    status_url = reverse("claims:article_status", args=[article.pk])
     response = editor_client.get(status_url, HTTP_HX_REQUEST="true")
-    assert response["HX-Refresh"] == "true"
-    assert "every 1s" not in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 286
+    assert "hx-trigger" not in html and "data-follow-once" not in html
+    assert "The page returned 404." in html
 
 
 def test_failed_ingestion_shows_why(editor_client):

@@ -332,6 +332,8 @@ def test_approval_queue_refused_to_fact_checkers(checker_client, editor, checker
 def test_approval_queue_query_count_is_constant(
     editor_client, editor, checker, django_assert_max_num_queries
 ):
+    checker.reviewer_profile.capacity = 20  # 15 claims at once
+    checker.reviewer_profile.save()
     for i in range(3):
         submitted(editor, checker, f"Claim {i}")
 

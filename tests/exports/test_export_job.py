@@ -81,9 +81,8 @@ def test_build_fails_in_words_when_the_requester_lost_the_right(editor, checker,
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_worker_builds_a_queued_export(celery_worker, editor, checker, media, client):
-    claims = [
-        verdict_claim(author=checker, decider=editor, state=Claim.State.APPROVED) for _ in range(3)
-    ]
+    claims = [verdict_claim(author=checker, decider=editor) for _ in range(3)]
+    approved = verdict_claim(author=checker, decider=editor, state=Claim.State.APPROVED)
     job = services.export_create(user=editor, format="claimreview", filters={})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -98,4 +97,5 @@ def test_worker_builds_a_queued_export(celery_worker, editor, checker, media, cl
     body = b"".join(response.streaming_content).decode()
     for claim in claims:
         assert claim.text in body
+    assert approved.text not in body, "ClaimReview holds published fact-checks only"
     assert build_export.name == "claims.build_export"

@@ -50,15 +50,50 @@ def test_urls_are_where_the_dashboard_points():
     assert reverse("public:fact_check", args=[3]) == "/fact-checks/3/"
 
 
-def test_editor_streams_exactly_what_the_claims_list_filters(client, editor, claims):
+def test_editor_streams_approved_and_published_verdicts_by_default(client, editor, claims):
     client.force_login(editor)
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="verdicts-')
-    assert ids_in_csv(streamed(response)) == sorted(c.pk for c in claims.values())
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="verdicts-approved-published-'
+    )
+    assert ids_in_csv(streamed(response)) == sorted([claims["approved"].pk, claims["published"].pk])
+
+
+def test_other_states_are_an_explicit_choice_named_in_the_file_and_title(client, editor, claims):
+    client.force_login(editor)
     response = client.get(URL, {"format": "csv", "state": ["submitted"]})
+    assert response["Content-Disposition"].startswith('attachment; filename="claims-submitted-')
     assert ids_in_csv(streamed(response)) == [claims["submitted"].pk]
+    response = client.get(URL, {"format": "json", "state": ["submitted", "approved"]})
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="claims-submitted-approved-'
+    )
+    body = json.loads(b"".join(response.streaming_content))
+    assert body["title"] == "Submitted and approved claims"
+    assert sorted(c["id"] for c in body["claims"]) == sorted(
+        [claims["submitted"].pk, claims["approved"].pk]
+    )
+    response = client.get(URL, {"format": "json"})
+    assert json.loads(b"".join(response.streaming_content))["title"] == (
+        "Approved and published verdicts"
+    )
+
+
+def test_claimreview_holds_published_fact_checks_only_whatever_the_filter(client, editor, claims):
+    client.force_login(editor)
+    for query in ({}, {"state": ["submitted", "approved", "published"]}, {"state": "approved"}):
+        response = client.get(URL, {"format": "claimreview", **query})
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith(
+            'attachment; filename="fact-checks-published-'
+        )
+        graph = json.loads(b"".join(response.streaming_content))["@graph"]
+        expected = [claims["published"].pk] if query.get("state") != "approved" else []
+        assert [g["url"].rstrip("/").rsplit("/", 1)[-1] for g in graph] == [
+            str(pk) for pk in expected
+        ]
 
 
 def test_data_desk_gets_approved_and_published_verdicts_only(client, data_desk, claims):
@@ -182,15 +217,24 @@ def test_reports_page_keeps_the_filters_on_its_buttons(client, editor, claims):
 
 
 def test_pdf_past_its_limit_is_refused_in_words(client, editor, claims, monkeypatch, tmp_path):
-    monkeypatch.setattr(services, "PDF_MAX_ROWS", 2)
+    monkeypatch.setattr(services, "PDF_MAX_ROWS", 1)
     client.force_login(editor)
     response = client.get(URL, {"format": "pdf"})
     assert response.status_code == 400
-    assert "A PDF report holds at most 2 claims and these filters match 3" in (
+    assert "A PDF report holds at most 1 claims and these filters match 2" in (
         response.content.decode()
     )
     assert not Export.objects.exists()
     job = Export.objects.create(requested_by=editor, format="pdf")
     services.export_build(export_id=job.pk)
     job.refresh_from_db()
-    assert job.state == "failed" and job.error.startswith("A PDF report holds at most 2 claims")
+    assert job.state == "failed" and job.error.startswith("A PDF report holds at most 1 claims")
+
+
+def test_a_capped_claimreview_export_still_holds_published_only(editor, claims):
+    queryset = services.export_queryset(user=editor, filters={"state": ["approved", "published"]})[
+        :5
+    ]
+    text = "".join(services.text_chunks("claimreview", queryset))
+    graph = json.loads(text)["@graph"]
+    assert [g["claimReviewed"] for g in graph] == [claims["published"].text]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from claims import workflow
 from claims.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from claims.models import Claim, ClaimEvent, Topic
+from claims.permissions import FACT_CHECKERS
 from reviewers import notifications, services
 from reviewers.models import Assignment, Notification, ReviewerProfile
 from tests.factories import ArticleFactory, ClaimFactory, fact_checker, rating
@@ -33,6 +34,33 @@ def kinds(user):
 
 
 # --- The scheduler --------------------------------------------------------------------------
+
+
+# Queries per assigned claim, all in the workflow's path: lock the claim, the assignee and their
+# permissions read again, the claim, its event, the Assignment, the notification, and the
+# workflow's savepoint. The policy adds none: its facts and reviewers are read once per batch,
+# a reviewer's lock and load once per batch that uses them, rotation times written once.
+PER_CLAIM = 11
+# Each batch of claims adds a few: the queue, the reviewers and their topics, the claims' facts,
+# the rotation times, the commit, and the lock and load of each reviewer it gives work to.
+PER_BATCH = 8
+
+
+def test_scheduler_queries_grow_by_a_constant_per_claim():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for name in ("ana", "ben", "cy"):
+        reviewer(name, capacity=20)
+    counts = []
+    for n in (10, 20):
+        for _ in range(n):
+            ClaimFactory()
+        with CaptureQueriesContext(connection) as queries:
+            assert services.assign_open_claims().assigned == n
+        counts.append(len(queries.captured_queries))
+    # Ten more claims: ten times the per-claim cost and at most two more batches.
+    assert counts[1] - counts[0] <= 10 * PER_CLAIM + 2 * PER_BATCH, counts
 
 
 @override_settings(CLAIM_DEADLINE_HOURS={"urgent": 4, "high": 24, "normal": 72, "low": 168})
@@ -134,7 +162,7 @@ def test_decline_moves_the_claim_to_someone_else_and_tells_editors(editor):
     services.assign_open_claims()
     assert Claim.objects.get(pk=claim.pk).assignee == ana
 
-    services.claim_decline(claim_id=claim.pk, actor=ana, reason="I wrote about this last week")
+    workflow.claim_decline(claim_id=claim.pk, actor=ana, reason="I wrote about this last week")
     services.assign_open_claims()
 
     claim.refresh_from_db()
@@ -150,21 +178,21 @@ def test_decline_needs_a_reason(checker):
     claim = ClaimFactory()
     workflow.claim_assign(claim_id=claim.pk, assignee=checker, actor=None)
     with pytest.raises(InvalidInput, match="Say why you decline"):
-        services.claim_decline(claim_id=claim.pk, actor=checker, reason="  ")
+        workflow.claim_decline(claim_id=claim.pk, actor=checker, reason="  ")
 
 
 def test_only_the_assignee_can_decline(checker, checker2):
     claim = ClaimFactory()
     workflow.claim_assign(claim_id=claim.pk, assignee=checker, actor=None)
     with pytest.raises(PermissionDenied, match="Only the assignee can decline"):
-        services.claim_decline(claim_id=claim.pk, actor=checker2, reason="no")
+        workflow.claim_decline(claim_id=claim.pk, actor=checker2, reason="no")
 
 
 def test_decline_schedules_an_assignment_run_on_commit(checker, django_capture_on_commit_callbacks):
     claim = ClaimFactory()
     workflow.claim_assign(claim_id=claim.pk, assignee=checker, actor=None)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.claim_decline(claim_id=claim.pk, actor=checker, reason="Conflict")
+        workflow.claim_decline(claim_id=claim.pk, actor=checker, reason="Conflict")
     sent = [getattr(getattr(cb, "__self__", None), "name", None) for cb in callbacks]
     assert "reviewers.assign_open_claims" in sent
 
@@ -249,11 +277,11 @@ def test_reminders_in_batches_cover_everything(checker):
 def test_editor_assigns_a_named_reviewer_with_a_reason(editor):
     ana = reviewer("ana", capacity=3)
     claim = ClaimFactory()
-    claim = services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk)
+    claim = services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk)
     assert claim.assignee == ana
     assignment = Assignment.objects.get(claim=claim)
     assert assignment.assigned_by == editor
-    assert assignment.reason == "by editor: topic: none matched; load 0/3"
+    assert assignment.reason == "by hand (editor)"
 
 
 def test_editor_assign_without_a_reviewer_uses_the_policy(editor):
@@ -261,78 +289,98 @@ def test_editor_assign_without_a_reviewer_uses_the_policy(editor):
     ben = reviewer("ben", topics=["security"])
     claim = ClaimFactory()
     claim.topics.set(Topic.objects.filter(slug="security"))
-    assert services.claim_assign(claim_id=claim.pk, actor=editor).assignee == ben
+    assert services.assign_to_reviewer(claim_id=claim.pk, actor=editor).assignee == ben
 
 
-def test_editor_assign_refuses_a_reviewer_at_capacity_unless_forced(editor):
+def test_editor_assign_refuses_a_reviewer_at_capacity_unless_assigned_anyway(editor):
     ana = reviewer("ana", capacity=1)
     workflow.claim_assign(claim_id=ClaimFactory().pk, assignee=ana, actor=None)
     claim = ClaimFactory()
     with pytest.raises(InvalidInput) as err:
-        services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk)
-    assert str(err.value) == ("ana is at capacity (1/1). Choose someone else, or assign anyway.")
+        services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk)
+    assert str(err.value) == (
+        "ana is at capacity (1/1). Choose someone else, or assign anyway with a reason."
+    )
     assert Claim.objects.get(pk=claim.pk).state == S.OPEN
-    claim = services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk, force=True)
+    claim = services.assign_to_reviewer(
+        claim_id=claim.pk,
+        actor=editor,
+        reviewer_id=ana.pk,
+        assign_anyway=True,
+        reason="Ana covers the election desk tonight",
+    )
     assert claim.assignee == ana
-    assert Assignment.objects.get(claim=claim).reason.endswith(
-        "(assigned anyway: is at capacity (1/1))"
+    assert Assignment.objects.get(claim=claim).reason == (
+        "assigned anyway (is at capacity (1/1)): Ana covers the election desk tonight"
     )
 
 
-def test_nobody_checks_their_own_article_even_when_forced(editor):
+def test_nobody_checks_their_own_article_even_when_assigned_anyway(editor):
     ana = reviewer("ana", first_name="Ana", last_name="Ruiz")
     claim = ClaimFactory(article=ArticleFactory(author="By Ana Ruiz"))
     with pytest.raises(InvalidInput, match="ana wrote the article this claim comes from"):
-        services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk, force=True)
+        services.assign_to_reviewer(
+            claim_id=claim.pk,
+            actor=editor,
+            reviewer_id=ana.pk,
+            assign_anyway=True,
+            reason="She knows it best",
+        )
 
 
 def test_editor_reassigns_and_the_previous_reviewer_is_told(editor):
     ana, ben = reviewer("ana"), reviewer("ben")
     claim = ClaimFactory()
     workflow.claim_assign(claim_id=claim.pk, assignee=ana, actor=None)
-    claim = services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ben.pk)
+    claim = services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=ben.pk)
     assert claim.assignee == ben
     states = dict(Assignment.objects.filter(claim=claim).values_list("reviewer__username", "state"))
     assert states == {"ana": "ended", "ben": "active"}
     assert "unassigned" in kinds(ana) and "assigned" in kinds(ben)
     with pytest.raises(InvalidInput, match="already assigned to ben"):
-        services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ben.pk)
+        services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=ben.pk)
 
 
 def test_editor_unassigns_and_the_claim_goes_to_someone_else(editor):
     ana, ben = reviewer("ana"), reviewer("ben")
     claim = ClaimFactory()
     workflow.claim_assign(claim_id=claim.pk, assignee=ana, actor=None)
-    services.claim_unassign(claim_id=claim.pk, actor=editor)
+    workflow.claim_unassign(claim_id=claim.pk, actor=editor)
     assert Claim.objects.get(pk=claim.pk).state == S.OPEN
     services.assign_open_claims()
     assert Claim.objects.get(pk=claim.pk).assignee == ben
 
 
-@pytest.mark.parametrize("action", ["assign", "unassign", "bulk"])
+@pytest.mark.parametrize("action", ["assign", "bulk"])
 def test_fact_checkers_cannot_assign(action, checker):
     claim = ClaimFactory()
     call = {
-        "assign": lambda: services.claim_assign(claim_id=claim.pk, actor=checker),
-        "unassign": lambda: services.claim_unassign(claim_id=claim.pk, actor=checker),
+        "assign": lambda: services.assign_to_reviewer(claim_id=claim.pk, actor=checker),
         "bulk": lambda: services.bulk_assign(claim_ids=[claim.pk], actor=checker),
     }[action]
     with pytest.raises(PermissionDenied, match="Only an editor can assign claims"):
         call()
 
 
+def test_fact_checkers_cannot_unassign(checker):
+    claim = ClaimFactory()
+    workflow.claim_assign(claim_id=claim.pk, assignee=checker, actor=None)
+    with pytest.raises(PermissionDenied, match="Only an editor can unassign this claim"):
+        workflow.claim_unassign(claim_id=claim.pk, actor=checker)
+
+
 def test_assigning_a_published_claim_is_refused(editor, checker):
     claim = ClaimFactory(state=S.DISMISSED, dismiss_reason="opinion")
     with pytest.raises(TransitionNotAllowed, match="it is dismissed"):
-        services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=checker.pk)
+        services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=checker.pk)
 
 
 def test_assigning_someone_without_a_profile_says_what_to_do(editor):
     from tests.factories import UserFactory
 
-    nobody = UserFactory(username="nobody")
-    with pytest.raises(InvalidInput, match="has no reviewer profile"):
-        services.claim_assign(claim_id=ClaimFactory().pk, actor=editor, reviewer_id=nobody.pk)
+    nobody = UserFactory(username="nobody", groups=[FACT_CHECKERS])
+    with pytest.raises(InvalidInput, match="nobody has no reviewer profile: add one"):
+        services.assign_to_reviewer(claim_id=ClaimFactory().pk, actor=editor, reviewer_id=nobody.pk)
 
 
 def test_bulk_assign_reports_each_claim(editor):
@@ -351,7 +399,7 @@ def test_bulk_assign_reports_each_claim(editor):
     ]
     assert results[0].message == f"Claim {open1.pk}: assigned to ana."
     assert results[2].message == f"Claim {open3.pk}: ana is at capacity (2/2). " + (
-        "Choose someone else, or assign anyway."
+        "Choose someone else, or assign anyway with a reason."
     )
     assert "it is dismissed" in results[3].message
     assert results[4].message == "Claim 999999: There is no claim with id 999999."
@@ -504,9 +552,9 @@ def test_profile_update_refused_for_fact_checkers(checker):
 def test_every_assignment_change_is_in_the_audit_trail(editor):
     ana, ben = reviewer("ana"), reviewer("ben")
     claim = ClaimFactory()
-    services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk)
-    services.claim_assign(claim_id=claim.pk, actor=editor, reviewer_id=ben.pk)
-    services.claim_unassign(claim_id=claim.pk, actor=editor)
+    services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=ana.pk)
+    services.assign_to_reviewer(claim_id=claim.pk, actor=editor, reviewer_id=ben.pk)
+    workflow.claim_unassign(claim_id=claim.pk, actor=editor)
     transitions = list(
         ClaimEvent.objects.filter(claim=claim).order_by("pk").values_list("transition", flat=True)
     )

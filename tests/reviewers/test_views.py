@@ -305,7 +305,18 @@ def test_assign_page_refusal_is_shown_and_next_is_never_offsite(as_editor, check
     assert response.status_code == 400
     assert "checker is at capacity (0/0)" in response.content.decode()
     response = as_editor.post(
-        url, {"reviewer": checker.pk, "force": "on", "next": "https://evil.example/"}
+        url, {"reviewer": checker.pk, "assign_anyway": "on", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 400
+    assert "Say why you assign the claim to checker anyway" in response.content.decode()
+    response = as_editor.post(
+        url,
+        {
+            "reviewer": checker.pk,
+            "assign_anyway": "on",
+            "reason": "Only checker reads Pashto",
+            "next": "https://evil.example/",
+        },
     )
     assert response.status_code == 302 and response.url == reverse("reviewers:workload")
 

@@ -1,6 +1,8 @@
 """Shared helpers for the integrity tests: people, the doors (dashboard, API, admin), and a claim
 at any point of the workflow."""
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -66,3 +68,11 @@ def published(editor, checker):
 
 
 __all__ = ["ClaimFactory"]
+
+
+@pytest.fixture(autouse=True)
+def own_cache_namespace(settings):
+    """Throttle counters per test: the same cache backend (Redis in CI), a fresh key prefix."""
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches

@@ -18,7 +18,7 @@ from django.utils import timezone
 from claims import workflow
 from claims.errors import InvalidInput, PermissionDenied
 from claims.models import ApprovalVote, Claim, Verdict
-from reviewers.models import Assignment
+from reviewers.models import Assignment, ReviewerProfile
 from reviewers.tasks import expire_overdue
 from tests.factories import claim_in, rating
 
@@ -27,6 +27,13 @@ from .conftest import api, dashboard, detail, fresh, messages_of, post_action
 pytestmark = pytest.mark.django_db
 S = Claim.State
 DRAFT_TEXT = "CHECKER'S UNFINISHED DRAFT"
+
+
+def _takes_claims(user):
+    """An editor who takes a claim themselves needs a reviewer profile: the assignment policy
+    (tests/security/test_assignment_policy.py) refuses anyone without one."""
+    ReviewerProfile.objects.get_or_create(user=user)
+    return user
 
 
 def _old_draft(claim) -> Verdict:
@@ -111,7 +118,7 @@ def test_reproduction_1_reassign_to_self_over_the_api(draft_by_checker, editor, 
     old = _old_draft(claim)
     desk = api(editor)
     # The editor takes the claim (the assignment policy is another rule; the core's reassign).
-    workflow.claim_reassign(claim_id=claim.pk, assignee=editor, actor=editor)
+    workflow.claim_reassign(claim_id=claim.pk, assignee=_takes_claims(editor), actor=editor)
 
     # The checker's draft is not theirs to read...
     seen = desk.get(f"/api/v1/claims/{claim.pk}/")
@@ -156,7 +163,7 @@ def test_reproduction_1_reassign_to_self_over_the_api(draft_by_checker, editor, 
 def test_reproduction_1_on_the_dashboard(draft_by_checker, editor, editor2, checker):
     claim = draft_by_checker
     old = _old_draft(claim)
-    workflow.claim_reassign(claim_id=claim.pk, assignee=editor, actor=editor)
+    workflow.claim_reassign(claim_id=claim.pk, assignee=_takes_claims(editor), actor=editor)
     desk = dashboard(editor)
 
     page = desk.get(reverse("claims:claim", args=[claim.pk]))
@@ -222,7 +229,7 @@ def test_the_next_fact_checker_never_sees_the_old_draft(draft_by_checker, editor
 
 def test_exports_do_not_carry_a_retired_draft(draft_by_checker, editor):
     claim = draft_by_checker
-    workflow.claim_reassign(claim_id=claim.pk, assignee=editor, actor=editor)
+    workflow.claim_reassign(claim_id=claim.pk, assignee=_takes_claims(editor), actor=editor)
     response = dashboard(editor).get(
         reverse("exports:export"), {"format": "json", "state": ["assigned", "in_review"]}
     )
@@ -265,7 +272,8 @@ def test_the_expiry_job_retires_the_draft(draft_by_checker, editor, checker2):
 
 
 def test_nobody_votes_on_a_verdict_they_wrote_or_submitted(editor, editor2, checker):
-    claim = claim_in(S.SUBMITTED, editor=editor, checker=editor2)  # editor2 wrote and submitted
+    # editor2 wrote and submitted
+    claim = claim_in(S.SUBMITTED, editor=editor, checker=_takes_claims(editor2))
     verdict = workflow.current_verdict(claim)
     assert verdict.submitted_by == editor2
     for call in (

@@ -128,9 +128,13 @@ class TokenView(APIView):
     )
     def post(self, request):
         user = request.user
+        if not isinstance(request.data, dict):  # parsed even when signed in
+            raise ValidationError(
+                {"non_field_errors": ["Send a JSON object (or no body when signed in)."]}
+            )
+        data = inputs.TokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)  # the same rules, signed in or not
         if not user.is_authenticated:
-            data = inputs.TokenCreateInput(data=request.data)
-            data.is_valid(raise_exception=True)
             username = data.validated_data.get("username")
             password = data.validated_data.get("password")
             if not username or not password:

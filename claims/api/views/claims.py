@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.drainage import set_override
@@ -12,16 +13,19 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema,
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from claims import corrections, workflow
+from claims.errors import StaleVersion
 from claims.filters import ClaimFilter
-from claims.models import Claim, Topic
+from claims.models import Claim, Topic, Verdict
 
 from .. import inputs, selectors
 from ..pagination import ClaimCursorPagination
 from ..permissions import CanViewClaims
-from ..serializers import ClaimEventSerializer, ClaimSerializer
+from ..renderers import FastJSONRenderer
+from ..serializers import ClaimEventSerializer, ClaimSerializer, claim_list_rows
 from .common import int_or_404
 
 IF_MATCH = OpenApiParameter(
@@ -32,10 +36,43 @@ IF_MATCH = OpenApiParameter(
     description='The claim version the write is based on, e.g. "3" (the ETag of the claim). '
     "A stale version is refused with 409.",
 )
-# ClaimFilter's rating and topic filters take slugs; say so in the schema (they are filtered by
-# a method and a join, which drf-spectacular cannot type by itself).
-for _name in ("rating", "topic"):
-    set_override(ClaimFilter.base_filters[_name], "field", OpenApiTypes.STR)
+
+
+class ApiClaimFilter(ClaimFilter):
+    """ClaimFilter with its multi-valued filters (topic, rating) as semi-joins (`id IN (...)`):
+    the same rows without DISTINCT, so the other filters stay on the claims table and
+    PostgreSQL walks the ordering's index for a page instead of collecting every match."""
+
+    topic = django_filters.ModelMultipleChoiceFilter(
+        field_name="topics__slug",
+        to_field_name="slug",
+        queryset=Topic.objects.all(),
+        method="filter_topic",
+        label="Topic",
+    )
+
+    def filter_topic(self, queryset, name, value):
+        if not value:
+            return queryset
+        tagged = Claim.topics.through.objects.filter(topic__in=list(value))
+        return queryset.filter(pk__in=tagged.values("claim_id"))
+
+    def filter_rating(self, queryset, name, value):
+        if not value:
+            return queryset
+        rated = Verdict.objects.filter(is_current=True, rating__in=list(value))
+        return queryset.filter(pk__in=rated.values("claim_id"))
+
+    @property
+    def qs(self):
+        return super(ClaimFilter, self).qs  # no DISTINCT: nothing here repeats a row
+
+
+# The rating and topic filters take slugs; say so in the schema (they are filtered by a method,
+# which drf-spectacular cannot type by itself).
+for _filters in (ClaimFilter, ApiClaimFilter):
+    for _name in ("rating", "topic"):
+        set_override(_filters.base_filters[_name], "field", OpenApiTypes.STR)
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 
@@ -73,8 +110,9 @@ def _action(input_class, summary: str, description: str = ""):
 class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ClaimSerializer
     permission_classes = [CanViewClaims]
-    filterset_class = ClaimFilter
+    filterset_class = ApiClaimFilter
     pagination_class = ClaimCursorPagination
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
 
     def get_queryset(self):
         return selectors.claims_list()
@@ -89,6 +127,23 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             ids.query.distinct = False
             return queryset.filter(pk__in=ids)
         return filtered
+
+    def list(self, request, *args, **kwargs):
+        """One query for the page (values(), keyset cursor, no COUNT) and plain dicts out."""
+        filtered = self.filter_queryset(Claim.objects.all())
+        rows = self.paginator.paginate_queryset(
+            filtered,
+            request,
+            view=self,
+            rows_of=lambda ids: selectors.claims_list_rows(Claim.objects.filter(pk__in=ids)),
+        )
+        ids = [r["id"] for r in rows]
+        topics = None
+        if rows and "topic_slugs" not in rows[0]:
+            topics = selectors.claims_topic_slugs(ids)
+        verdicts = selectors.current_verdict_rows(ids)
+        data = claim_list_rows(rows, request.user, verdicts, topics)
+        return self.paginator.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -109,8 +164,11 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         values.pop("expected_version", None)
         header = parse_if_match(self.request.headers.get("If-Match"))
         if body is not None and header is not None and body != header:
-            raise ValidationError(
-                {"If-Match": ["The If-Match header and the body's version differ; send one."]}
+            # Two different versions: at most one is current, so the write conflicts (409); the
+            # schema cannot tie a header to a body field, so this is not a 400.
+            raise StaleVersion(
+                "The If-Match header and the body's version differ, so at most one of them is "
+                "the claim's current version. Reload the claim and send one."
             )
         return claim_id, values, body if body is not None else header
 
@@ -185,7 +243,13 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 
     # --- assignment ------------------------------------------------------------------------
 
-    @_action(inputs.AssignInput, "Assign an open claim to a fact-checker (editors)")
+    @_action(
+        inputs.AssignInput,
+        "Assign an open claim to a fact-checker (editors)",
+        "The assignment policy applies (capacity, availability, language, an earlier decline, "
+        "authorship); an editor may override it, but never authorship, with `assign_anyway` "
+        "and a `reason`.",
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         claim_id, v, version = self._input(inputs.AssignInput)
@@ -196,10 +260,16 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             reason=v.get("reason", ""),
             due_at=v.get("due_at"),
             expected_version=version,
+            assign_anyway=v.get("assign_anyway", False),
         )
         return self._done(claim_id)
 
-    @_action(inputs.PersonInput, "Give the claim to another fact-checker (editors)")
+    @_action(
+        inputs.PersonInput,
+        "Give the claim to another fact-checker (editors)",
+        "The assignment policy applies as for `assign`; `assign_anyway` with a `reason` "
+        "overrides it, never authorship.",
+    )
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         claim_id, v, version = self._input(inputs.PersonInput)
@@ -209,6 +279,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             actor=request.user,
             reason=v.get("reason", ""),
             expected_version=version,
+            assign_anyway=v.get("assign_anyway", False),
         )
         return self._done(claim_id)
 

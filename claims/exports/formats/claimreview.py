@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.utils import timezone
 
@@ -52,8 +53,11 @@ def review_rating(row: dict) -> dict[str, Any]:
     return rating
 
 
-def claim_review(row: dict, *, with_context: bool = False) -> dict[str, Any]:
-    """One ClaimReview for one claim row (claims.exports.selectors.claim_row)."""
+def claim_review(
+    row: dict, *, with_context: bool = False, author: dict | None = None
+) -> dict[str, Any]:
+    """One ClaimReview for one claim row (claims.exports.selectors.claim_row). `author` is
+    `organisation()`, passed in by a caller that writes many (built once, not per row)."""
     article = row["article"]
     item: dict[str, Any] = {"@type": "Claim"}
     if row["claimant"]:
@@ -82,7 +86,7 @@ def claim_review(row: dict, *, with_context: bool = False) -> dict[str, Any]:
             "url": row["public_url"],
             "claimReviewed": row["claim"],
             "reviewRating": review_rating(row),
-            "author": organisation(),
+            "author": author or organisation(),
             "datePublished": row["published_at"] or row["approved_at"],
             "inLanguage": row["language"],
             "itemReviewed": item,
@@ -109,12 +113,21 @@ def claim_review(row: dict, *, with_context: bool = False) -> dict[str, Any]:
 def write(rows: Iterable[dict], *, on_row=None) -> Iterator[str]:
     """A JSON-LD document: {"@context": "https://schema.org", "@graph": [ClaimReview, ...]}."""
     yield '{"@context": ' + json.dumps(CONTEXT) + ', "@graph": ['
-    first = True
+    author = organisation()
+    pieces: list[bytes] = []
+    size, separator = 0, b"\n"
     for row in rows:
-        yield ("" if first else ",") + "\n" + json.dumps(claim_review(row), ensure_ascii=False)
-        first = False
+        piece = separator + orjson.dumps(claim_review(row, author=author))
+        separator = b",\n"
+        pieces.append(piece)
+        size += len(piece)
         if on_row:
             on_row()
+        if size > 65536:  # about 64 KB a piece, as the CSV writes
+            yield b"".join(pieces).decode()
+            pieces, size = [], 0
+    if pieces:
+        yield b"".join(pieces).decode()
     yield "\n]}\n"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FIRSTS = frozenset(FORMULA_STARTS)
 COLUMNS = [
     "claim_id",
     "claim",
@@ -85,7 +86,10 @@ def row_cells(row: dict) -> list:
         "\n".join(evidence_line(e) for e in row["evidence"]),
         row["public_url"],
     ]
-    return ["" if c is None else neutralise(c) for c in cells]
+    return [
+        "" if c is None else ("'" + c if c.__class__ is str and c[:1] in _FIRSTS else c)
+        for c in cells
+    ]
 
 
 def write(rows: Iterable[dict], *, on_row=None) -> Iterator[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+
+import orjson
 
 
 def write(rows: Iterable[dict], *, on_row=None) -> Iterator[str]:
     for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
+        yield orjson.dumps(row).decode() + "\n"
         if on_row:
             on_row()

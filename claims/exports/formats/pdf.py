@@ -119,6 +119,7 @@ def write(
     filters_described: list[tuple[str, str]],
     rating_order: list[str] | None = None,
     on_row=None,
+    title: str = "Approved and published verdicts",
 ) -> int:
     """Write the report to `out`; returns the number of claims in it."""
     st = _styles()
@@ -140,6 +141,7 @@ def write(
     org = settings.FACTCHECK_ORGANISATION["name"]
     story: list = [
         Paragraph(_text(f"{org}: verdict report"), st["title"]),
+        Paragraph(_text(title), st["h2"]),
         Paragraph(_text(f"Generated {timezone.localtime():%Y-%m-%d %H:%M %Z}"), st["small"]),
         Paragraph("Filters used", st["h2"]),
     ]
@@ -182,7 +184,7 @@ def write(
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"{org}: verdict report",
+        title=f"{org}: verdict report: {title}",
         author=org,
     )
     doc.build(story)

@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from claims import services
@@ -41,15 +42,25 @@ class Command(BaseCommand):
             )
 
     def _from_file(self, source: str, url: str | None):
+        limit = settings.ARTICLE_MAX_BYTES
+        too_large = (
+            f"{{name}} is too large (more than {limit // 2**20} MB; an article may have at most "
+            f"{settings.ARTICLE_MAX_CHARS:,} characters and {settings.ARTICLE_MAX_SENTENCES:,} "
+            "sentences). Split it into parts."
+        )
         if source == "-":
-            raw = sys.stdin.buffer.read()
+            raw = sys.stdin.buffer.read(limit + 1)
             name = "stdin"
         else:
             path = Path(source)
             if not path.is_file():
                 raise CommandError(f"No such file: {source}")
-            raw = path.read_bytes()
             name = path.name
+            if path.stat().st_size > limit:
+                raise CommandError(too_large.format(name=name))
+            raw = path.read_bytes()
+        if len(raw) > limit:
+            raise CommandError(too_large.format(name=name))
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

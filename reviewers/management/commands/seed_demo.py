@@ -6,12 +6,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import claims
 from claims import services, workflow
+from claims.errors import WorkflowError
 from claims.models import Article, Claim, Rating, Topic
 from claims.permissions import EDITORS, FACT_CHECKERS
 from reviewers.models import ReviewerProfile
@@ -25,6 +26,25 @@ DEMO_USERS = [
 ]
 
 
+CONFIGURATOR = "admin"
+CONFIGURATORS = "Configurators"
+# What configuration is: models edited in the admin. The workflow's records (claims, verdicts,
+# evidence, votes, assignments, events) are not: they change only through the services.
+CONFIGURATION_MODELS = [("claims", "topic"), ("claims", "rating"), ("reviewers", "reviewerprofile")]
+
+
+def configurators_group() -> Group:
+    """The Configurators group with exactly the configuration models' permissions."""
+    group, _ = Group.objects.get_or_create(name=CONFIGURATORS)
+    perms = Permission.objects.none()
+    for app_label, model in CONFIGURATION_MODELS:
+        perms |= Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model=model
+        )
+    group.permissions.set(perms)
+    return group
+
+
 class Command(BaseCommand):
     help = "Create demo users and reviewer profiles and process the demo article (idempotent)."
 
@@ -36,10 +56,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        users = self._users(self._password())
+        password = self._password()
+        users = self._users(password)
+        self._configurator(password)
         article = self._article(users["editor"])
         if not options["skip_publish"]:
-            self._publish_one(article, users)
+            try:
+                self._publish_one(article, users)
+            except WorkflowError as exc:
+                # The demo claim goes through the same rules as everyone's (the assignment
+                # policy included): say which one stopped it, without a traceback.
+                raise CommandError(
+                    f"The demo claim could not be published: {exc.message}"
+                ) from None
         open_claims = article.claims.filter(state=Claim.State.OPEN).count()
         self.stdout.write(
             self.style.SUCCESS(
@@ -90,6 +119,26 @@ class Command(BaseCommand):
             f"Demo logins ({state}): editor, checker1, checker2 — password: {password}"
         )
         return users
+
+    def _configurator(self, password: str) -> None:
+        """The `admin` login: staff in the Configurators group, which may edit the configuration
+        (topics, the rating scale, reviewer profiles) in /admin/ and nothing else there."""
+        group = configurators_group()
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=CONFIGURATOR,
+            defaults={"first_name": "Ada", "last_name": "Admin", "email": "admin@example.org"},
+        )
+        if created:
+            user.set_password(password)
+            user.is_staff = True
+            user.save()
+        user.groups.add(group)
+        self.stdout.write(
+            f"Admin login (configuration at /admin/: topics, ratings, reviewer profiles): "
+            f"{CONFIGURATOR} — password: {password}"
+            + ("" if created else " (already there; password unchanged)")
+        )
 
     def _article(self, editor) -> Article:
         article, created = services.article_create_from_text(

@@ -1,0 +1,61 @@
+"""The export's rows come from plain tuples (selectors.iter_rows) and the public pages' rows from
+model instances (selectors.claim_row): both must say exactly the same about every claim."""
+
+import pytest
+
+from claims import corrections
+from claims.exports import selectors
+from claims.models import Claim, Evidence, Topic
+from tests.exports.data import verdict_claim
+from tests.factories import ArticleFactory, rating
+
+pytestmark = pytest.mark.django_db
+
+
+def test_streamed_rows_equal_the_model_rows(editor, editor2, checker):
+    economy = Topic.objects.get(slug="economy")
+    original = verdict_claim(
+        author=checker,
+        decider=editor,
+        article=ArticleFactory(url="https://first.example.net/a", title="Where it started"),
+        claimant="Russian foreign ministry",
+    )
+    repeat = verdict_claim(
+        author=checker, decider=editor, duplicate_of=original, rating_slug="misleading"
+    )
+    repeat.topics.add(economy, *Topic.objects.exclude(pk=economy.pk)[:1])
+    corrected = verdict_claim(author=checker, decider=editor, evidence=())
+    corrections.correction_propose(
+        claim_id=corrected.pk,
+        actor=editor,
+        rating_id=rating("half-true").pk,
+        summary="Partly right after all.",
+        rationale="Revised figures.",
+        note="Revised figures were published.",
+    )
+    corrections.correction_approve(claim_id=corrected.pk, actor=editor2)
+    unrated = verdict_claim(
+        author=checker, decider=editor, state=Claim.State.APPROVED, rating_slug=None
+    )
+    Evidence.objects.filter(claim=unrated).update(
+        link_status="gone", http_status=404, excerpt="a quote", quote_status="not_found"
+    )
+    submitted = verdict_claim(author=checker, decider=editor, state=Claim.State.SUBMITTED)
+    queryset = selectors.export_queryset(
+        user=None, filters={"state": ["submitted", "approved", "published"]}
+    )
+    fast = list(selectors.iter_rows(queryset, chunk_size=2))
+    scales = selectors.RatingScales()
+    slow = [
+        selectors.claim_row(c, scales)
+        for c in selectors.with_export_joins(queryset).iterator(chunk_size=10)
+    ]
+    assert [r["id"] for r in fast] == sorted(
+        c.pk for c in (original, repeat, corrected, unrated, submitted)
+    )
+    assert fast == slow
+    by_id = {r["id"]: r for r in fast}
+    assert by_id[repeat.pk]["first_appearance"]["url"] == "https://first.example.net/a"
+    assert by_id[corrected.pk]["date_modified"] and by_id[corrected.pk]["corrections"]
+    assert by_id[unrated.pk]["evidence"][0]["link"].startswith("Gone (404)")
+    assert len(by_id[repeat.pk]["topics"]) == 2
