@@ -1,8 +1,11 @@
 """Throughput of the claim-extraction engine on a large article.
 
 The demo article is repeated until the text holds about 5,000 sentences. In the same run it times
-the splitter alone (the baseline), the model alone on the non-boilerplate sentences, and the whole
-analyse_text, and prints sentences per second for each and the ratio to the splitter.
+the splitter alone (the baseline), the model alone on the non-boilerplate sentences, the whole
+analyse_text, and analyse_text with the default topics (which adds the sentence embeddings for
+tagging by meaning), and prints sentences per second for each and the ratio to the splitter.
+Sentences are encoded one at a time, unpadded (scores do not depend on the batch), so the figures
+are for that path.
 
 Run: python benchmarks/extraction.py [--sentences 5000] [--repeat 3]
 """
@@ -26,6 +29,23 @@ def best_of(repeat: int, fn) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+def _default_topics() -> dict:
+    """The topics migration 0006 installs, as extraction receives them from the database."""
+    import importlib
+
+    from claims.extraction import TopicSpec
+
+    migration = importlib.import_module("claims.migrations.0006_topic_meanings_triage")
+    return {
+        slug: TopicSpec(
+            keywords=tuple(k.strip() for k in keywords.split(",")),
+            description=description,
+            examples=tuple(examples.splitlines()),
+        )
+        for slug, _name, keywords, description, examples in migration.TOPICS
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     split_s = best_of(args.repeat, lambda: split_sentences(text))
     score_s = best_of(args.repeat, lambda: score_sentences(scored))
     full_s = best_of(args.repeat, lambda: analyse_text(text))
+    topics = _default_topics()
+    topics_s = best_of(args.repeat, lambda: analyse_text(text, topics=topics))
 
     print(f"cpu cores: {os.cpu_count()}  text: {len(text):,} chars, {n:,} sentences "
           f"({len(scored):,} scored, the rest boilerplate)")  # fmt: skip
@@ -61,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"split_sentences alone: {n / split_s:10,.0f} sentences/s ({split_s:.3f} s)")
     print(f"score_sentences alone: {len(scored) / score_s:10,.0f} sentences/s ({score_s:.3f} s)")
     print(f"analyse_text (all):    {n / full_s:10,.0f} sentences/s ({full_s:.3f} s)")
+    print(f"analyse_text + topics: {n / topics_s:10,.0f} sentences/s ({topics_s:.3f} s)")
     print(f"analyse_text / split_sentences time ratio: {full_s / split_s:.1f}x slower")
+    print(f"analyse_text + topics / split_sentences time ratio: {topics_s / split_s:.1f}x slower")
     return 0
 
 

@@ -59,9 +59,12 @@ class WindowInline(admin.TabularInline):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug", "keywords"]
+    """Topics are tagged by meaning: edit the description and examples; keywords are hints."""
+
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "slug", "keywords", "description", "examples"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "examples", "keywords"]
 
 
 @admin.register(Rating)

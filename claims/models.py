@@ -21,6 +21,19 @@ class Topic(models.Model):
     keywords = models.TextField(
         blank=True, help_text="Comma-separated words or phrases that tag a claim with this topic."
     )
+    # Topics are tagged by meaning (claims/extraction/topics.py): the description and examples
+    # are embedded and compared with each sentence; keywords are hints.
+    # db_default: rows written by older migrations' code (and tests replaying it) stay valid.
+    description = models.TextField(
+        blank=True,
+        db_default="",
+        help_text="What this desk covers, in a sentence or two (matched by meaning).",
+    )
+    examples = models.TextField(
+        blank=True,
+        db_default="",
+        help_text="Example sentences that belong to this topic, one per line.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -31,6 +44,10 @@ class Topic(models.Model):
     @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    @property
+    def example_list(self) -> list[str]:
+        return [e.strip() for e in self.examples.splitlines() if e.strip()]
 
 
 class Article(models.Model):
@@ -115,6 +132,12 @@ class Claim(models.Model):
     end_offset = models.PositiveIntegerField()
     claimant = models.CharField(max_length=200, blank=True)
     claimant_method = models.CharField(max_length=40, blank=True)
+    # schema.org type of the claimant ("Person" or "Organization"), decided at extraction.
+    claimant_type = models.CharField(max_length=20, blank=True, db_default="")
+    # Why extraction filed the claim as it did ("score 0.91 ≥ 0.60 opens a claim"): the band is
+    # open, candidate, low (below the candidate threshold: kept, collapsed) or no_model.
+    triage_band = models.CharField(max_length=12, blank=True, db_index=True, db_default="")
+    triage_reason = models.CharField(max_length=200, blank=True, db_default="")
     score = models.FloatField(
         default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
     )

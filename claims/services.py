@@ -159,8 +159,29 @@ def article_create_from_html(
     )
 
 
-def _topic_keywords() -> dict[str, list[str]]:
-    return {t.slug: t.keyword_list for t in Topic.objects.all()}
+def _topic_specs() -> dict[str, extraction.TopicSpec]:
+    """Each topic's keywords (hints), description and examples, as the admin last saved them."""
+    return {
+        t.slug: extraction.TopicSpec(
+            keywords=tuple(t.keyword_list),
+            description=t.description,
+            examples=tuple(t.example_list),
+        )
+        for t in Topic.objects.all()
+    }
+
+
+def claim_thresholds() -> tuple[float, float]:
+    """(open, candidate) from settings, else the model's own (CLAIM_SCORE_THRESHOLD: old name)."""
+    open_t = getattr(settings, "CLAIM_OPEN_THRESHOLD", None)
+    if open_t is None:
+        open_t = settings.CLAIM_SCORE_THRESHOLD
+    if open_t is None:
+        open_t = extraction.OPEN_THRESHOLD
+    candidate_t = getattr(settings, "CLAIM_CANDIDATE_THRESHOLD", None)
+    if candidate_t is None:
+        candidate_t = extraction.CANDIDATE_THRESHOLD
+    return float(open_t), min(float(candidate_t), float(open_t))
 
 
 def article_mark_failed(*, article_id: int, reason: str) -> None:
@@ -184,8 +205,12 @@ def article_extract_claims(*, article_id: int) -> list[Claim]:
         status=Article.Status.PROCESSING, progress=10, status_detail=""
     )
     try:
+        open_t, candidate_t = claim_thresholds()
         sentences = extraction.analyse_text(
-            article.body, threshold=settings.CLAIM_SCORE_THRESHOLD, topics=_topic_keywords()
+            article.body,
+            threshold=open_t,
+            candidate_threshold=candidate_t,
+            topics=_topic_specs(),
         )
     except Exception as exc:
         logger.exception("extraction failed for article %s", article_id)
@@ -225,9 +250,12 @@ def _file_claims(*, article_id: int, sentences: list) -> list[Claim]:
                 end_offset=s.end,
                 claimant=(s.claimant or "")[:200],
                 claimant_method=s.claimant_method,
+                claimant_type=s.claimant_type,
+                triage_band=s.band,
+                triage_reason=s.reason[:200],
                 score=min(1.0, max(0.0, float(s.score))),
                 model_version=extraction.MODEL_VERSION,
-                language=article.language,
+                language=s.language or article.language,
                 state=Claim.State.OPEN if s.check_worthy else Claim.State.CANDIDATE,
             )
             for s in sentences
@@ -254,7 +282,12 @@ def _file_claims(*, article_id: int, sentences: list) -> list[Claim]:
                     transition="file",
                     from_state="",
                     to_state=claim.state,
-                    details={"score": round(claim.score, 4), "model": claim.model_version},
+                    details={
+                        "score": round(claim.score, 4),
+                        "model": claim.model_version,
+                        "band": claim.triage_band,
+                        "reason": claim.triage_reason,
+                    },
                 )
                 for claim in filed
             ]
@@ -262,7 +295,12 @@ def _file_claims(*, article_id: int, sentences: list) -> list[Claim]:
         article.status = Article.Status.READY
         article.progress = 100
         article.status_detail = ""
-        article.save(update_fields=["status", "progress", "status_detail", "updated_at"])
+        detected = next((s.language for s in sentences if s.language), "")
+        if detected:
+            article.language = detected
+        article.save(
+            update_fields=["status", "progress", "status_detail", "language", "updated_at"]
+        )
         claims_filed.send(sender=Article, article=article, claims=filed)
     return filed
 

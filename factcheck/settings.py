@@ -224,6 +224,20 @@ CELERY_BEAT_SCHEDULE = {
 CLAIM_SCORE_THRESHOLD = (
     float(os.environ["CLAIM_SCORE_THRESHOLD"]) if os.environ.get("CLAIM_SCORE_THRESHOLD") else None
 )
+# Two thresholds on the calibrated score (claims/extraction/MODEL.md). At or above
+# CLAIM_OPEN_THRESHOLD (chosen for precision) a claim opens; from CLAIM_CANDIDATE_THRESHOLD
+# (chosen for recall) up to it, a candidate for triage; below, not check-worthy (kept,
+# collapsed). Unset: the model's own. CLAIM_SCORE_THRESHOLD is the open threshold's old name.
+CLAIM_OPEN_THRESHOLD = (
+    float(os.environ["CLAIM_OPEN_THRESHOLD"])
+    if os.environ.get("CLAIM_OPEN_THRESHOLD")
+    else CLAIM_SCORE_THRESHOLD
+)
+CLAIM_CANDIDATE_THRESHOLD = (
+    float(os.environ["CLAIM_CANDIDATE_THRESHOLD"])
+    if os.environ.get("CLAIM_CANDIDATE_THRESHOLD")
+    else None
+)
 # Cosine similarity (MiniLM sentence embeddings) at or above which claims are "checked before".
 CLAIM_MATCH_THRESHOLD = float(os.environ.get("CLAIM_MATCH_THRESHOLD", "0.75"))
 # Hours from assignment to deadline, per priority.

@@ -75,7 +75,11 @@ def _fresh_similarity_cache():
 
 
 # Data migrations fill these tables (groups and their permissions, the rating scale, topics).
-DATA_MIGRATIONS = [("claims", "0002_default_ratings_and_topics"), ("reviewers", "0002_groups")]
+DATA_MIGRATIONS = [
+    ("claims", "0002_default_ratings_and_topics"),
+    ("claims", "0006_topic_meanings_triage"),  # topic descriptions, examples and new desks
+    ("reviewers", "0002_groups"),
+]
 
 
 def _restore_reference_data() -> None:

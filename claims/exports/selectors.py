@@ -220,7 +220,10 @@ def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
         "id": claim.pk,
         "claim": claim.text,
         "claimant": claim.claimant,
-        "claimant_type": claimant_schema_type(claim.claimant) if claim.claimant else "",
+        # The type extraction decided and stored; the name rule only for claims filed before it.
+        "claimant_type": (claim.claimant_type or claimant_schema_type(claim.claimant))
+        if claim.claimant
+        else "",
         "state": claim.state,
         "language": claim.language,
         "topics": [t.slug for t in claim.topic_list],

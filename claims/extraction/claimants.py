@@ -18,11 +18,42 @@ _VERB = re.compile(rf"\b(?:{lex.SPEECH_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to\s+([^,.;:()“”\"]+)", re.IGNORECASE)
 
 _ORG = re.compile(
-    rf"((?:[A-Z][\w\-]*(?:['’]s)?\s+(?:(?:of|for|and)\s+(?:the\s+)?)?)*"
-    rf"(?:{lex.ORG_WORDS})\b(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)?)"
+    rf"((?:[A-Z][\w\-&]*(?:['’]s|(?<=s)['’])?\s+(?:(?:of|for|and|&)\s+(?:the\s+)?)?)*"
+    rf"(?:{lex.ORG_WORDS})\b(?:\s+(?:of|for|on)\s+(?:the\s+)?[A-Z][\w\-]*"
+    rf"(?:\s+(?:(?:and|&)\s+)?[A-Z][\w\-]*)*)?)"
+)
+# "a spokesperson for the Home Office said" -> the Home Office.
+_SPOKES_FOR = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ne)\s+(?:[a-z]+\s+)?spokes(?:man|woman|person|people)\s+(?:for|of|at)\s+"
+    r"(?:the\s+)?([A-Z][\w\-&.’']*(?:\s+(?:(?:and|of|for|on|&)\s+(?:the\s+)?)?[A-Z][\w\-&.’']*)*)"
+)
+# "the Rhodium Group's report says", "Stanford's analysis found" -> the owner.
+_OWNED_REPORT = re.compile(
+    r"((?:[A-Z][\w\-&.]*\s+(?:(?:of|for|and|on)\s+(?:the\s+)?)?)*[A-Z][\w\-&.]*)['’]s?\s+"
+    r"(?:own\s+)?(?:new\s+|latest\s+|annual\s+)?(?:report|study|analysis|survey|research|data|"
+    r"figures|estimate|estimates|review|investigation|paper|poll)\b"
+)
+# Research subjects that stand for the study's named authors or its institution.
+_RESEARCH_SUBJECT = re.compile(
+    r"\b(?:the|these|our|its|their)?\s*(?:researchers|scientists|authors|team|study|paper|research|"
+    r"report|analysis|survey|findings)\s*$",
+    re.IGNORECASE,
+)
+_RESEARCH_CONTEXT = re.compile(
+    r"\b(?:study|research|paper|report|survey|researchers?|scientists?|team|author|authors|"
+    r"professor|economist|analyst|journal|university|institute)\b",
+    re.IGNORECASE,
+)
+# A bare plural with no one named ("Others", "Critics said") is no claimant.
+_GENERIC_PLURAL = re.compile(
+    r"^(?:some\s+|many\s+|other\s+|most\s+)?(?:others|critics|opponents|supporters|observers|"
+    r"experts|analysts|officials|sources|people|residents|witnesses|activists|protesters|"
+    r"campaigners|some|many|few|several|they)$",
+    re.IGNORECASE,
 )
 _NAME_PART = (
-    r"(?:[A-Z][a-z]+(?:[-’'][A-Za-z]+)?|[A-Z]\.|(?:al|el|bin|ibn|van|von|de|da|di|le)-[A-Z][a-z]+)"
+    r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-’'][A-Za-z]+)?|[A-Z]\."
+    r"|(?:al|el|bin|ibn|van|von|de|da|di|le)-[A-Z][a-z]+)"
 )
 _NAME_SEQ = re.compile(
     rf"{_NAME_PART}(?:\s+(?:(?:al|bin|ibn|van|von|de|da|di|du|le|la|abu)\s+)?{_NAME_PART})*"
@@ -52,7 +83,8 @@ _TITLED = re.compile(
     r"Secretary|Mayor|Judge|Spokesman|Spokeswoman|Envoy|Commander)\s+([A-Z][\w\-’']+)\b(?!\s+[A-Z])"
 )
 _LEADING_FILLER = re.compile(
-    r"^(?:also|meanwhile|however|but|and|yet|separately|earlier|later|moreover|in addition)\b"
+    r"^(?:also|meanwhile|however|but|and|yet|separately|earlier|later|moreover|in addition|"
+    r"while|whereas|now|though|although|still|since|when|as|if|so|then|instead)\b"
     r"[\s,]*",
     re.IGNORECASE,
 )
@@ -62,9 +94,11 @@ _LEADING_FILLER = re.compile(
 class Attribution:
     claimant: str | None
     method: str
+    kind: str = ""  # "Person" or "Organization" (schema.org types); "" when no claimant
 
 
 NONE = Attribution(None, "")
+PENDING_RESEARCH = Attribution(None, "research_pending")
 
 
 def _clean_name(seq: str) -> str | None:
@@ -89,6 +123,10 @@ class PersonRegister:
         self.full_names: list[str] = []
         self.last_person: str | None = None
         self.organisations: list[str] = []
+        self.last_speaker: Attribution | None = None  # "they said": people or organisations
+        self.research_lead: str | None = None  # a study's named author, for "the researchers"
+        self.first_research_lead: str | None = None
+        self.research_org: str | None = None  # the institution behind a study or report
 
     def body(self, noun: str) -> str | None:
         """The most recent organisation named with this noun ("the ministry" -> its full name)."""
@@ -163,16 +201,32 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     pre = _LEADING_FILLER.sub("", pre.strip(" ,:"))
     if not pre:
         return NONE
+    spokes = _SPOKES_FOR.search(pre)
+    if spokes:
+        return Attribution(_trim_org(spokes.group(1)), "spokesperson", "Organization")
+    owned = _OWNED_REPORT.search(pre)
+    if owned and owned.end() >= len(pre.rstrip()) - 12:
+        return _named(owned.group(1).strip(), "report", register)
+    if _RESEARCH_SUBJECT.search(pre) and len(pre.split()) <= 6:
+        return _research(register)
     words = pre.split()
+    if words and words[-1].lower() == "they" and len(words) <= 2 and register.last_speaker:
+        return Attribution(
+            register.last_speaker.claimant, "coreference", register.last_speaker.kind
+        )
     if words and words[-1].lower() in {"they", "we", "i", "you", "it"}:
         return NONE
+    subject_org = [m for m in _ORG.finditer(pre) if m.end() >= len(pre.rstrip(" ,’'")) - 1]
+    if subject_org:  # "the Universities and Colleges Employers' Association said": one body
+        name = re.sub(r"^(?:The|A|An)\s+", "", subject_org[-1].group(1).strip())
+        return Attribution(name, "organisation", "Organization")
     people = register.scan(pre)
     if people:
         return Attribution(register.add(people[-1][1]), "reported_speech")
     tail = pre[-60:]
     if _PRONOUN.search(tail.split(",")[-1]) or _ROLE.search(tail.split(",")[-1]):
         if register.last_person:
-            return Attribution(register.last_person, "coreference")
+            return Attribution(register.last_person, "coreference", "Person")
         return NONE
     orgs = [m.group(1).strip() for m in _ORG.finditer(pre)]
     if orgs:
@@ -180,10 +234,23 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     body = _BODY.search(pre.split(",")[-1])
     if body:
         return Attribution(register.body(body.group(1)) or body.group(0), "organisation")
+    pair = re.search(
+        r"(?:^|\s)(?:both\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)\s+and\s+[A-Z][\w&.\-]*$", pre
+    )
+    if pair and pair.group(1).lower() not in lex.NON_NAME:
+        return _named(
+            pair.group(1),
+            "organisation" if _ORG.search(pair.group(1)) else "reported_speech",
+            register,
+        )
     group = _GROUP.findall(pre.split(",")[-1])
     if group:
-        return Attribution(group[-1].strip(), "reported_speech")
+        if _GENERIC_PLURAL.match(group[-1].strip()):
+            return NONE
+        return Attribution(group[-1].strip(), "reported_speech", "Organization")
     last = pre.split(",")[-1].strip()
+    if _GENERIC_PLURAL.match(last):
+        return NONE
     if (
         re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last)
         and last.lower() not in lex.NON_NAME
@@ -217,6 +284,13 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     if not m:
         return NONE
     phrase = m.group(1).strip()
+    if _GENERIC_SOURCE.match(phrase):
+        if re.search(r"\b(?:study|research|paper|survey|analysis)\b", phrase, re.IGNORECASE):
+            return _research(register)
+        return NONE
+    owned = _OWNED_REPORT.match(phrase)
+    if owned:
+        return _named(owned.group(1).strip(), "according_to", register)
     people = register.scan(phrase)
     if people:
         return Attribution(register.add(people[0][1]), "according_to")
@@ -227,11 +301,86 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     return Attribution(phrase, "according_to") if phrase else NONE
 
 
+_GENERIC_SOURCE = re.compile(
+    r"(?:a|an|one|the|some|several|local|media|news|recent|new|court|police|official|published)?"
+    r"\s*(?:(?:new|recent|local|media|news|court|police|official|published|government|"
+    r"unofficial|preliminary)\s+)*(?:reports?|records?|documents?|estimates?|study|studies|"
+    r"research|paper|survey|analysis|data|figures|filings?|sources?|accounts?)\b",
+    re.IGNORECASE,
+)
+_RESEARCH_FINDS = re.compile(
+    r"\b(?:the|these|their|its|our|that|this)\s+(?:new\s+)?(?:researchers|scientists|"
+    r"authors|team|study|paper|research|findings|analysis|report|survey)\s+(?:\w+\s+)?"
+    r"(?:found|find|finds|"
+    r"show|shows|showed|shown|concluded|concludes|suggests?|suggested|estimated|estimates|"
+    r"reported|discovered|determined|revealed|were able)\b",
+    re.IGNORECASE,
+)
+_REPORT_VERB = re.compile(
+    r"\s*(?:\w+\s+){0,3}?(?:says|said|claims|claimed|found|finds|shows|showed|states|stated|"
+    r"concluded|concludes|estimates|estimated|suggests|suggested|warns|warned)\b"
+)
+_SAYS_REPORT = re.compile(
+    r"(?:says|said|according to|claims|finds|found)\s+(?:a|the)\s+(?:new\s+)?"
+    r"(?:report|study|analysis)\s*[.,]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _trim_org(name: str) -> str:
+    name = re.split(r"\s+(?:said|says|told|who|which|that)\b", name.strip())[0]
+    return name.strip(" ,.’'")
+
+
+def _named(name: str, method: str, register: PersonRegister) -> Attribution:
+    name = _trim_org(re.sub(r"^(?:the|The)\s+", "", name))
+    people = register.scan(name)
+    if people and people[0][1] == name:
+        return Attribution(register.add(name), method, "Person")
+    return Attribution(name, method, "Organization")
+
+
+def _research(register: PersonRegister) -> Attribution:
+    """The study's named author; if none is named yet, decided at the article's end (PENDING)."""
+    if register.research_lead:
+        return Attribution(register.research_lead, "research", "Person")
+    return PENDING_RESEARCH
+
+
+def claimant_kind(found: Attribution, register: PersonRegister) -> str:
+    """schema.org type of the claimant: "Person" or "Organization" ("" when none)."""
+    name = found.claimant
+    if not name:
+        return ""
+    if found.kind:
+        return found.kind
+    if name in register.full_names or register.resolve(name) != name:
+        return "Person"
+    if re.search(rf"\b(?:{lex.ORG_WORDS})\b", name) or _GROUP.fullmatch(name):
+        return "Organization"
+    tokens = name.split()
+    if tokens[0].lower().rstrip("’'s") in lex.PLACES or name.isupper():
+        return "Organization"
+    if found.method in {"organisation", "according_to", "report", "spokesperson"}:
+        return "Organization"
+    if found.method == "coreference" and register.last_person == name:
+        return "Person"
+    return "Person" if all(re.fullmatch(_NAME_PART, t) for t in tokens) else "Organization"
+
+
 def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -> Attribution:
     masked = _mask_quotes(text, quote_mask)
     found = _according_to(masked, register)
     if found.claimant:
         return found
+    if _RESEARCH_FINDS.search(masked):
+        return _research(register)
+    owned = _OWNED_REPORT.search(masked)
+    if owned and _REPORT_VERB.match(masked[owned.end() :]):
+        return _named(owned.group(1).strip(), "report", register)
+    says_report = _SAYS_REPORT.search(masked)
+    if says_report and register.organisations:
+        return Attribution(register.organisations[-1], "report", "Organization")
     for m in _VERB.finditer(masked):
         pre, post = masked[: m.start()], masked[m.end() :]
         pre_clause = pre.rstrip()
@@ -243,7 +392,12 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
             found = _subject_after(post, register)
         else:
             found = _subject_before(pre, register)
-        if found.claimant:
+            if found is PENDING_RESEARCH:
+                return found
+            if not found.claimant and pre_clause.endswith(","):
+                # "..., said Ian Michaels, a spokesman for ..." / "..., reports Reuters."
+                found = _subject_after(post, register)
+        if found.claimant or found is PENDING_RESEARCH:
             return found
     return NONE
 
@@ -301,7 +455,11 @@ def attribute(
         found = _attribute_one(sentence, in_quote[start:end], register)
         has_quote = _overlaps(quotes, quote_starts, start, end)
         if found.claimant and has_quote and found.method == "reported_speech":
-            found = Attribution(found.claimant, "quotation")
+            found = Attribution(found.claimant, "quotation", found.kind)
+        if found.claimant:
+            found = Attribution(found.claimant, found.method, claimant_kind(found, register))
+            if found.method != "research":
+                register.last_speaker = found
         results.append(found)
         # Names anywhere in the sentence (outside quotations) become candidates for later
         # "he", "the official"; the claimant stays the most recent when it is named last.
@@ -309,13 +467,35 @@ def attribute(
         names = register.scan(masked)
         for _, name in names:
             register.add(name)
+        if _RESEARCH_CONTEXT.search(masked):
+            # The study's authors: names here count even after "by" ("led by Michael Shadlen").
+            authors = [_clean_name(m.group(0)) for m in _NAME_SEQ.finditer(masked)]
+            authors = [a for a in authors if a and len(a.split()) >= 2]
+            research_orgs = [m.group(1).strip() for m in _ORG.finditer(masked)]
+            if research_orgs and not register.research_org:
+                register.research_org = research_orgs[0]
+            if authors:
+                register.research_lead = register.add(authors[0])
+            elif names:
+                register.research_lead = register.resolve(names[0][1])
         register.organisations.extend(m.group(1).strip() for m in _ORG.finditer(masked))
         if (
             found.claimant
+            and found.kind == "Person"
             and found.method in {"reported_speech", "quotation", "coreference"}
             and (not names or sentence.find(names[-1][1]) < sentence.find(found.claimant))
         ):
             register.last_person = found.claimant
+        if register.research_lead and not register.first_research_lead:
+            register.first_research_lead = register.research_lead
+    # "According to a study" before its author is named: the first author the article names.
+    for i, found in enumerate(results):
+        if found.method == PENDING_RESEARCH.method:
+            lead, org = register.first_research_lead, register.research_org
+            if lead:
+                results[i] = Attribution(lead, "research", "Person")
+            else:
+                results[i] = Attribution(org, "research", "Organization") if org else NONE
     # Quotations over several sentences: the sentences inside take the attribution given in the
     # first or last sentence of the quotation.
     for qs, qe in quotes:
@@ -329,5 +509,5 @@ def attribute(
             continue
         for i in members:
             if not results[i].claimant and not (skip and skip[i]):
-                results[i] = Attribution(source.claimant, "quotation_continued")
+                results[i] = Attribution(source.claimant, "quotation_continued", source.kind)
     return results

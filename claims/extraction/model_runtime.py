@@ -49,9 +49,13 @@ def token_ids(tokenizer, texts: list[str], max_tokens: int) -> list[list[int]]:
 
 
 class OnnxModel:
-    """The trunk and both heads, with the tokenizer; loaded once per process by scoring.py."""
+    """The trunk and both heads, with the tokenizer; loaded once per process by scoring.py.
 
-    batch_size = 64
+    Each sentence runs alone and unpadded. The int8 files quantise activations dynamically, with
+    one scale per tensor; in a padded batch that scale depends on the other sentences, so a
+    sentence's score moved with its batch. Run one at a time, the result is a function of the
+    sentence alone (and short news sentences lose little speed: no padding is computed).
+    """
 
     def __init__(self, directory: Path | str, *, verify: bool = True) -> None:
         import onnxruntime as ort
@@ -79,32 +83,42 @@ class OnnxModel:
         self.trunk = session("trunk.onnx")
         self.sim_head = session("sim_head.onnx")
         self.cls_head = session("cls_head.onnx")
+        self._cls_outputs = [o.name for o in self.cls_head.get_outputs()]
 
-    def _batches(self, texts: list[str]):
-        ids = token_ids(self.tokenizer, texts, self.max_tokens)
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        for k in range(0, len(order), self.batch_size):
-            chunk = order[k : k + self.batch_size]
-            width = max(len(ids[i]) for i in chunk)
-            input_ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                input_ids[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
+    def _hidden(self, texts: list[str]):
+        for i, ids in enumerate(token_ids(self.tokenizer, texts, self.max_tokens)):
+            input_ids = np.asarray([ids], dtype=np.int64)
+            mask = np.ones_like(input_ids)
             hidden = self.trunk.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
-            yield chunk, hidden, mask
+            yield i, hidden, mask
+
+    def encode(self, texts: list[str], *, embed: bool = True) -> dict[str, np.ndarray]:
+        """Per sentence: the fine-tuned logit, its pooled vector and (optionally) the embedding."""
+        n = len(texts)
+        logit = np.zeros(n, dtype=np.float64)
+        pooled = np.zeros((n, 384), dtype=np.float32)
+        emb = np.zeros((n, 384), dtype=np.float32) if embed else None
+        for i, hidden, mask in self._hidden(texts):
+            outs = self.cls_head.run(None, {"hidden": hidden, "attention_mask": mask})
+            logit[i] = float(np.asarray(outs[0]).reshape(-1)[0])
+            if "pooled" in self._cls_outputs:
+                pooled[i] = outs[self._cls_outputs.index("pooled")][0]
+            if emb is not None:
+                emb[i] = self.sim_head.run(None, {"hidden": hidden, "attention_mask": mask})[0][0]
+        out = {"logit": logit, "pooled": pooled}
+        if emb is not None:
+            norms = np.linalg.norm(emb, axis=1, keepdims=True)
+            out["embedding"] = (emb / np.maximum(norms, 1e-12)).astype(np.float32)
+        return out
 
     def score(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros(len(texts), dtype=np.float32)
-        for chunk, hidden, mask in self._batches(texts):
-            logit = self.cls_head.run(None, {"hidden": hidden, "attention_mask": mask})[0]
-            out[chunk] = 1.0 / (1.0 + np.exp(-logit.astype(np.float64)))
-        return out
+        """The encoder's own (debate-trained) probability, before the news head."""
+        logit = self.encode(texts, embed=False)["logit"]
+        return (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        for chunk, hidden, mask in self._batches(texts):
-            vec = self.sim_head.run(None, {"hidden": hidden, "attention_mask": mask})[0]
-            out[chunk] = vec
+        for i, hidden, mask in self._hidden(texts):
+            out[i] = self.sim_head.run(None, {"hidden": hidden, "attention_mask": mask})[0][0]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return (out / np.maximum(norms, 1e-12)).astype(np.float32)

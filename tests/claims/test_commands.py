@@ -34,7 +34,12 @@ def test_extract_claims_jsonl_offsets_point_into_the_text(tmp_path):
     ]
     assert len(rows) == 2
     for row in rows:
-        assert set(row) == {"text", "start", "end", "score", "check_worthy", "claimant"}
+        assert set(row) == {
+            "text", "start", "end", "score", "check_worthy", "claimant",
+            "band", "reason", "claimant_type", "language",
+        }  # fmt: skip
+        assert row["band"] in {"open", "candidate", "low"} and row["language"] == "en"
+        assert row["reason"].startswith(f"score {row['score']:.2f}")
         assert TEXT[row["start"] : row["end"]] == row["text"]
         assert 0.0 <= row["score"] <= 1.0
     assert rows[0]["text"].startswith("The minister said")

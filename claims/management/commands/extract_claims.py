@@ -4,7 +4,6 @@ import json
 import sys
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from claims import extraction
@@ -31,21 +30,43 @@ class Command(BaseCommand):
             "--threshold",
             type=float,
             default=None,
-            help="check-worthiness threshold (default: the project setting)",
+            help="open threshold on the calibrated score (default: the project setting)",
+        )
+        parser.add_argument(
+            "--candidate-threshold",
+            type=float,
+            default=None,
+            help="lower edge of the candidate band (default: the project setting)",
         )
 
     def handle(
-        self, *args, path: str, url=None, sentences=False, format="jsonl", threshold=None, **options
+        self,
+        *args,
+        path: str,
+        url=None,
+        sentences=False,
+        format="jsonl",
+        threshold=None,
+        candidate_threshold=None,
+        **options,
     ):
         raw = sys.stdin.buffer.read() if path == "-" else self._read(path)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} is not UTF-8 text; convert it first.") from exc
-        if threshold is None:
-            threshold = settings.CLAIM_SCORE_THRESHOLD
-        if threshold is None:
-            threshold = extraction.DEFAULT_THRESHOLD
+        from claims.services import claim_thresholds
+
+        default_open, default_candidate = claim_thresholds()
+        threshold = default_open if threshold is None else threshold
+        if candidate_threshold is None:
+            candidate_threshold = min(default_candidate, threshold)
+        for name, value in (
+            ("--threshold", threshold),
+            ("--candidate-threshold", candidate_threshold),
+        ):
+            if not 0.0 <= value <= 1.0:
+                raise CommandError(f"{name} must be between 0 and 1 (got {value}).")
         is_html = path.lower().endswith((".html", ".htm")) or text.lstrip()[:1] == "<"
         if is_html and not sentences:
             content = extraction.parse_html(text, url=url)
@@ -61,9 +82,15 @@ class Command(BaseCommand):
                     "end": s.end,
                     "score": round(s.score, 4),
                     "check_worthy": s.check_worthy,
+                    "band": s.band,
+                    "reason": s.reason,
                     "claimant": s.claimant,
+                    "claimant_type": s.claimant_type or None,
+                    "language": s.language,
                 }
-                for s in extraction.analyse_text(content.text, threshold=threshold)
+                for s in extraction.analyse_text(
+                    content.text, threshold=threshold, candidate_threshold=candidate_threshold
+                )
             ]
         out = self.stdout
         if format == "jsonl":

@@ -1,17 +1,24 @@
-"""Retrain the check-worthiness model; prints precision, recall, F1 and average precision."""
+"""Retrain the check-worthiness model; prints precision, recall, F1 and average precision.
 
+By default it trains the calibrated news head on CPU (a minute or two once the sentence encodings
+are cached under var/claim-features/): news-dev cross-validated by document, the held-out
+debates, the calibration table, the two thresholds, and the claimant figures. `--encoder`
+fine-tunes the ONNX encoder on ClaimBuster first (PyTorch; see MODEL.md).
+"""
+
+import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.extraction import training
+from claims.extraction import head_data, training
 
 
 class Command(BaseCommand):
     help = (
-        "Fine-tune the check-worthiness model on ClaimBuster (held-out whole debates for "
-        "validation) and write the model files with their SHA256SUMS. Needs the training "
-        "packages: pip install -r requirements-train.txt"
+        "Train the check-worthiness model: the news head over the shipped encoder (default, CPU, "
+        "scikit-learn), or with --encoder the encoder itself on ClaimBuster (PyTorch). Writes the "
+        "model files with their SHA256SUMS. Needs: pip install -r requirements-train.txt"
     )
     requires_system_checks: list = []
 
@@ -23,37 +30,91 @@ class Command(BaseCommand):
             help="folder with ClaimBuster's crowdsourced.csv",
         )
         parser.add_argument(
+            "--news-data",
+            type=Path,
+            default=head_data.NEWS_DEV,
+            help="folder with news-dev's sentences.tsv and docs/",
+        )
+        parser.add_argument(
             "--out",
             type=Path,
             default=training.MODEL_DIR,
             help="where the model files go (default: the shipped model)",
         )
+        parser.add_argument(
+            "--encoder",
+            action="store_true",
+            help="fine-tune the encoder on ClaimBuster first (PyTorch, 15-30 min on a CPU)",
+        )
         parser.add_argument("--epochs", type=int, default=training.EPOCHS)
         parser.add_argument("--threads", type=int, default=1)
         parser.add_argument(
-            "--limit", type=int, default=None, help="use about N rows (a quick smoke run)"
+            "--limit", type=int, default=None, help="use about N debate rows (a quick smoke run)"
+        )
+        parser.add_argument(
+            "--docs", type=int, default=None, help="use only N news-dev documents (smoke run)"
         )
 
-    def handle(self, *args, data: Path, out: Path, epochs: int, threads: int, limit, **options):
+    def handle(self, *args, data: Path, news_data: Path, out: Path, encoder: bool, **options):
+        log = lambda *parts: self.stdout.write(" ".join(map(str, parts)))  # noqa: E731
         if not (data / "crowdsourced.csv").is_file():
             raise CommandError(f"No crowdsourced.csv in {data}: pass --data with ClaimBuster.")
+        if not (news_data / "sentences.tsv").is_file():
+            raise CommandError(f"No sentences.tsv in {news_data}: pass --news-data with news-dev.")
         try:
-            import torch  # noqa: F401
+            import sklearn  # noqa: F401
         except ImportError as exc:
             raise CommandError(
-                "Training needs PyTorch and friends: pip install -r requirements-train.txt"
+                "Training needs scikit-learn (and PyTorch for --encoder): "
+                "pip install -r requirements-train.txt"
             ) from exc
-        meta = training.train(
-            data,
+        if encoder:
+            try:
+                import torch  # noqa: F401
+            except ImportError as exc:
+                raise CommandError(
+                    "--encoder needs PyTorch and friends: pip install -r requirements-train.txt"
+                ) from exc
+            meta = training.train(
+                data,
+                out,
+                epochs=options["epochs"],
+                threads=options["threads"],
+                limit=options["limit"],
+                log=log,
+            )
+            t = meta["test"]
+            self.stdout.write(
+                f"encoder on held-out debates: precision {t['precision']:.3f}  "
+                f"recall {t['recall']:.3f}  f1 {t['f1']:.3f}  "
+                f"average precision {t['average_precision']:.3f}  threshold {t['threshold']:.2f}"
+            )
+        elif out.resolve() != training.MODEL_DIR.resolve():
+            out.mkdir(parents=True, exist_ok=True)
+            for name in ("trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json"):
+                if not (out / name).exists():
+                    shutil.copyfile(training.MODEL_DIR / name, out / name)
+            if not (out / "model.json").exists():
+                shutil.copyfile(training.MODEL_DIR / "model.json", out / "model.json")
+        from claims.extraction import claimant_eval, head_training
+
+        summary = head_training.train_head(
             out,
-            epochs=epochs,
-            threads=threads,
-            limit=limit,
-            log=lambda *parts: self.stdout.write(" ".join(map(str, parts))),
+            out,
+            news_dir=news_data,
+            claimbuster_dir=data,
+            debate_limit=options["limit"],
+            docs_limit=options["docs"],
+            log=log,
         )
-        t = meta["test"]
+        meta = head_training.update_model_json(out, summary)
+        cv = summary["news_dev_cv"]["open"]
         self.stdout.write(
-            f"precision {t['precision']:.3f}  recall {t['recall']:.3f}  f1 {t['f1']:.3f}  "
-            f"average precision {t['average_precision']:.3f}  threshold {t['threshold']:.2f}"
+            f"news-dev (open threshold, cross-validated by document): "
+            f"precision {cv['precision']:.3f}  recall {cv['recall']:.3f}  f1 {cv['f1']:.3f}  "
+            f"average precision {cv['average_precision']:.3f}  "
+            f"ECE {summary['calibration']['ece']:.3f}"
         )
+        if options["docs"] is None:
+            claimant_eval.report(claimant_eval.evaluate(news_data), log=log)
         self.stdout.write(f"Model {meta['version']} written to {out}")
