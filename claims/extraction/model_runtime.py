@@ -70,7 +70,9 @@ class OnnxModel:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         options = ort.SessionOptions()
-        threads = int(os.environ.get("CLAIMS_ONNX_THREADS", "0"))
+        # One sentence at a time is a tiny tensor: one thread beats several that synchronise on
+        # every operator (about 2.5x faster measured here); set CLAIMS_ONNX_THREADS to override.
+        threads = int(os.environ.get("CLAIMS_ONNX_THREADS", "1"))
         if threads:
             options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
