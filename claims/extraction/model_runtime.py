@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -86,13 +87,30 @@ class OnnxModel:
         self.sim_head = session("sim_head.onnx")
         self.cls_head = session("cls_head.onnx")
         self._cls_outputs = [o.name for o in self.cls_head.get_outputs()]
+        # Sentences scored at once, each on its own thread (CLAIMS_ONNX_PARALLEL, default: cores).
+        self.parallel = max(1, int(os.environ.get("CLAIMS_ONNX_PARALLEL", os.cpu_count() or 1)))
 
-    def _hidden(self, texts: list[str]):
-        for i, ids in enumerate(token_ids(self.tokenizer, texts, self.max_tokens)):
-            input_ids = np.asarray([ids], dtype=np.int64)
-            mask = np.ones_like(input_ids)
-            hidden = self.trunk.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
-            yield i, hidden, mask
+    def _run_one(self, ids: list[int], embed: bool):
+        input_ids = np.asarray([ids], dtype=np.int64)
+        mask = np.ones_like(input_ids)
+        hidden = self.trunk.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        outs = self.cls_head.run(None, {"hidden": hidden, "attention_mask": mask})
+        emb = (
+            self.sim_head.run(None, {"hidden": hidden, "attention_mask": mask})[0][0]
+            if embed
+            else None
+        )
+        return outs, emb
+
+    def _run_all(self, texts: list[str], embed: bool) -> list:
+        """Every sentence alone; several at once on a thread pool (onnxruntime releases the GIL),
+        which keeps each result a function of its own sentence while using every core."""
+        ids = token_ids(self.tokenizer, texts, self.max_tokens)
+        workers = min(len(ids), self.parallel)
+        if workers <= 1:
+            return [self._run_one(one, embed) for one in ids]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda one: self._run_one(one, embed), ids))
 
     def encode(self, texts: list[str], *, embed: bool = True) -> dict[str, np.ndarray]:
         """Per sentence: the fine-tuned logit, its pooled vector and (optionally) the embedding."""
@@ -100,13 +118,12 @@ class OnnxModel:
         logit = np.zeros(n, dtype=np.float64)
         pooled = np.zeros((n, 384), dtype=np.float32)
         emb = np.zeros((n, 384), dtype=np.float32) if embed else None
-        for i, hidden, mask in self._hidden(texts):
-            outs = self.cls_head.run(None, {"hidden": hidden, "attention_mask": mask})
+        for i, (outs, vector) in enumerate(self._run_all(texts, embed)):
             logit[i] = float(np.asarray(outs[0]).reshape(-1)[0])
             if "pooled" in self._cls_outputs:
                 pooled[i] = outs[self._cls_outputs.index("pooled")][0]
             if emb is not None:
-                emb[i] = self.sim_head.run(None, {"hidden": hidden, "attention_mask": mask})[0][0]
+                emb[i] = vector
         out = {"logit": logit, "pooled": pooled}
         if emb is not None:
             norms = np.linalg.norm(emb, axis=1, keepdims=True)
@@ -119,8 +136,4 @@ class OnnxModel:
         return (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for i, hidden, mask in self._hidden(texts):
-            out[i] = self.sim_head.run(None, {"hidden": hidden, "attention_mask": mask})[0][0]
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        return self.encode(texts, embed=True)["embedding"]
