@@ -288,7 +288,7 @@ class CorrectionForm(forms.Form):
 
 
 class CorrectionDecisionForm(forms.Form):
-    """Approve or return a correction (claims/views/corrections.py)."""
+    """An editor approves or returns a proposed correction."""
 
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
