@@ -263,3 +263,32 @@ class BulkForm(forms.Form):
             raw = self.data.get(f"v_{claim_id}")
             out[claim_id] = int(raw) if raw and str(raw).isdigit() else None
         return out
+
+
+# --- Corrections of published fact-checks (claims/views/corrections.py) ---------------------
+
+
+class CorrectionForm(forms.Form):
+    """Corrected verdict text; the services check it again."""
+
+    rating = forms.ModelChoiceField(queryset=None, empty_label=None)
+    summary = forms.CharField(max_length=300, label="Summary (one line, for readers)")
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Correction note (shown to readers, dated)",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from claims.models import Rating
+
+        self.fields["rating"].queryset = Rating.objects.filter(active=True, scale="default")
+
+
+class CorrectionDecisionForm(forms.Form):
+    """An editor approves or returns a proposed correction."""
+
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("factcheck.api_urls")),
     path("fact-checks/", include("claims.public_urls")),
-    path("reports/", include("claims.exports.urls")),
+    path("reports/", include("claims.reports_urls")),
     path("reviewers/", include("reviewers.urls")),
     path("", include("claims.urls")),
 ]

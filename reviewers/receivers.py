@@ -1,4 +1,5 @@
-"""Listens to the claim workflow: keeps assignments in step, tells people, schedules assignment.
+"""Listens to the claim workflow: keeps assignments in step (lifecycle.py), tells people,
+schedules assignment.
 
 The claim workflow sends `claim_transitioned` inside its transaction, so everything written here
 commits or rolls back with the claim's change; Celery jobs are only sent after commit.
@@ -13,17 +14,8 @@ from django.utils import timezone
 from claims.models import Claim, Verdict
 from claims.signals import claim_assigning, claim_transitioned, claims_filed, evidence_broken
 
-from .models import Assignment, ReviewerProfile
+from . import lifecycle
 from .notifications import editors, notify, snippet
-from .services import held_by_scheduler
-
-ENDING = {
-    "unassign": Assignment.State.ENDED,
-    "expire": Assignment.State.EXPIRED,
-    "decline": Assignment.State.DECLINED,
-    "reassign": Assignment.State.ENDED,
-    "approve": Assignment.State.COMPLETED,
-}
 
 
 def schedule_assignment_run() -> None:
@@ -38,36 +30,9 @@ def _when(moment) -> str:
 
 @receiver(claim_transitioned, dispatch_uid="reviewers.on_claim_transition")
 def on_claim_transition(sender, claim, transition, actor, from_state, to_state, details, **kw):
-    now = timezone.now()
-    ended = None
-    if transition in ENDING:
-        ended = (
-            Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE)
-            .select_related("reviewer")
-            .first()
-        )
-        if ended is not None:
-            ended.state = ENDING[transition]
-            ended.ended_at = now
-            if transition == "decline":
-                ended.decline_reason = details.get("reason", "")
-            ended.save(update_fields=["state", "ended_at", "decline_reason"])
-    assignment = None
-    if transition in {"assign", "reassign"}:
-        assignment = Assignment.objects.create(
-            claim=claim,
-            reviewer_id=claim.assignee_id,
-            assigned_by=actor,
-            reason=_assignment_reason(details),
-            assigned_at=now,
-            due_at=claim.due_at,
-        )
-        if not held_by_scheduler(claim.assignee_id):  # the scheduler's batch writes it once
-            ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
-    elif transition == "set_priority" and claim.due_at is not None:
-        Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE).update(
-            due_at=claim.due_at
-        )
+    ended, assignment = lifecycle.follow(
+        claim, transition, actor, details, reason=_assignment_reason(details)
+    )
     _tell_people(claim, transition, actor, details, ended, assignment)
     if to_state == Claim.State.OPEN and from_state != Claim.State.OPEN:
         schedule_assignment_run()

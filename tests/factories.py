@@ -99,3 +99,51 @@ def claim_in(state: str, *, editor, checker, **factory_kwargs) -> Claim:
             if step == state:
                 break
     return Claim.objects.get(pk=cid)
+
+
+# --- Shared helpers (one copy each; tests import them from here) -----------------------------
+
+
+def reviewer(username, *, capacity=5, languages="en", topics=(), full_name="", **fields):
+    """A fact-checker with a reviewer profile: capacity, languages, topics (slugs) and any other
+    profile field (available, away_until...)."""
+    from claims.models import Topic
+
+    first, _, last = full_name.partition(" ")
+    user = fact_checker(username, first_name=first, last_name=last)
+    profile = user.reviewer_profile
+    profile.capacity = capacity
+    profile.languages = languages
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save()
+    profile.topics.set(Topic.objects.filter(slug__in=topics))
+    return user
+
+
+def make_evidence(url, *, excerpt="", claim=None, **kwargs):
+    """A source on a claim (a new one unless given); a quote to verify when `excerpt` is set."""
+    from claims.models import Evidence
+
+    return Evidence.objects.create(
+        claim=claim or ClaimFactory(),
+        url=url,
+        excerpt=excerpt,
+        quote_status=Evidence.QuoteStatus.PENDING if excerpt else "",
+        **kwargs,
+    )
+
+
+def submit_verdict(
+    claim, checker, *, rating_slug="false", summary="Not so.", rationale=""
+) -> Claim:
+    """The assignee's verdict on an assigned claim, drafted and submitted through the workflow."""
+    workflow.verdict_save_draft(
+        claim_id=claim.pk,
+        actor=checker,
+        rating_id=rating(rating_slug).pk,
+        summary=summary,
+        rationale=rationale,
+    )
+    workflow.claim_submit(claim_id=claim.pk, actor=checker)
+    return Claim.objects.get(pk=claim.pk)

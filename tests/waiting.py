@@ -11,3 +11,9 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def wait_until(predicate, timeout: float = 60.0, message: str = "condition") -> None:
+    """Poll `predicate` until it is true; fail the test, naming `message`, after `timeout`."""
+    if not wait_for(predicate, timeout):
+        raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {message}.")

@@ -284,7 +284,3 @@ class TokenCreateInput(StrictInput):
     password = serializers.CharField(
         required=False, max_length=4096, style={"input_type": "password"}
     )
-
-
-class ReadAllResultSerializer(serializers.Serializer):
-    marked = serializers.IntegerField(help_text="How many notifications were marked read.")

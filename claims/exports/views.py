@@ -1,6 +1,7 @@
-"""Reports pages: export downloads (streamed when small, a background job when large), the
-progress page of a background export, and the ClaimReview import form. Views stay thin: the
-services decide and the permissions module says who may."""
+"""Export pages: export downloads (streamed when small, a background job when large) and the
+progress page of a background export. Views stay thin: the services decide and the permissions
+module says who may. (The ClaimReview import page is claims/views/imports.py; corrections are
+claims/views/corrections.py.)"""
 
 from __future__ import annotations
 
@@ -9,17 +10,15 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-from claims import corrections, permissions
+from claims import permissions
 from claims.errors import WorkflowError
-from claims.importers import claimreview as importer
-from claims.models import Claim, Export, Verdict
+from claims.models import Export
 
 from . import selectors, services
 from .formats import FORMATS, get_format
-from .forms import ClaimReviewImportForm, CorrectionForm, DecisionForm
 
 
 def _refuse(request, message: str, status: int):
@@ -131,127 +130,4 @@ def export_download(request, export_id: int):
         as_attachment=True,
         filename=job.file.name.rsplit("/", 1)[-1],
         content_type=get_format(job.format).content_type,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_claimreview(request):
-    if not permissions.is_editor(request.user):
-        return _refuse(request, "Only editors can import past fact-checks.", 403)
-    bound = request.method == "POST"
-    form = ClaimReviewImportForm(request.POST if bound else None, request.FILES if bound else None)
-    result = None
-    if bound and form.is_valid():
-        try:
-            if form.cleaned_data["file"]:
-                document = importer.parse_json(form.cleaned_data["file"].read())
-            else:
-                document = importer.parse_json(importer.fetch_url(form.cleaned_data["url"]))
-            result = importer.import_claimreview(document=document)
-        except WorkflowError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, result.summary())
-    return render(
-        request,
-        "exports/import.html",
-        {"form": form, "result": result},
-        status=400 if bound and not form.is_valid() else 200,
-    )
-
-
-# --- Corrections of published fact-checks ---------------------------------------------------
-
-
-@login_required
-@require_GET
-def corrections_waiting(request):
-    if not permissions.is_editor(request.user):
-        return _refuse(request, "Only editors can correct published fact-checks.", 403)
-    waiting = (
-        Verdict.objects.filter(correction_of__isnull=False, state=Verdict.State.SUBMITTED)
-        .select_related("claim", "rating", "author", "correction_of__rating")
-        .order_by("submitted_at")
-    )
-    return render(request, "exports/corrections.html", {"waiting": waiting})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def correction(request, claim_id: int):
-    """Propose a correction of a published verdict, or approve / return the one waiting."""
-    if not permissions.is_editor(request.user):
-        return _refuse(request, "Only editors can correct published fact-checks.", 403)
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=claim_id)
-    current = Verdict.objects.filter(claim=claim, is_current=True).select_related("rating").first()
-    pending = corrections.pending_correction(claim)
-    initial = {"version": claim.version}
-    if current is not None:
-        initial |= {"rating": current.rating_id, "summary": current.summary}
-        initial["rationale"] = current.rationale
-    propose_form = CorrectionForm(initial=initial)
-    decision_form = DecisionForm(initial={"version": claim.version})
-    action = request.POST.get("action")
-    status = 200
-    if request.method == "POST":
-        try:
-            if action == "propose":
-                propose_form = CorrectionForm(request.POST)
-                if propose_form.is_valid():
-                    data = propose_form.cleaned_data
-                    corrections.correction_propose(
-                        claim_id=claim.pk,
-                        actor=request.user,
-                        rating_id=data["rating"].pk,
-                        summary=data["summary"],
-                        rationale=data["rationale"],
-                        note=data["note"],
-                        expected_version=data["version"],
-                    )
-                    messages.success(request, "Correction sent to another editor for approval.")
-                    return redirect("exports:correction", claim_id=claim.pk)
-            elif action in ("approve", "return"):
-                decision_form = DecisionForm(request.POST)
-                if decision_form.is_valid():
-                    data = decision_form.cleaned_data
-                    decide = (
-                        corrections.correction_approve
-                        if action == "approve"
-                        else corrections.correction_return
-                    )
-                    decide(
-                        claim_id=claim.pk,
-                        actor=request.user,
-                        note=data["note"],
-                        expected_version=data["version"],
-                    )
-                    messages.success(
-                        request,
-                        "Correction approved." if action == "approve" else "Correction returned.",
-                    )
-                    return redirect("exports:correction", claim_id=claim.pk)
-            else:
-                propose_form.add_error(None, "Choose what to do: propose, approve or return.")
-        except WorkflowError as error:
-            target = propose_form if action == "propose" else decision_form
-            target.add_error(None, error.message)
-            status = error.http_status
-        else:
-            status = 400
-    return render(
-        request,
-        "exports/correction.html",
-        {
-            "claim": claim,
-            "current": current,
-            "pending": pending,
-            "propose_form": propose_form,
-            "decision_form": decision_form,
-            "is_author": pending is not None and pending.author_id == request.user.pk,
-            "history": claim.verdicts.filter(correction_of__isnull=False)
-            .select_related("rating", "author", "decided_by")
-            .order_by("-created_at"),
-        },
-        status=status,
     )

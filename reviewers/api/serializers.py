@@ -72,3 +72,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_is_read(self, notification: Notification) -> bool:
         return notification.read_at is not None
+
+
+class ReadAllResultSerializer(serializers.Serializer):
+    """The answer of "mark all read" (an output, documented in the schema)."""
+
+    marked = serializers.IntegerField(help_text="How many notifications were marked read.")

@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from claims.api.inputs import ReadAllResultSerializer
 from claims.api.pagination import StandardCursorPagination
 from claims.api.permissions import CanViewClaims
 from claims.api.views.common import int_or_404
@@ -18,7 +17,12 @@ from claims.api.views.common import int_or_404
 from ..models import Assignment, Notification, ReviewerProfile
 from ..notifications import mark_read as notifications_mark_read
 from . import selectors
-from .serializers import AssignmentSerializer, NotificationSerializer, ReviewerSerializer
+from .serializers import (
+    AssignmentSerializer,
+    NotificationSerializer,
+    ReadAllResultSerializer,
+    ReviewerSerializer,
+)
 
 
 @extend_schema_view(

@@ -6,7 +6,6 @@ Screenshots of the main pages go to artifacts/screenshots/ (git-ignored).
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -97,12 +96,3 @@ def open_session(browser, live_server):
     yield open_
     for session in sessions:
         session.close()
-
-
-def wait_until(predicate, timeout: float = 60.0, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {message}.")

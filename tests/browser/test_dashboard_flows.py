@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 from claims import workflow
 from claims.models import Article, Claim, Verdict
 from reviewers.models import Assignment
-from tests.factories import ArticleFactory, ClaimFactory, editor, fact_checker, rating
-
-from .conftest import wait_until
+from tests.factories import ArticleFactory, ClaimFactory, editor, fact_checker, submit_verdict
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,15 +47,13 @@ def claim_in_article(**fields) -> Claim:
 def submitted_claim(the_editor, the_checker) -> Claim:
     claim = claim_in_article()
     workflow.claim_assign(claim_id=claim.pk, assignee=the_checker, actor=the_editor)
-    workflow.verdict_save_draft(
-        claim_id=claim.pk,
-        actor=the_checker,
-        rating_id=rating("mostly-false").pk,
+    return submit_verdict(
+        claim,
+        the_checker,
+        rating_slug="mostly-false",
         summary="It rose slightly.",
         rationale="The survey says so.",
     )
-    workflow.claim_submit(claim_id=claim.pk, actor=the_checker)
-    return Claim.objects.get(pk=claim.pk)
 
 
 @pytest.mark.integration

@@ -3,7 +3,7 @@ from django.test import Client
 
 from claims import workflow
 from claims.models import Claim
-from tests.factories import ArticleFactory, ClaimFactory, rating
+from tests.factories import ArticleFactory, ClaimFactory, submit_verdict
 
 
 def logged_in(user) -> Client:
@@ -67,15 +67,13 @@ def assigned_claim(open_claim, editor, checker):
 
 @pytest.fixture
 def submitted_claim(assigned_claim, checker):
-    workflow.verdict_save_draft(
-        claim_id=assigned_claim.pk,
-        actor=checker,
-        rating_id=rating("false").pk,
+    return submit_verdict(
+        assigned_claim,
+        checker,
+        rating_slug="false",
         summary="Unemployment rose to 5%.",
         rationale="The statistics office says 5%.",
     )
-    workflow.claim_submit(claim_id=assigned_claim.pk, actor=checker)
-    return Claim.objects.get(pk=assigned_claim.pk)
 
 
 def messages_of(response) -> list[str]:

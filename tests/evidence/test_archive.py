@@ -4,8 +4,7 @@ import pytest
 
 from claims.evidence import archive, services
 from claims.evidence.tasks import archive_evidence
-from claims.models import Evidence
-from tests.factories import ClaimFactory
+from tests.factories import make_evidence
 from tests.localsite import LocalSite, Page
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +25,6 @@ def wayback(settings, site):
     settings.ARCHIVE_ENDPOINT = fake.base
     yield fake
     fake.stop()
-
-
-def make_evidence(url):
-    return Evidence.objects.create(claim=ClaimFactory(), url=url)
 
 
 def test_archive_success(site, wayback):

@@ -8,7 +8,7 @@ from claims.evidence import services
 from claims.evidence.selectors import change_sentence, format_date, quote_sentence
 from claims.models import Claim, ClaimEvent, Evidence, EvidenceSnapshot
 from reviewers.models import Notification
-from tests.factories import ClaimFactory
+from tests.factories import ClaimFactory, make_evidence
 from tests.localsite import Page
 
 pytestmark = pytest.mark.django_db
@@ -19,16 +19,6 @@ REPORT = (
     "The figures exclude re-exports, which fell by a third.\n\n"
     "“We expect growth to continue,” the minister told reporters — adding that 2026 looked strong."
 )
-
-
-def make_evidence(url, *, excerpt="", claim=None, **kwargs):
-    return Evidence.objects.create(
-        claim=claim or ClaimFactory(),
-        url=url,
-        excerpt=excerpt,
-        quote_status=Evidence.QuoteStatus.PENDING if excerpt else "",
-        **kwargs,
-    )
 
 
 def check(evidence):

@@ -9,22 +9,15 @@ from claims import workflow
 from claims.models import Topic
 from reviewers import policy
 from reviewers.models import Assignment, ReviewerProfile
-from tests.factories import ArticleFactory, ClaimFactory, UserFactory, editor, fact_checker
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    UserFactory,
+    editor,
+    reviewer,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def reviewer(username, *, capacity=5, languages="en", topics=(), full_name="", **fields):
-    first, _, last = full_name.partition(" ")
-    user = fact_checker(username, first_name=first, last_name=last)
-    profile = user.reviewer_profile
-    profile.capacity = capacity
-    profile.languages = languages
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    profile.save()
-    profile.topics.set(Topic.objects.filter(slug__in=topics))
-    return user
 
 
 def claim_with(topics=(), language="en", author="", **kwargs):

@@ -15,18 +15,10 @@ from claims.models import Claim, ClaimEvent, Topic
 from claims.permissions import FACT_CHECKERS
 from reviewers import notifications, services
 from reviewers.models import Assignment, Notification, ReviewerProfile
-from tests.factories import ArticleFactory, ClaimFactory, fact_checker, rating
+from tests.factories import ArticleFactory, ClaimFactory, rating, reviewer
 
 pytestmark = pytest.mark.django_db
 S = Claim.State
-
-
-def reviewer(username, *, capacity=5, topics=(), **fields):
-    user = fact_checker(username, **fields)
-    ReviewerProfile.objects.filter(user=user).update(capacity=capacity)
-    user.reviewer_profile.refresh_from_db()
-    user.reviewer_profile.topics.set(Topic.objects.filter(slug__in=topics))
-    return user
 
 
 def kinds(user):
@@ -316,7 +308,7 @@ def test_editor_assign_refuses_a_reviewer_at_capacity_unless_assigned_anyway(edi
 
 
 def test_nobody_checks_their_own_article_even_when_assigned_anyway(editor):
-    ana = reviewer("ana", first_name="Ana", last_name="Ruiz")
+    ana = reviewer("ana", full_name="Ana Ruiz")
     claim = ClaimFactory(article=ArticleFactory(author="By Ana Ruiz"))
     with pytest.raises(InvalidInput, match="ana wrote the article this claim comes from"):
         services.assign_to_reviewer(

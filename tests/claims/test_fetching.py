@@ -17,15 +17,7 @@ from claims.fetching import (
     FetchWrongType,
     fetch,
 )
-from tests.localsite import LocalSite, Page
-
-
-@pytest.fixture
-def site(settings):
-    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = True
-    local = LocalSite().start()
-    yield local
-    local.stop()
+from tests.localsite import Page
 
 
 def test_ok_page(site, settings):

@@ -1,6 +1,8 @@
+"""The ClaimReview import page's form (claims/views/imports.py)."""
+
 from django import forms
 
-from claims.importers.claimreview import MAX_BYTES
+from .claimreview import MAX_BYTES
 
 
 class ClaimReviewImportForm(forms.Form):
@@ -38,27 +40,3 @@ class ClaimReviewImportForm(forms.Form):
         if data.get("file") and data.get("url"):
             raise forms.ValidationError("Give a file or a web address, not both.")
         return data
-
-
-class CorrectionForm(forms.Form):
-    """Corrected verdict text; the services check it again."""
-
-    rating = forms.ModelChoiceField(queryset=None, empty_label=None)
-    summary = forms.CharField(max_length=300, label="Summary (one line, for readers)")
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False)
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Correction note (shown to readers, dated)",
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from claims.models import Rating
-
-        self.fields["rating"].queryset = Rating.objects.filter(active=True, scale="default")
-
-
-class DecisionForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
