@@ -113,6 +113,9 @@ class Claim(models.Model):
         PUBLISHED = "published", "Published"
         DISMISSED = "dismissed", "Dismissed"
 
+    # The states in which a fact-checker holds the claim (the one definition of "working").
+    WORKING_STATES = frozenset({State.ASSIGNED, State.IN_REVIEW})
+
     class Priority(models.TextChoices):
         URGENT = "urgent", "Urgent"
         HIGH = "high", "High"
@@ -206,7 +209,7 @@ class Claim(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(
-            self.due_at and self.due_at < timezone.now() and self.state in {"assigned", "in_review"}
+            self.due_at and self.due_at < timezone.now() and self.state in self.WORKING_STATES
         )
 
 

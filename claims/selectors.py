@@ -23,8 +23,7 @@ from .models import (
     Verdict,
 )
 
-WORKING_STATES = ["assigned", "in_review"]
-QUEUE_STATES = ["assigned", "in_review", "submitted"]
+QUEUE_STATES = [*(s for s in Claim.State if s in Claim.WORKING_STATES), Claim.State.SUBMITTED]
 
 
 def claims_base():

@@ -59,7 +59,7 @@ def _system_only(actor, claim: Claim) -> bool:
     return actor is None
 
 
-WORKING = frozenset({S.ASSIGNED, S.IN_REVIEW})
+WORKING = Claim.WORKING_STATES
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t

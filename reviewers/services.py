@@ -340,7 +340,7 @@ def assign_to_reviewer(
     )
     if claim is None:
         raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found")
-    if claim.state not in {Claim.State.OPEN, *workflow.WORKING}:
+    if claim.state not in {Claim.State.OPEN, *Claim.WORKING_STATES}:
         raise TransitionNotAllowed(
             f"Cannot assign this claim: it is {claim.get_state_display().lower()}. "
             "Only open claims and claims being worked on can be (re)assigned."

@@ -66,7 +66,7 @@ def deadline(due_at: datetime | None, state: str = "") -> SafeString:
         return format_html('<span class="due due-none">{}</span>', "—")
     exact = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M %Z")
     words, css = deadline_words(due_at)
-    if state and state not in {"assigned", "in_review"}:
+    if state and state not in Claim.WORKING_STATES:
         css = "due-later"
         words = f"was due {exact}" if words.startswith("overdue") else words
     return format_html(
