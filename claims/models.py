@@ -384,6 +384,12 @@ class EvidenceSnapshot(models.Model):
         return f"{self.evidence_id} @ {self.fetched_at:%Y-%m-%d %H:%M}"
 
 
+class VerdictQuerySet(models.QuerySet):
+    def current(self) -> VerdictQuerySet:
+        """The current verdict of each claim (the one definition; at most one per claim)."""
+        return self.filter(is_current=True)
+
+
 class Verdict(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -427,6 +433,8 @@ class Verdict(models.Model):
     correction_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VerdictQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -34,7 +34,7 @@ def current_verdicts_prefetch() -> Prefetch:
     """Each claim's current verdict (0 or 1) as `claim.current_verdicts`, in one query."""
     return Prefetch(
         "verdicts",
-        queryset=Verdict.objects.filter(is_current=True).select_related("rating", "author"),
+        queryset=Verdict.objects.current().select_related("rating", "author"),
         to_attr="current_verdicts",
     )
 
@@ -88,7 +88,7 @@ def claim_matches(claim: Claim) -> list[ClaimMatch]:
         ).prefetch_related(
             Prefetch(
                 "matched_claim__verdicts",
-                queryset=Verdict.objects.filter(is_current=True).select_related("rating"),
+                queryset=Verdict.objects.current().select_related("rating"),
                 to_attr="current_verdicts",
             )
         )
@@ -97,7 +97,7 @@ def claim_matches(claim: Claim) -> list[ClaimMatch]:
 
 def claim_current_verdict(claim: Claim) -> Verdict | None:
     return (
-        claim.verdicts.filter(is_current=True)
+        claim.verdicts.current()
         .select_related("rating", "author", "decided_by")
         .prefetch_related(Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor")))
         .first()
@@ -160,7 +160,7 @@ def approvals_queue() -> QuerySet:
             "topics",
             Prefetch(
                 "verdicts",
-                queryset=Verdict.objects.filter(is_current=True)
+                queryset=Verdict.objects.current()
                 .select_related("rating", "author")
                 .prefetch_related(
                     Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor"))
@@ -258,9 +258,7 @@ def report_figures(claims: QuerySet, *, weeks: int = 12, now=None) -> dict:
         (value, label, by_state_counts.get(value, 0)) for value, label in Claim.State.choices
     ]
 
-    approved = Verdict.objects.filter(
-        claim__in=chosen, is_current=True, state=Verdict.State.APPROVED
-    )
+    approved = Verdict.objects.current().filter(claim__in=chosen, state=Verdict.State.APPROVED)
     rating_counts = dict(
         approved.order_by()
         .values_list("rating_id")

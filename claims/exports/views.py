@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from claims import corrections, permissions
+from claims import corrections, permissions, workflow
 from claims.errors import WorkflowError
 from claims.importers import claimreview as importer
 from claims.models import Claim, Export, Verdict
@@ -184,7 +184,7 @@ def correction(request, claim_id: int):
     if not permissions.is_editor(request.user):
         return _refuse(request, "Only editors can correct published fact-checks.", 403)
     claim = get_object_or_404(Claim.objects.select_related("article"), pk=claim_id)
-    current = Verdict.objects.filter(claim=claim, is_current=True).select_related("rating").first()
+    current = workflow.current_verdict(claim)
     pending = corrections.pending_correction(claim)
     initial = {"version": claim.version}
     if current is not None:
