@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from statistics import median
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from . import permissions
 from .models import (
     ApprovalVote,
     Article,
@@ -135,17 +135,7 @@ def all_topics() -> list[Topic]:
 
 def fact_checkers():
     """Active people who can be given claims (the workflow's own test: the work_claim right)."""
-    User = get_user_model()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename="work_claim")
-            | Q(user_permissions__codename="work_claim")
-            | Q(is_superuser=True)
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return permissions.users_with_permission("claims.work_claim").order_by("username")
 
 
 # --- Editors' pages -------------------------------------------------------------------------

@@ -32,11 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.auth.models import Permission
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from claims import permissions
 from claims.models import Claim
 
 from .models import Assignment, ReviewerProfile
@@ -164,12 +164,7 @@ def facts_of(claim_id: int) -> ClaimFacts:
 
 
 def _can_work_claims():
-    perm = Permission.objects.filter(codename="work_claim", content_type__app_label="claims")
-    return (
-        Q(user__is_superuser=True)
-        | Exists(perm.filter(group__user=OuterRef("user_id")))
-        | Exists(perm.filter(user=OuterRef("user_id")))
-    )
+    return permissions.holds_permission("claims.work_claim", user="user")
 
 
 def active_load(user_ref: str = "user_id"):
