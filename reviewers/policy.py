@@ -167,10 +167,22 @@ def _can_work_claims():
     return permissions.holds_permission("claims.work_claim", user="user")
 
 
+def active(via: str = "") -> Q:
+    """The one definition of a reviewer's load: the assignments still active. `via` is the path
+    from the queried model to the assignments ("" on Assignment, "user__assignments" on a
+    profile, "assignments" on a claim)."""
+    return Q(**{f"{via}__state" if via else "state": Assignment.State.ACTIVE})
+
+
+def load_of(user_id: int) -> int:
+    """A reviewer's load now (one query)."""
+    return Assignment.objects.filter(active(), reviewer_id=user_id).count()
+
+
 def active_load(user_ref: str = "user_id"):
-    """Open (active) assignments of a reviewer, as a subquery expression."""
+    """A reviewer's load, as a subquery expression over a model with a user column."""
     count = (
-        Assignment.objects.filter(reviewer_id=OuterRef(user_ref), state=Assignment.State.ACTIVE)
+        Assignment.objects.filter(active(), reviewer_id=OuterRef(user_ref))
         .order_by()
         .values("reviewer_id")
         .annotate(n=Count("pk"))

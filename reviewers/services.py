@@ -124,9 +124,7 @@ def _lock_reviewer(
             )
             if capacity is None:
                 continue
-            load = Assignment.objects.filter(
-                reviewer_id=profile.user_id, state=Assignment.State.ACTIVE
-            ).count()
+            load = policy.load_of(profile.user_id)
             profile.capacity, profile.load = capacity, load
             held[profile.user_id] = (profile, load)
             if load < capacity:
@@ -289,7 +287,7 @@ def _lock_profile(user) -> tuple[ReviewerProfile | None, int]:
         return None, 0
     profile.user = user
     profile.is_fact_checker = True  # the workflow admits fact-checkers only
-    load = Assignment.objects.filter(reviewer_id=user.pk, state=Assignment.State.ACTIVE).count()
+    load = policy.load_of(user.pk)
     return profile, load
 
 
