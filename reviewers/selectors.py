@@ -170,11 +170,3 @@ def active_assignment(claim: Claim) -> Assignment | None:
         .select_related("reviewer", "assigned_by")
         .first()
     )
-
-
-def assignment_history(claim: Claim):
-    return list(
-        Assignment.objects.filter(claim=claim)
-        .select_related("reviewer", "assigned_by")
-        .order_by("assigned_at", "pk")
-    )

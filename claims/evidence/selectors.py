@@ -139,8 +139,3 @@ def evidence_problems_for(claim_ids: Iterable[int]) -> dict[int, list[str]]:
         claim_id: [problem_sentence(e) for e in items]
         for claim_id, items in _by_claim(rows).items()
     }
-
-
-def evidence_for_claim(claim_id: int):
-    """The claim page's evidence list, oldest first (summaries via evidence_summary)."""
-    return Evidence.objects.filter(claim_id=claim_id).select_related("added_by")
