@@ -1,16 +1,14 @@
-"""Template helpers for deadlines and the claim page's assignment panel.
+"""Template helpers for deadlines and why a claim has no reviewer yet.
 
 {% load reviewers %}
 {% due claim.due_at %}           -> <time class="due overdue" ...>overdue by 1 day</time>
-{% assignment_panel claim %}     -> assignee, why them, deadline, or why nobody has it yet
+{% why_unassigned claim %}       -> why nobody has an open claim yet, reviewer by reviewer
 """
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
-
-from claims import permissions
 
 from .. import policy, selectors
 
@@ -43,22 +41,6 @@ def due(due_at, done: bool = False):
         exact,
         label,
     )
-
-
-@register.inclusion_tag("reviewers/_assignment_panel.html", takes_context=True)
-def assignment_panel(context, claim):
-    user = context.get("user")
-    request = context.get("request")
-    return {
-        "claim": claim,
-        "user": user,
-        "assignment": selectors.active_assignment(claim),
-        "why": policy.why_unassigned(claim) if claim.assignee_id is None else "",
-        "can_assign": permissions.can_assign(user),
-        "can_decline": permissions.can_work_on(user, claim),
-        "next": request.get_full_path() if request is not None else "",
-        "csrf_token": context.get("csrf_token"),
-    }
 
 
 @register.simple_tag
