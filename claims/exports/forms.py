@@ -59,6 +59,8 @@ class CorrectionForm(forms.Form):
         self.fields["rating"].queryset = Rating.objects.filter(active=True, scale="default")
 
 
-class DecisionForm(forms.Form):
+class CorrectionDecisionForm(forms.Form):
+    """An editor approves or returns a proposed correction."""
+
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -19,7 +19,7 @@ from claims.models import Claim, Export, Verdict
 
 from . import selectors, services
 from .formats import FORMATS, get_format
-from .forms import ClaimReviewImportForm, CorrectionForm, DecisionForm
+from .forms import ClaimReviewImportForm, CorrectionDecisionForm, CorrectionForm
 
 
 def _refuse(request, message: str, status: int):
@@ -191,7 +191,7 @@ def correction(request, claim_id: int):
         initial |= {"rating": current.rating_id, "summary": current.summary}
         initial["rationale"] = current.rationale
     propose_form = CorrectionForm(initial=initial)
-    decision_form = DecisionForm(initial={"version": claim.version})
+    decision_form = CorrectionDecisionForm(initial={"version": claim.version})
     action = request.POST.get("action")
     status = 200
     if request.method == "POST":
@@ -212,7 +212,7 @@ def correction(request, claim_id: int):
                     messages.success(request, "Correction sent to another editor for approval.")
                     return redirect("exports:correction", claim_id=claim.pk)
             elif action in ("approve", "return"):
-                decision_form = DecisionForm(request.POST)
+                decision_form = CorrectionDecisionForm(request.POST)
                 if decision_form.is_valid():
                     data = decision_form.cleaned_data
                     decide = (
