@@ -307,6 +307,26 @@ def evidence_quote(evidence) -> str:
     return quote_sentence(evidence)
 
 
+@register.simple_tag
+def evidence_diff(evidence) -> SafeString | str:
+    """What changed on a cited page since it was cited: the diff, folded; "" when unchanged.
+    Queries only for evidence already flagged as changed."""
+    if not evidence.changed_since_cited:
+        return ""
+    from claims.evidence.services import evidence_text_changes
+
+    change = evidence_text_changes(evidence_id=evidence.pk)
+    if change is None:
+        return ""
+    return format_html(
+        '<details class="evidence-diff"><summary>What changed: {} added, {} removed</summary>'
+        "<pre>{}</pre></details>",
+        change.added,
+        change.removed,
+        change.diff,
+    )
+
+
 @register.filter
 def evidence_problem(evidence) -> str:
     """What broke, with the reason the link check recorded ("could not be reached" alone

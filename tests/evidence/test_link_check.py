@@ -198,6 +198,12 @@ def test_a_page_that_changes_between_checks(site):
     assert len(removed) == len(added) == 1
     assert removed[0].endswith("Exports rose 12% in 2025, the ministry said on Tuesday.")
     assert added[0].endswith("Exports rose 9% in 2025, the ministry said on Tuesday.")
+    # The claim page's evidence item shows it (claims_ui's evidence_diff tag).
+    from django.template import Context, Template
+
+    html = Template("{% load claims_ui %}{% evidence_diff ev %}").render(Context({"ev": evidence}))
+    assert "<summary>What changed: 1 added, 1 removed</summary>" in html
+    assert "+Exports rose 9% in 2025" in html and "-Exports rose 12% in 2025" in html
     event = ClaimEvent.objects.get(claim=evidence.claim, transition="evidence_changed")
     assert event.details == {"evidence": evidence.pk, "url": url, "reason": "changed"}
     # Still changed on the next check: recorded once, not again.
