@@ -264,17 +264,6 @@ def test_missing_evidence_is_a_no_op():
     assert not EvidenceSnapshot.objects.exists()
 
 
-def test_verify_quote_again_after_an_edit(site):
-    url = site.html("/exports", "Exports report", REPORT)
-    evidence = check(make_evidence(url, excerpt="machinery and chemicals"))
-    Evidence.objects.filter(pk=evidence.pk).update(excerpt="machinery and cars")
-    evidence = services.evidence_verify_quote(evidence_id=evidence.pk)
-    assert evidence.quote_status == Evidence.QuoteStatus.NOT_FOUND
-    Evidence.objects.filter(pk=evidence.pk).update(excerpt="")
-    evidence = services.evidence_verify_quote(evidence_id=evidence.pk)
-    assert evidence.quote_status == Evidence.QuoteStatus.NONE
-
-
 def test_adding_evidence_schedules_its_check_after_commit(
     editor, django_capture_on_commit_callbacks
 ):
