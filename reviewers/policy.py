@@ -273,13 +273,6 @@ def rank(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> list[Candidate]:
     return [c for c in judge(facts, pool) if c.eligible]
 
 
-def choose_reviewer(claim: Claim | int) -> Candidate | None:
-    """The best reviewer for a claim now, or None when nobody is eligible."""
-    facts = facts_of(getattr(claim, "pk", claim))
-    ranked = rank(facts, profiles(only_possible=True))
-    return ranked[0] if ranked else None
-
-
 # --- Explanations for editors ---------------------------------------------------------------
 
 
