@@ -35,10 +35,3 @@ class PermissionDenied(WorkflowError):
 class InvalidInput(WorkflowError):
     code = "invalid"
     http_status = 400
-
-
-class Busy(WorkflowError):
-    """A lock could not be had in time: try again."""
-
-    code = "busy"
-    http_status = 503

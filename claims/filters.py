@@ -89,7 +89,7 @@ class ClaimFilter(django_filters.FilterSet):
         ).distinct()
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(due_at__lt=timezone.now(), state__in=["assigned", "in_review"])
+        overdue = Q(due_at__lt=timezone.now(), state__in=Claim.WORKING_STATES)
         if value is True:
             return queryset.filter(overdue)
         if value is False:

@@ -113,6 +113,9 @@ class Claim(models.Model):
         PUBLISHED = "published", "Published"
         DISMISSED = "dismissed", "Dismissed"
 
+    # The states in which a fact-checker holds the claim (the one definition of "working").
+    WORKING_STATES = frozenset({State.ASSIGNED, State.IN_REVIEW})
+
     class Priority(models.TextChoices):
         URGENT = "urgent", "Urgent"
         HIGH = "high", "High"
@@ -206,7 +209,7 @@ class Claim(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(
-            self.due_at and self.due_at < timezone.now() and self.state in {"assigned", "in_review"}
+            self.due_at and self.due_at < timezone.now() and self.state in self.WORKING_STATES
         )
 
 
@@ -381,6 +384,12 @@ class EvidenceSnapshot(models.Model):
         return f"{self.evidence_id} @ {self.fetched_at:%Y-%m-%d %H:%M}"
 
 
+class VerdictQuerySet(models.QuerySet):
+    def current(self) -> VerdictQuerySet:
+        """The current verdict of each claim (the one definition; at most one per claim)."""
+        return self.filter(is_current=True)
+
+
 class Verdict(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -424,6 +433,8 @@ class Verdict(models.Model):
     correction_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VerdictQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

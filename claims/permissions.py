@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 if TYPE_CHECKING:
     from .models import Claim, Verdict
 
@@ -23,6 +27,26 @@ EDITOR_PERMISSIONS = FACT_CHECKER_PERMISSIONS + [
     "claims.export_verdicts",
     "reviewers.change_reviewerprofile",
 ]
+
+
+def holds_permission(perm: str, *, user: str = "") -> Q:
+    """The one role query: a condition true for users who hold `perm` ("app_label.codename")
+    through a group, their own permissions, or as superuser (what `user.has_perm` answers for an
+    active user). `user` is the path from the queried model to the user ("" when querying users,
+    "user" for a model with a `user` foreign key)."""
+    app_label, codename = perm.split(".", 1)
+    granted = Permission.objects.filter(codename=codename, content_type__app_label=app_label)
+    ref = OuterRef(f"{user}_id" if user else "pk")
+    return (
+        Q(**{f"{user}__is_superuser" if user else "is_superuser": True})
+        | Exists(granted.filter(group__user=ref))
+        | Exists(granted.filter(user=ref))
+    )
+
+
+def users_with_permission(perm: str) -> QuerySet:
+    """Active users who hold `perm` (see `holds_permission`)."""
+    return get_user_model().objects.filter(is_active=True).filter(holds_permission(perm))
 
 
 def _has(user, perm: str) -> bool:

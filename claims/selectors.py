@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from statistics import median
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from . import permissions
 from .models import (
     ApprovalVote,
     Article,
@@ -23,8 +23,7 @@ from .models import (
     Verdict,
 )
 
-WORKING_STATES = ["assigned", "in_review"]
-QUEUE_STATES = ["assigned", "in_review", "submitted"]
+QUEUE_STATES = [*(s for s in Claim.State if s in Claim.WORKING_STATES), Claim.State.SUBMITTED]
 
 
 def claims_base():
@@ -35,7 +34,7 @@ def current_verdicts_prefetch() -> Prefetch:
     """Each claim's current verdict (0 or 1) as `claim.current_verdicts`, in one query."""
     return Prefetch(
         "verdicts",
-        queryset=Verdict.objects.filter(is_current=True).select_related("rating", "author"),
+        queryset=Verdict.objects.current().select_related("rating", "author"),
         to_attr="current_verdicts",
     )
 
@@ -89,7 +88,7 @@ def claim_matches(claim: Claim) -> list[ClaimMatch]:
         ).prefetch_related(
             Prefetch(
                 "matched_claim__verdicts",
-                queryset=Verdict.objects.filter(is_current=True).select_related("rating"),
+                queryset=Verdict.objects.current().select_related("rating"),
                 to_attr="current_verdicts",
             )
         )
@@ -98,7 +97,7 @@ def claim_matches(claim: Claim) -> list[ClaimMatch]:
 
 def claim_current_verdict(claim: Claim) -> Verdict | None:
     return (
-        claim.verdicts.filter(is_current=True)
+        claim.verdicts.current()
         .select_related("rating", "author", "decided_by")
         .prefetch_related(Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor")))
         .first()
@@ -136,17 +135,7 @@ def all_topics() -> list[Topic]:
 
 def fact_checkers():
     """Active people who can be given claims (the workflow's own test: the work_claim right)."""
-    User = get_user_model()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename="work_claim")
-            | Q(user_permissions__codename="work_claim")
-            | Q(is_superuser=True)
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return permissions.users_with_permission("claims.work_claim").order_by("username")
 
 
 # --- Editors' pages -------------------------------------------------------------------------
@@ -161,7 +150,7 @@ def approvals_queue() -> QuerySet:
             "topics",
             Prefetch(
                 "verdicts",
-                queryset=Verdict.objects.filter(is_current=True)
+                queryset=Verdict.objects.current()
                 .select_related("rating", "author")
                 .prefetch_related(
                     Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor"))
@@ -259,9 +248,7 @@ def report_figures(claims: QuerySet, *, weeks: int = 12, now=None) -> dict:
         (value, label, by_state_counts.get(value, 0)) for value, label in Claim.State.choices
     ]
 
-    approved = Verdict.objects.filter(
-        claim__in=chosen, is_current=True, state=Verdict.State.APPROVED
-    )
+    approved = Verdict.objects.current().filter(claim__in=chosen, state=Verdict.State.APPROVED)
     rating_counts = dict(
         approved.order_by()
         .values_list("rating_id")

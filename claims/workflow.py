@@ -59,7 +59,7 @@ def _system_only(actor, claim: Claim) -> bool:
     return actor is None
 
 
-WORKING = frozenset({S.ASSIGNED, S.IN_REVIEW})
+WORKING = Claim.WORKING_STATES
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -522,9 +522,9 @@ def _retire_work(claim: Claim) -> dict:
     draft (or returned verdict) stays in the history but stops being current, so the next
     assignee neither sees nor submits it and starts their own."""
     retired = list(
-        claim.verdicts.filter(
-            is_current=True, state__in=[Verdict.State.DRAFT, Verdict.State.RETURNED]
-        ).values_list("pk", flat=True)
+        claim.verdicts.current()
+        .filter(state__in=[Verdict.State.DRAFT, Verdict.State.RETURNED])
+        .values_list("pk", flat=True)
     )
     if not retired:
         return {}
@@ -580,7 +580,7 @@ def claim_start(*, claim_id: int, actor, expected_version: int | None = None) ->
 
 
 def current_verdict(claim: Claim) -> Verdict | None:
-    return claim.verdicts.filter(is_current=True).select_related("rating", "author").first()
+    return claim.verdicts.current().select_related("rating", "author").first()
 
 
 def _draft_values(
@@ -631,7 +631,7 @@ def verdict_save_draft(
         if verdict is None or verdict.state != Verdict.State.DRAFT or verdict.author_id != actor.pk:
             if verdict is not None and verdict.author_id != actor.pk:
                 details = _retire_work(claim)
-            claim.verdicts.filter(is_current=True).update(is_current=False)
+            claim.verdicts.current().update(is_current=False)
             verdict = Verdict(claim=claim, author=actor, is_current=True)
         verdict.rating = rating
         verdict.summary = summary

@@ -87,7 +87,10 @@ def reviewer_choices():
     ]
 
 
-class AssignForm(forms.Form):
+class AssignReviewerForm(forms.Form):
+    """The assign page: a reviewer from the policy's ranked list (claims.forms.AssignForm is the
+    claim page's fact-checker picker)."""
+
     reviewer = forms.TypedChoiceField(
         choices=(), coerce=int, empty_value=None, required=False, label="Assign to"
     )
@@ -110,7 +113,9 @@ class AssignForm(forms.Form):
         self.fields["reviewer"].choices = reviewer_choices()
 
 
-class DeclineForm(forms.Form):
+class DeclineAssignmentForm(forms.Form):
+    """Declining an assignment from the reviewers' pages."""
+
     reason = forms.CharField(
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -12,12 +12,11 @@ import logging
 import threading
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+
+from claims import permissions
 
 from .models import Notification
 
@@ -49,17 +48,7 @@ def emails_after():
 
 def editors():
     """Active users who may approve verdicts (by group, by their own permission, or superuser)."""
-    User = get_user_model()
-    perm = Permission.objects.filter(codename="approve_verdict", content_type__app_label="claims")
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Exists(perm.filter(group__user=OuterRef("pk")))
-            | Exists(perm.filter(user=OuterRef("pk")))
-        )
-        .order_by("pk")
-    )
+    return list(permissions.users_with_permission("claims.approve_verdict").order_by("pk"))
 
 
 def snippet(text: str, limit: int) -> str:

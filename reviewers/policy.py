@@ -32,11 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.auth.models import Permission
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from claims import permissions
 from claims.models import Claim
 
 from .models import Assignment, ReviewerProfile
@@ -164,18 +164,25 @@ def facts_of(claim_id: int) -> ClaimFacts:
 
 
 def _can_work_claims():
-    perm = Permission.objects.filter(codename="work_claim", content_type__app_label="claims")
-    return (
-        Q(user__is_superuser=True)
-        | Exists(perm.filter(group__user=OuterRef("user_id")))
-        | Exists(perm.filter(user=OuterRef("user_id")))
-    )
+    return permissions.holds_permission("claims.work_claim", user="user")
+
+
+def active(via: str = "") -> Q:
+    """The one definition of a reviewer's load: the assignments still active. `via` is the path
+    from the queried model to the assignments ("" on Assignment, "user__assignments" on a
+    profile, "assignments" on a claim)."""
+    return Q(**{f"{via}__state" if via else "state": Assignment.State.ACTIVE})
+
+
+def load_of(user_id: int) -> int:
+    """A reviewer's load now (one query)."""
+    return Assignment.objects.filter(active(), reviewer_id=user_id).count()
 
 
 def active_load(user_ref: str = "user_id"):
-    """Open (active) assignments of a reviewer, as a subquery expression."""
+    """A reviewer's load, as a subquery expression over a model with a user column."""
     count = (
-        Assignment.objects.filter(reviewer_id=OuterRef(user_ref), state=Assignment.State.ACTIVE)
+        Assignment.objects.filter(active(), reviewer_id=OuterRef(user_ref))
         .order_by()
         .values("reviewer_id")
         .annotate(n=Count("pk"))
@@ -264,13 +271,6 @@ def judge(facts: ClaimFacts, pool: Iterable[ReviewerProfile], today: date | None
 def rank(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> list[Candidate]:
     """The eligible reviewers for a claim, best first."""
     return [c for c in judge(facts, pool) if c.eligible]
-
-
-def choose_reviewer(claim: Claim | int) -> Candidate | None:
-    """The best reviewer for a claim now, or None when nobody is eligible."""
-    facts = facts_of(getattr(claim, "pk", claim))
-    ranked = rank(facts, profiles(only_possible=True))
-    return ranked[0] if ranked else None
 
 
 # --- Explanations for editors ---------------------------------------------------------------

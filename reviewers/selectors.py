@@ -39,7 +39,7 @@ def workload(*, now: datetime | None = None):
     """Per reviewer: open, due soon, overdue and done this week (one query, plus topics)."""
     now = now or timezone.now()
     soon = now + timedelta(hours=due_soon_hours())
-    active = Q(user__assignments__state=Assignment.State.ACTIVE)
+    active = policy.active("user__assignments")
     return (
         ReviewerProfile.objects.select_related("user")
         .prefetch_related("topics")
@@ -78,7 +78,7 @@ def backlog_totals(*, now: datetime | None = None) -> dict[str, int]:
     """How many open claims wait for a reviewer, and how many active assignments are overdue,
     in all (the page lists only the first of each). One query."""
     now = now or timezone.now()
-    active = Q(assignments__state=Assignment.State.ACTIVE)
+    active = policy.active("assignments")
     return Claim.objects.aggregate(
         waiting=Count("pk", filter=Q(state=Claim.State.OPEN), distinct=True),
         overdue=Count("assignments", filter=active & Q(assignments__due_at__lt=now)),
@@ -169,12 +169,4 @@ def active_assignment(claim: Claim) -> Assignment | None:
         Assignment.objects.filter(claim=claim, state=Assignment.State.ACTIVE)
         .select_related("reviewer", "assigned_by")
         .first()
-    )
-
-
-def assignment_history(claim: Claim):
-    return list(
-        Assignment.objects.filter(claim=claim)
-        .select_related("reviewer", "assigned_by")
-        .order_by("assigned_at", "pk")
     )

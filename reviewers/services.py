@@ -124,9 +124,7 @@ def _lock_reviewer(
             )
             if capacity is None:
                 continue
-            load = Assignment.objects.filter(
-                reviewer_id=profile.user_id, state=Assignment.State.ACTIVE
-            ).count()
+            load = policy.load_of(profile.user_id)
             profile.capacity, profile.load = capacity, load
             held[profile.user_id] = (profile, load)
             if load < capacity:
@@ -289,7 +287,7 @@ def _lock_profile(user) -> tuple[ReviewerProfile | None, int]:
         return None, 0
     profile.user = user
     profile.is_fact_checker = True  # the workflow admits fact-checkers only
-    load = Assignment.objects.filter(reviewer_id=user.pk, state=Assignment.State.ACTIVE).count()
+    load = policy.load_of(user.pk)
     return profile, load
 
 
@@ -340,7 +338,7 @@ def assign_to_reviewer(
     )
     if claim is None:
         raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found")
-    if claim.state not in {Claim.State.OPEN, *workflow.WORKING}:
+    if claim.state not in {Claim.State.OPEN, *Claim.WORKING_STATES}:
         raise TransitionNotAllowed(
             f"Cannot assign this claim: it is {claim.get_state_display().lower()}. "
             "Only open claims and claims being worked on can be (re)assigned."

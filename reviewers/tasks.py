@@ -7,18 +7,15 @@ doubles nothing.
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from jobs import scheduling
+from jobs.retry import RETRY_TRANSIENT
 
 from . import notifications, recovery, services
 
+# The shared retry policy (jobs.retry) with this app's time limits.
 RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": False,
-    "max_retries": 8,
+    **RETRY_TRANSIENT,
     "soft_time_limit": 240,
     "time_limit": 300,
     "ignore_result": True,

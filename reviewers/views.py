@@ -18,7 +18,7 @@ from claims.errors import WorkflowError
 from claims.models import Claim
 
 from . import notifications, policy, selectors, services
-from .forms import AssignForm, BulkAssignForm, DeclineForm, ReviewerProfileForm
+from .forms import AssignReviewerForm, BulkAssignForm, DeclineAssignmentForm, ReviewerProfileForm
 from .models import ReviewerProfile
 from .permissions import can_assign, can_decline, can_manage_reviewers
 
@@ -128,7 +128,7 @@ def _claim(claim_id: int) -> Claim:
 def claim_assign(request, claim_id: int):
     _require(can_assign(request.user), "Only editors can assign claims.")
     claim = _claim(claim_id)
-    form = AssignForm(
+    form = AssignReviewerForm(
         data=request.POST if request.method == "POST" else None,
         initial={"version": claim.version},
     )
@@ -186,7 +186,7 @@ def claim_unassign(request, claim_id: int):
 def claim_decline(request, claim_id: int):
     claim = _claim(claim_id)
     _require(can_decline(request.user, claim), "Only the claim's assignee can decline it.")
-    form = DeclineForm(
+    form = DeclineAssignmentForm(
         data=request.POST if request.method == "POST" else None,
         initial={"version": claim.version},
     )

@@ -36,14 +36,6 @@ def too_large(size: int | None = None) -> RequestTooLarge:
     )
 
 
-class Unavailable(exceptions.APIException):
-    """A feature this server does not offer (yet); the endpoint and its schema stay."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "This feature is not available on this server."
-    default_code = "unavailable"
-
-
 def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error structure as {"field" or "field.0.sub": [messages]}."""
     out: dict[str, list[str]] = {}

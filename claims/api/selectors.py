@@ -11,9 +11,7 @@ from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Verdict
 
 
 def claims_list() -> QuerySet[Claim]:
-    current = Verdict.objects.filter(is_current=True).select_related(
-        "rating", "author", "decided_by"
-    )
+    current = Verdict.objects.current().select_related("rating", "author", "decided_by")
     return (
         Claim.objects.select_related("article", "assignee")
         .defer("embedding", "article__body")
@@ -135,9 +133,7 @@ def current_verdict_rows(claim_ids: list[int]) -> dict[int, dict]:
     """The current verdict of each of these claims as a dict, by claim id, in one query."""
     if not claim_ids:
         return {}
-    rows = Verdict.objects.filter(claim_id__in=claim_ids, is_current=True).values(
-        *CURRENT_VERDICT_VALUES
-    )
+    rows = Verdict.objects.current().filter(claim_id__in=claim_ids).values(*CURRENT_VERDICT_VALUES)
     return {row["claim_id"]: row for row in rows.order_by()}
 
 

@@ -281,7 +281,6 @@ _DATETIMES = (
     "article__published_at",
 )
 _VERDICT_DATETIMES = ("decided_at", "submitted_at", "created_at", "updated_at")
-_WORKING = frozenset({"assigned", "in_review"})
 
 
 class _ClaimFacts:
@@ -390,7 +389,7 @@ def claim_list_rows(
                 "topics": r["topic_slugs"] if topics is None else topics.get(r["id"], []),
                 "priority": r["priority"],
                 "due_at": due_at,
-                "is_overdue": bool(due_at and due_at < now and state in _WORKING),
+                "is_overdue": bool(due_at and due_at < now and state in Claim.WORKING_STATES),
                 "state": state,
                 "dismiss_reason": r["dismiss_reason"],
                 "assignee": None

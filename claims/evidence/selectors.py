@@ -6,11 +6,8 @@ evidence costs what loading it costs; the *_for(claim_ids) selectors are one que
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -103,44 +100,3 @@ def evidence_summary(evidence: Evidence) -> dict:
         "checked_at": evidence.checked_at.isoformat() if evidence.checked_at else None,
         "added_at": evidence.created_at.isoformat() if evidence.created_at else None,
     }
-
-
-def _by_claim(rows: Iterable[Evidence]) -> dict[int, list[Evidence]]:
-    grouped: dict[int, list[Evidence]] = defaultdict(list)
-    for row in rows:
-        grouped[row.claim_id].append(row)
-    return dict(grouped)
-
-
-def unverified_quotes_for(claim_ids: Iterable[int]) -> dict[int, list[Evidence]]:
-    """Per claim, its evidence whose quoted excerpt is not (yet) confirmed in the source.
-
-    For the approval queue: an editor sees these before approving. One query.
-    """
-    rows = (
-        Evidence.objects.filter(claim_id__in=list(claim_ids))
-        .exclude(excerpt="")
-        .exclude(quote_status=QuoteStatus.FOUND)
-        .order_by("claim_id", "created_at", "pk")
-    )
-    return _by_claim(rows)
-
-
-def evidence_problems_for(claim_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Per claim, a sentence for each source that broke or changed since it was cited. One query."""
-    rows = (
-        Evidence.objects.filter(claim_id__in=list(claim_ids))
-        .filter(
-            Q(link_status__in=[LinkStatus.GONE, LinkStatus.ERROR]) | Q(changed_since_cited=True)
-        )
-        .order_by("claim_id", "created_at", "pk")
-    )
-    return {
-        claim_id: [problem_sentence(e) for e in items]
-        for claim_id, items in _by_claim(rows).items()
-    }
-
-
-def evidence_for_claim(claim_id: int):
-    """The claim page's evidence list, oldest first (summaries via evidence_summary)."""
-    return Evidence.objects.filter(claim_id=claim_id).select_related("added_by")

@@ -259,27 +259,6 @@ def _schedule_archive(evidence: Evidence) -> None:
     queue_archive(evidence.pk)  # recorded in this transaction, sent after commit
 
 
-def evidence_verify_quote(*, evidence_id: int) -> Evidence | None:
-    """Check the excerpt against the latest snapshot again, without fetching (after an edit)."""
-    with transaction.atomic():
-        evidence = Evidence.objects.select_for_update().filter(pk=evidence_id).first()
-        if evidence is None:
-            return None
-        latest = evidence.snapshots.order_by("-fetched_at", "-pk").first()
-        if not evidence.excerpt.strip():
-            evidence.quote_status, evidence.quote_checked_at = Evidence.QuoteStatus.NONE, None
-        elif latest is None:
-            evidence.quote_status, evidence.quote_checked_at = Evidence.QuoteStatus.PENDING, None
-        else:
-            found = quotes.quote_in_text(evidence.excerpt, latest.text)
-            evidence.quote_status = (
-                Evidence.QuoteStatus.FOUND if found else Evidence.QuoteStatus.NOT_FOUND
-            )
-            evidence.quote_checked_at = evidence.checked_at or latest.fetched_at
-        evidence.save(update_fields=["quote_status", "quote_checked_at"])
-    return evidence
-
-
 # --- What changed -----------------------------------------------------------------------------
 
 

@@ -7,8 +7,8 @@ the caller's transaction: a lost one is sent again by the claims sweeper within 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from claims.tasks import RETRY_TRANSIENT
 from jobs import leases, scheduling
+from jobs.retry import RETRY_TRANSIENT
 
 from . import services
 from .archive import ArchiveUnavailable

@@ -143,7 +143,7 @@ def describe_states(states: list[str]) -> str:
 
 
 def with_export_joins(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    current = Verdict.objects.filter(is_current=True).select_related("rating", "author")
+    current = Verdict.objects.current().select_related("rating", "author")
     corrections = (
         Verdict.objects.filter(
             correction_of__isnull=False,

@@ -14,8 +14,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from claims import recovery
-from claims.tasks import RETRY_TRANSIENT
 from jobs import leases
+from jobs.retry import RETRY_TRANSIENT
 
 from . import services
 

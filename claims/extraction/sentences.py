@@ -114,15 +114,3 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if para.strip():
             out.extend(_split_paragraph(nlp, para, m.start()))
     return out
-
-
-def paragraph_ids(text: str, spans: list[tuple[int, int]]) -> list[int]:
-    """Index of the paragraph (newline-separated line) each sentence belongs to."""
-    ids = []
-    para = 0
-    pos = 0
-    for start, _ in spans:
-        para += text.count("\n", pos, start)
-        pos = start
-        ids.append(para)
-    return ids

@@ -367,8 +367,3 @@ def import_claimreview(*, document: Any) -> ImportResult:
             "@graph or a DataFeed) or a Fact Check Tools API answer with 'claims'."
         )
     return result
-
-
-def import_claimreview_source(*, source: str) -> ImportResult:
-    """Read a file or http/https URL and import it."""
-    return import_claimreview(document=parse_json(read_source(source)))

@@ -66,7 +66,7 @@ def deadline(due_at: datetime | None, state: str = "") -> SafeString:
         return format_html('<span class="due due-none">{}</span>', "—")
     exact = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M %Z")
     words, css = deadline_words(due_at)
-    if state and state not in {"assigned", "in_review"}:
+    if state and state not in Claim.WORKING_STATES:
         css = "due-later"
         words = f"was due {exact}" if words.startswith("overdue") else words
     return format_html(
@@ -305,6 +305,26 @@ def evidence_quote(evidence) -> str:
     from claims.evidence.selectors import quote_sentence
 
     return quote_sentence(evidence)
+
+
+@register.simple_tag
+def evidence_diff(evidence) -> SafeString | str:
+    """What changed on a cited page since it was cited: the diff, folded; "" when unchanged.
+    Queries only for evidence already flagged as changed."""
+    if not evidence.changed_since_cited:
+        return ""
+    from claims.evidence.services import evidence_text_changes
+
+    change = evidence_text_changes(evidence_id=evidence.pk)
+    if change is None:
+        return ""
+    return format_html(
+        '<details class="evidence-diff"><summary>What changed: {} added, {} removed</summary>'
+        "<pre>{}</pre></details>",
+        change.added,
+        change.removed,
+        change.diff,
+    )
 
 
 @register.filter

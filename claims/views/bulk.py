@@ -11,8 +11,6 @@ from claims.errors import WorkflowError
 from claims.forms import BulkForm
 from claims.models import Claim
 
-WORKING = {Claim.State.ASSIGNED, Claim.State.IN_REVIEW}
-
 VERBS = {
     "promote": "promoted to open",
     "dismiss": "dismissed",
@@ -53,7 +51,7 @@ def apply_bulk(user, form: BulkForm) -> tuple[list[int], list[tuple[int, str]], 
                 workflow.claim_set_priority(**common, priority=data["priority"])
             elif action == "topics":
                 workflow.claim_set_topics(**common, topic_ids=[t.pk for t in data["topics"]])
-            elif action == "assign" and states.get(claim_id) in WORKING:
+            elif action == "assign" and states.get(claim_id) in Claim.WORKING_STATES:
                 # "Assign" on a claim someone already has means "give it to this person".
                 workflow.claim_reassign(**common, **person)
             elif action == "assign":

@@ -85,7 +85,7 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
         ),
         "verdict": form(
             "verdict",
-            can_work and claim.state in {S.ASSIGNED, S.IN_REVIEW},
+            can_work and claim.state in Claim.WORKING_STATES,
             VerdictForm,
             initial=_verdict_initial(claim, verdict, user),
         ),

@@ -69,7 +69,6 @@ def ingest(request):
         {
             "form": form,
             "recent_articles": selectors.recent_articles(),
-            "url_ingestion": hasattr(services, "article_create_from_url"),
         },
         status=status,
     )

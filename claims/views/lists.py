@@ -109,7 +109,7 @@ def approvals(request):
             note, version = form.cleaned_data["note"], form.cleaned_data["version"]
             try:
                 if request.POST.get("intent") == "return":
-                    verdict = Claim.objects.get(pk=claim_id).verdicts.filter(is_current=True)
+                    verdict = Claim.objects.get(pk=claim_id).verdicts.current()
                     author = verdict.values_list("author__username", flat=True).first()
                     workflow.claim_return(
                         claim_id=claim_id, actor=request.user, note=note, expected_version=version

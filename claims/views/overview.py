@@ -41,9 +41,7 @@ def waiting_verdicts() -> Section:
 
 def overdue_work(now) -> Section:
     return _section(
-        Claim.objects.filter(
-            state__in=selectors.WORKING_STATES, due_at__lt=now, assignee__isnull=False
-        )
+        Claim.objects.filter(state__in=Claim.WORKING_STATES, due_at__lt=now, assignee__isnull=False)
         .select_related("article", "assignee")
         .order_by("due_at", "pk")
     )

@@ -27,7 +27,7 @@ def queue(request):
     states = [s for s in request.GET.getlist("state") if s in selectors.QUEUE_STATES]
     topics = [t for t in request.GET.getlist("topic") if t]
     queue = list(selectors.queue_for(request.user, states=states, topics=topics))
-    next_claim = next((c for c in queue if c.state in selectors.WORKING_STATES), None)
+    next_claim = next((c for c in queue if c.state in Claim.WORKING_STATES), None)
     return render(
         request,
         "claims/home.html",

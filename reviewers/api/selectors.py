@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from claims import permissions
 
+from .. import policy
 from ..models import Assignment, Notification, ReviewerProfile
 
 
 def reviewers_visible_to(user) -> QuerySet[ReviewerProfile]:
     """Editors see everyone's workload; a fact-checker sees their own."""
-    active = Q(user__assignments__state=Assignment.State.ACTIVE)
+    active = policy.active("user__assignments")
     profiles = (
         ReviewerProfile.objects.select_related("user")
         .prefetch_related("topics")

@@ -1,64 +1,16 @@
-"""Template helpers for deadlines and the claim page's assignment panel.
+"""Template helpers: why a claim has no reviewer yet.
+
+(Deadlines are rendered by claims_ui's `deadline` tag, the one deadline renderer.)
 
 {% load reviewers %}
-{% due claim.due_at %}           -> <time class="due overdue" ...>overdue by 1 day</time>
-{% assignment_panel claim %}     -> assignee, why them, deadline, or why nobody has it yet
+{% why_unassigned claim %}       -> why nobody has an open claim yet, reviewer by reviewer
 """
 
 from django import template
-from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.timesince import timesince, timeuntil
-
-from claims import permissions
 
 from .. import policy, selectors
 
 register = template.Library()
-
-
-def due_label(due_at, now=None) -> tuple[str, bool]:
-    now = now or timezone.now()
-    if due_at < now:
-        return f"overdue by {timesince(due_at, now, depth=1)}", True
-    return f"due in {timeuntil(due_at, now, depth=1)}", False
-
-
-@register.simple_tag
-def due(due_at, done: bool = False):
-    """A deadline as people read it, the exact time on hover; overdue work stands out (in words
-    and colour). `done`: the work is finished, so the deadline is shown plainly."""
-    if not due_at:
-        return "—"
-    label, overdue = due_label(due_at)
-    exact = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M %Z")
-    if done:
-        return format_html(
-            '<time datetime="{}" title="{}">{}</time>', due_at.isoformat(), exact, exact
-        )
-    return format_html(
-        '<time class="due{}" datetime="{}" title="{}">{}</time>',
-        " overdue" if overdue else "",
-        due_at.isoformat(),
-        exact,
-        label,
-    )
-
-
-@register.inclusion_tag("reviewers/_assignment_panel.html", takes_context=True)
-def assignment_panel(context, claim):
-    user = context.get("user")
-    request = context.get("request")
-    return {
-        "claim": claim,
-        "user": user,
-        "assignment": selectors.active_assignment(claim),
-        "why": policy.why_unassigned(claim) if claim.assignee_id is None else "",
-        "can_assign": permissions.can_assign(user),
-        "can_decline": permissions.can_work_on(user, claim),
-        "next": request.get_full_path() if request is not None else "",
-        "csrf_token": context.get("csrf_token"),
-    }
 
 
 @register.simple_tag

@@ -188,6 +188,12 @@ def test_a_page_that_changes_between_checks(site):
     assert len(removed) == len(added) == 1
     assert removed[0].endswith("Exports rose 12% in 2025, the ministry said on Tuesday.")
     assert added[0].endswith("Exports rose 9% in 2025, the ministry said on Tuesday.")
+    # The claim page's evidence item shows it (claims_ui's evidence_diff tag).
+    from django.template import Context, Template
+
+    html = Template("{% load claims_ui %}{% evidence_diff ev %}").render(Context({"ev": evidence}))
+    assert "<summary>What changed: 1 added, 1 removed</summary>" in html
+    assert "+Exports rose 9% in 2025" in html and "-Exports rose 12% in 2025" in html
     event = ClaimEvent.objects.get(claim=evidence.claim, transition="evidence_changed")
     assert event.details == {"evidence": evidence.pk, "url": url, "reason": "changed"}
     # Still changed on the next check: recorded once, not again.
@@ -246,17 +252,6 @@ def test_broken_evidence_of_an_unpublished_claim_is_recorded_without_alerts(site
 def test_missing_evidence_is_a_no_op():
     assert services.evidence_check_link(evidence_id=987654) is None
     assert not EvidenceSnapshot.objects.exists()
-
-
-def test_verify_quote_again_after_an_edit(site):
-    url = site.html("/exports", "Exports report", REPORT)
-    evidence = check(make_evidence(url, excerpt="machinery and chemicals"))
-    Evidence.objects.filter(pk=evidence.pk).update(excerpt="machinery and cars")
-    evidence = services.evidence_verify_quote(evidence_id=evidence.pk)
-    assert evidence.quote_status == Evidence.QuoteStatus.NOT_FOUND
-    Evidence.objects.filter(pk=evidence.pk).update(excerpt="")
-    evidence = services.evidence_verify_quote(evidence_id=evidence.pk)
-    assert evidence.quote_status == Evidence.QuoteStatus.NONE
 
 
 def test_adding_evidence_schedules_its_check_after_commit(

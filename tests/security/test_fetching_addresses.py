@@ -140,6 +140,13 @@ def server():
     local.stop()
 
 
+def import_source(source):
+    """What `manage.py import_claimreview SOURCE` does with a URL."""
+    return claimreview.import_claimreview(
+        document=claimreview.parse_json(claimreview.read_source(source))
+    )
+
+
 def test_importer_connects_to_the_address_it_checked(server, settings, monkeypatch, db):
     """DNS rebinding: the first answer is checked, a second lookup would say loopback. The
     importer resolves once (claims.fetching) and connects to the checked address."""
@@ -152,7 +159,7 @@ def test_importer_connects_to_the_address_it_checked(server, settings, monkeypat
         return real("127.0.0.1" if host == "feeds.example" else host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
-    result = claimreview.import_claimreview_source(source=f"http://feeds.example:{server.port}/")
+    result = import_source(f"http://feeds.example:{server.port}/")
     assert result.created == 1
     assert lookups.count("feeds.example") == 1
 
@@ -188,7 +195,7 @@ def test_importer_has_an_overall_deadline(server, settings, db):
     settings.FETCH_ALLOW_PRIVATE_ADDRESSES = True
     settings.FETCH_TIMEOUT_SECONDS = 1.5
     with pytest.raises(InvalidInput) as caught:
-        claimreview.import_claimreview_source(source=f"http://127.0.0.1:{server.port}/slow.json")
+        import_source(f"http://127.0.0.1:{server.port}/slow.json")
     assert "did not answer within 1.5 seconds" in caught.value.message
     assert not server.finished_slow_body.is_set()
     assert not PastFactCheck.objects.exists()

@@ -60,7 +60,7 @@ class ApiClaimFilter(ClaimFilter):
     def filter_rating(self, queryset, name, value):
         if not value:
             return queryset
-        rated = Verdict.objects.filter(is_current=True, rating__in=list(value))
+        rated = Verdict.objects.current().filter(rating__in=list(value))
         return queryset.filter(pk__in=rated.values("claim_id"))
 
     @property
