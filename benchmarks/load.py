@@ -88,6 +88,7 @@ ENV = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DJANGO_BEHIND_TLS_PROXY": "1",
+    "SITE_URL": f"http://127.0.0.1:{PORT}",
     "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     "CELERY_TASK_DEFAULT_QUEUE": f"load-{secrets.token_hex(4)}",
     # Per-user throttles are part of production, but 20 clients writing for a minute is the
@@ -99,7 +100,8 @@ ENV = {
 }
 os.environ.update({k: ENV[k] for k in ("DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY",
                                        "DJANGO_ALLOWED_HOSTS", "DJANGO_BEHIND_TLS_PROXY",
-                                       "CELERY_TASK_DEFAULT_QUEUE", "EMAIL_BACKEND")})  # fmt: skip
+                                       "SITE_URL", "CELERY_TASK_DEFAULT_QUEUE",
+                                       "EMAIL_BACKEND")})  # fmt: skip
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 
 import django  # noqa: E402

@@ -74,11 +74,11 @@ def send(name: str, args: list) -> bool:
     """Publish a task message; False (logged) when the broker cannot be reached."""
     from celery import current_app
 
-    from factcheck.celery import BROKER_ERRORS
-
     try:
         current_app.send_task(name, args=list(args))
-    except BROKER_ERRORS as exc:
+    except Exception as exc:  # any failure to publish: the job row is the truth
+        # Broker errors, and anything else that stops the publish (a producer pool closed under
+        # us, say): the write that recorded the job has committed and must answer success.
         logger.warning("could not queue %s%s (kept for the sweeper): %s", name, tuple(args), exc)
         return False
     return True

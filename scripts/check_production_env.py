@@ -13,6 +13,8 @@ REQUIRED = {
     "DJANGO_SECRET_KEY": "50+ random characters, the same for every process "
     "(python -c 'import secrets; print(secrets.token_urlsafe(50))')",
     "DJANGO_ALLOWED_HOSTS": "this site's host names, comma-separated (e.g. factcheck.example.org)",
+    "SITE_URL": "the public address of this site (e.g. https://factcheck.example.org): feeds, "
+    "ClaimReview, CSV exports and emails link to it",
     "DATABASE_URL": "PostgreSQL, e.g. postgres://factcheck:PASSWORD@db.internal:5432/factcheck",
     "CELERY_BROKER_URL": "Redis, e.g. redis://redis.internal:6379/0",
 }

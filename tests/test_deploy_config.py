@@ -106,6 +106,7 @@ def test_make_serve_starts_with_a_production_environment():
         "PATH": "/usr/bin:/bin",
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "factcheck.example.org",
+        "SITE_URL": "https://factcheck.example.org",
         "DATABASE_URL": "postgres://factcheck@db:5432/factcheck",
         "CELERY_BROKER_URL": "redis://redis:6379/0",
     }

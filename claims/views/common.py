@@ -41,8 +41,11 @@ class DashboardPages:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # Cheap tests first: an API answer or a file never loads the session's user here.
+        # An error page is never a working page, and while the database is down (503) loading
+        # the session's user would raise again.
         if (
-            response.get("Content-Type", "").startswith("text/html")
+            response.status_code < 500
+            and response.get("Content-Type", "").startswith("text/html")
             and not request.path.startswith(PUBLIC_PREFIXES)
             and getattr(request, "user", None) is not None
             and request.user.is_authenticated

@@ -47,6 +47,7 @@ def production_env(**extra: str) -> dict[str, str]:
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_BEHIND_TLS_PROXY": "1",
+            "SITE_URL": "https://factcheck.example.org",
             "DJANGO_SETTINGS_MODULE": "factcheck.settings",
             "PYTHONUNBUFFERED": "1",
             "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",

@@ -4,7 +4,7 @@ is refused."""
 
 import pytest
 
-from tests.browser.conftest import Session, browser  # noqa: F401 - the browser fixture
+from tests.browser.conftest import Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def watch(page) -> list[str]:
     return violations
 
 
-def test_api_docs_render_under_the_policy(browser, live_server):  # noqa: F811
+def test_api_docs_render_under_the_policy(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     violations = watch(page)
@@ -35,7 +35,7 @@ def test_api_docs_render_under_the_policy(browser, live_server):  # noqa: F811
     context.close()
 
 
-def test_dashboard_htmx_runs_and_inline_injection_is_refused(browser, live_server, editor):  # noqa: F811
+def test_dashboard_htmx_runs_and_inline_injection_is_refused(browser, live_server, editor):
     session = Session(browser, live_server.url, "editor")
     page = session.page
     violations = watch(page)
