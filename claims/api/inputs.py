@@ -272,15 +272,22 @@ class ExportInput(StrictInput):
         return value
 
 
+class TextOnlyField(serializers.CharField):
+    """A string, as the schema says: a number or a boolean is refused, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Send this as text (a JSON string).", code="invalid")
+        return super().to_internal_value(data)
+
+
 class LoginInput(StrictInput):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+    username = TextOnlyField(max_length=150)
+    password = TextOnlyField(max_length=4096, style={"input_type": "password"})
 
 
 class TokenCreateInput(StrictInput):
     """Signed in (session or token): no fields. Otherwise your username and password."""
 
-    username = serializers.CharField(required=False, max_length=150)
-    password = serializers.CharField(
-        required=False, max_length=4096, style={"input_type": "password"}
-    )
+    username = TextOnlyField(required=False, max_length=150)
+    password = TextOnlyField(required=False, max_length=4096, style={"input_type": "password"})
