@@ -75,7 +75,14 @@ def send(name: str, args: list) -> bool:
     from celery import current_app
 
     try:
-        current_app.send_task(name, args=list(args))
+        try:
+            current_app.send_task(name, args=list(args))
+        except RuntimeError:
+            # A producer pool closed under us (kombu's pools reset, a fork): take fresh pools
+            # and try once more rather than failing every later send of this process.
+            current_app._pool = None
+            current_app.amqp._producer_pool = None
+            current_app.send_task(name, args=list(args))
     except Exception as exc:  # any failure to publish: the job row is the truth
         # Broker errors, and anything else that stops the publish (a producer pool closed under
         # us, say): the write that recorded the job has committed and must answer success.

@@ -24,9 +24,7 @@ FACES = {
 
 LOAD = re.compile(r"{%\s*load\s+([^%]*?)\s*%}")
 # The reviewers app's template tags and filters (reviewers/templatetags/reviewers.py).
-REVIEWERS_TAGS = re.compile(
-    r"{%\s*(due|assignment_panel|why_unassigned|stuck_claims)\b|\|\s*duration\b"
-)
+REVIEWERS_TAGS = re.compile(r"{%\s*(why_unassigned|stuck_claims)\b|\|\s*duration\b")
 
 
 def reviewers_tag_library() -> set[str]:
@@ -44,8 +42,6 @@ def claims_owned_templates() -> list[Path]:
 
 def test_the_tag_pattern_knows_every_reviewers_tag():
     assert reviewers_tag_library() == {
-        "due",
-        "assignment_panel",
         "why_unassigned",
         "duration",
         "stuck_claims",
