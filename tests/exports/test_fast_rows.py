@@ -1,6 +1,8 @@
 """The export's rows come from plain tuples (selectors.iter_rows) and the public pages' rows from
 model instances (selectors.claim_row): both must say exactly the same about every claim."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from claims import corrections
@@ -41,6 +43,14 @@ def test_streamed_rows_equal_the_model_rows(editor, editor2, checker):
         link_status="gone", http_status=404, excerpt="a quote", quote_status="not_found"
     )
     submitted = verdict_claim(author=checker, decider=editor, state=Claim.State.SUBMITTED)
+    # Extraction's stored claimant type wins over the name rule; whole seconds print no fraction.
+    typed = verdict_claim(
+        author=checker,
+        decider=editor,
+        claimant="Zamir Kabulov",
+        claimant_type="Organization",
+        published_at=datetime(2026, 3, 5, 23, 30, tzinfo=UTC),
+    )
     queryset = selectors.export_queryset(
         user=None, filters={"state": ["submitted", "approved", "published"]}
     )
@@ -51,7 +61,7 @@ def test_streamed_rows_equal_the_model_rows(editor, editor2, checker):
         for c in selectors.with_export_joins(queryset).iterator(chunk_size=10)
     ]
     assert [r["id"] for r in fast] == sorted(
-        c.pk for c in (original, repeat, corrected, unrated, submitted)
+        c.pk for c in (original, repeat, corrected, unrated, submitted, typed)
     )
     assert fast == slow
     by_id = {r["id"]: r for r in fast}
@@ -59,3 +69,7 @@ def test_streamed_rows_equal_the_model_rows(editor, editor2, checker):
     assert by_id[corrected.pk]["date_modified"] and by_id[corrected.pk]["corrections"]
     assert by_id[unrated.pk]["evidence"][0]["link"].startswith("Gone (404)")
     assert len(by_id[repeat.pk]["topics"]) == 2
+    assert by_id[typed.pk]["claimant_type"] == "Organization"
+    assert by_id[typed.pk]["published_at"] == "2026-03-05T23:30:00+00:00"
+    assert by_id[original.pk]["claimant_type"] == "Organization"  # "ministry": the name rule
+    assert by_id[repeat.pk]["claimant_type"] == "Person"
