@@ -33,11 +33,11 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -299,9 +299,9 @@ def _without_jit() -> Iterator[None]:
     try:
         yield
     finally:
-        if not connection.needs_rollback and connection.is_usable():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('jit', %s, false)", [before])
+        # After a failed COPY inside a transaction the SET is rolled back with it anyway.
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, false)", [before])
 
 
 def _chunks(queryset, params, body, header, on_row, chunk_size) -> Iterator[str]:
