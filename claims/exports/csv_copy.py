@@ -309,7 +309,8 @@ def _chunks(queryset, params, body, header, on_row, chunk_size) -> Iterator[str]
     for ids in itertools.chain(_ids(queryset, chunk_size), [None]):
         if ids is None and not first:
             break  # the empty chunk (None) only makes the header of an empty export
-        data, rows = _copy(header if first else body, {**params, "ids": ids or []})
+        chunk_params = {**params, "ids": selectors.id_array(ids or [])}
+        data, rows = _copy(header if first else body, chunk_params)
         text = data.decode()
         del data
         if first:

@@ -91,7 +91,11 @@ def text_chunks(
     queryset = only_published_for_claimreview(format_name, queryset)
     if format_name == Export.Format.CSV and csv_copy.usable():
         return csv_copy.write(queryset, on_row=on_row)  # PostgreSQL writes it: same bytes
-    rows = selectors.iter_rows(queryset, chunk_size=chunk_size)
+    rows = selectors.iter_rows(
+        queryset,
+        chunk_size=chunk_size,
+        for_claimreview=format_name == Export.Format.CLAIMREVIEW,
+    )
     if format_name == Export.Format.CSV:
         return csv.write(rows, on_row=on_row)
     if format_name == Export.Format.JSON:

@@ -76,7 +76,7 @@ def test_streamed_rows_equal_the_model_rows(editor, editor2, checker):
     assert by_id[repeat.pk]["claimant_type"] == "Person"
 
 
-def _rows_from_models(queryset, *, chunk_size=selectors.CHUNK_SIZE, scales=None):
+def _rows_from_models(queryset, *, chunk_size=selectors.CHUNK_SIZE, scales=None, **_):
     """Today's reference rows: model instances through claim_row (the public pages' path)."""
     scales = scales or selectors.RatingScales()
     for claim in selectors.with_export_joins(queryset).iterator(chunk_size=10):
