@@ -244,7 +244,7 @@ def _parameters() -> dict:
     }
 
 
-def _copy(sql: str, params: dict) -> tuple[bytes, int]:
+def _copy(sql: str, params: dict) -> tuple[str, int]:
     """One chunk's CSV (rows ended with CRLF) and its number of rows, read whole."""
     started = time.monotonic()
     buffer = bytearray()
@@ -261,7 +261,7 @@ def _copy(sql: str, params: dict) -> tuple[bytes, int]:
             rows += 1
     if connection.queries_logged:  # query counts and the debug toolbar see the COPY too
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-    return bytes(buffer), rows
+    return buffer.decode(), rows
 
 
 def _ids(queryset: QuerySet[Claim], chunk_size: int) -> Iterator[list[int]]:
@@ -310,9 +310,7 @@ def _chunks(queryset, params, body, header, on_row, chunk_size) -> Iterator[str]
         if ids is None and not first:
             break  # the empty chunk (None) only makes the header of an empty export
         chunk_params = {**params, "ids": selectors.id_array(ids or [])}
-        data, rows = _copy(header if first else body, chunk_params)
-        text = data.decode()
-        del data
+        text, rows = _copy(header if first else body, chunk_params)
         if first:
             text, rows, first = BOM + text, rows - 1, False  # the header is no claim
         for start in range(0, len(text), PIECE_SIZE):
