@@ -50,6 +50,7 @@ def assert_same(queryset) -> str:
         {"state": ["published"], "ordering": "-created"},
         {"ordering": "-id"},
         {"topic": ["economy"]},  # a join that makes the query DISTINCT
+        {"topic": ["economy"], "ordering": "-created", "state": ["approved", "published"]},
         {"rating": ["false", "misleading"]},
         {"claimant": "sum"},
         {"q": "comma"},
