@@ -188,6 +188,8 @@ FROM (
     JOIN claims_article a ON a.id = c.article_id
     LEFT JOIN claims_verdict v ON v.claim_id = c.id AND v.is_current
     LEFT JOIN {users} u ON u.id = v.author_id
+    -- The chunk's ids looked up by index (a merge join would walk the index from its start).
+    WHERE c.id = ANY(%(ids)s::bigint[])
     OFFSET 0  -- each subquery once per row, not once per use
 ) AS y
 ORDER BY y.n
