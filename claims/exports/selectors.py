@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import FilteredRelation, Func, Prefetch, Q, QuerySet, TextField
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -42,6 +42,7 @@ _ORGANISATION_WORDS = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # an export repeats its claimants; the rule reads the name only
 def claimant_schema_type(name: str) -> str:
     """'Organization' for a ministry, party, outlet...; 'Person' otherwise."""
     return "Organization" if _ORGANISATION_WORDS.search(name or "") else "Person"
@@ -198,6 +199,29 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def iso_in_database() -> bool:
+    """PostgreSQL writes a timestamp as `_iso` does when it reads it in UTC (Django's default
+    with USE_TZ): exports then take dates as text, with no datetime built per value."""
+    return (
+        connection.vendor == "postgresql" and settings.USE_TZ and connection.timezone_name == "UTC"
+    )
+
+
+class IsoText(Func):
+    """`_iso` in SQL: datetime.isoformat() of a UTC timestamp, microseconds only when there are
+    some (PostgreSQL; tests hold it equal to Python's)."""
+
+    template = (
+        "(replace(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "'.000000', '') || '+00:00')"
+    )
+    output_field = TextField()
+
+
+def _same(value):
+    return value
+
+
 def claim_row(claim: Claim, scales: RatingScales) -> dict[str, Any]:
     """One claim, its current verdict, evidence and corrections as plain data (every format's
     input). Needs the joins of `with_export_joins`."""
@@ -304,6 +328,7 @@ _CLAIM_COLUMNS = (
     "id",
     "text",
     "claimant",
+    "claimant_type",
     "state",
     "language",
     "published_at",
@@ -326,6 +351,9 @@ _CLAIM_COLUMNS = (
     "cv__author__username",
     "cv__decided_at",
 )
+# The timestamps among them, read as ISO text where the database writes it (iso_in_database).
+_CLAIM_TIMES = ("published_at", "article__published_at", "duplicate_of__article__published_at",
+                "cv__decided_at")  # fmt: skip
 _EVIDENCE_COLUMNS = (
     "claim_id",
     "url",
@@ -366,14 +394,40 @@ class _EvidenceFacts:
         return str(self._labels.get(self.link_status, self.link_status))
 
 
+def id_array(ids: list[int]) -> str:
+    """Ids as one PostgreSQL array literal ('{1,2,3}', cast to bigint[] in the SQL): psycopg
+    adapts a list of 2,000 ints one by one, which took longer than the query."""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
 def _of_claims(queryset: QuerySet, claim_ids: list[int]) -> QuerySet:
     """Rows of these claims. On PostgreSQL the ids travel as one array parameter (`= ANY`):
     2,000 separate placeholders cost more to build and parse than the query takes to run."""
     if connection.vendor == "postgresql":
         table = queryset.model._meta.db_table
         # The table name is the model's own and the ids are a bound parameter.
-        return queryset.extra(where=[f'"{table}"."claim_id" = ANY(%s)'], params=[claim_ids])  # noqa: S610
+        return queryset.extra(  # noqa: S610
+            where=[f'"{table}"."claim_id" = ANY(%s::bigint[])'], params=[id_array(claim_ids)]
+        )
     return queryset.filter(claim_id__in=claim_ids)
+
+
+def _citations_of(claim_ids: list[int]) -> dict[int, list[dict]]:
+    """_evidence_of for ClaimReview: each source's URL and title, all a citation says."""
+    found: dict[int, list[dict]] = {}
+    rows = _of_claims(Evidence.objects.order_by("created_at", "pk"), claim_ids).values_list(
+        "claim_id", "url", "title", "correction_id", "withdrawn_by_id"
+    )
+    for claim_id, url, title, correction_id, withdrawn_by in rows:
+        found.setdefault(claim_id, []).append(
+            {
+                "url": url,
+                "title": title,
+                "_correction": correction_id,
+                "_withdrawn_by": withdrawn_by,
+            }
+        )
+    return found
 
 
 def _evidence_of(claim_ids: list[int]) -> dict[int, list[dict]]:
@@ -447,7 +501,7 @@ def _topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _corrections_of(claim_ids: list[int]) -> dict[int, list[dict]]:
+def _corrections_of(claim_ids: list[int], *, iso_in_sql: bool = False) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
     rows = (
         _of_claims(Verdict.objects.all(), claim_ids)
@@ -456,11 +510,16 @@ def _corrections_of(claim_ids: list[int]) -> dict[int, list[dict]]:
             state__in=[Verdict.State.APPROVED, Verdict.State.SUPERSEDED],
         )
         .order_by("decided_at", "pk")
-        .values_list("claim_id", "pk", "decided_at", "correction_note")
     )
+    if iso_in_sql:
+        rows = rows.annotate(iso_decided_at=IsoText("decided_at"))
+    rows = rows.values_list(
+        "claim_id", "pk", "iso_decided_at" if iso_in_sql else "decided_at", "correction_note"
+    )
+    iso = _same if iso_in_sql else _iso
     for claim_id, pk, decided_at, note in rows:
         found.setdefault(claim_id, []).append(
-            {"date": _iso(decided_at), "note": note, "_id": pk, "_pk": pk}
+            {"date": iso(decided_at), "note": note, "_id": pk, "_pk": pk}
         )
     return found
 
@@ -496,25 +555,41 @@ def _chunks(iterable, size: int):
 
 
 def iter_rows(
-    queryset: QuerySet[Claim], *, chunk_size: int = CHUNK_SIZE, scales: RatingScales | None = None
+    queryset: QuerySet[Claim],
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    scales: RatingScales | None = None,
+    for_claimreview: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Every claim of `queryset` as a `claim_row` dict, streamed (see above)."""
+    """Every claim of `queryset` as a `claim_row` dict, streamed (see above).
+
+    `for_claimreview`: only what formats.claimreview.claim_review reads: no topics, and each
+    source and correction source as its URL and title (a test holds the ClaimReview equal)."""
     ratings = _rating_facts(scales or RatingScales())
     no_rating = ("", "", None, "", None, None)
     url_pattern = _public_url_pattern(settings.SITE_URL)
-    tuples = (
-        queryset.prefetch_related(None)
-        .annotate(cv=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True)))
-        .values_list(*_CLAIM_COLUMNS)
-        .iterator(chunk_size=chunk_size)
+    in_sql = iso_in_database()
+    iso = _same if in_sql else _iso
+    claims = queryset.prefetch_related(None).annotate(
+        cv=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True))
     )
+    columns = _CLAIM_COLUMNS
+    if in_sql:
+        claims = claims.annotate(**{f"iso_{n}": IsoText(n) for n in _CLAIM_TIMES})
+        columns = tuple(f"iso_{c}" if c in _CLAIM_TIMES else c for c in columns)
+    tuples = claims.values_list(*columns).iterator(chunk_size=chunk_size)
     for chunk in _chunks(tuples, chunk_size):
         ids = [t[0] for t in chunk]
-        topics, evidence, corrections = _topics_of(ids), _evidence_of(ids), _corrections_of(ids)
+        if for_claimreview:
+            topics, evidence = {}, _citations_of(ids)
+        else:
+            topics, evidence = _topics_of(ids), _evidence_of(ids)
+        corrections = _corrections_of(ids, iso_in_sql=in_sql)
         for (
             pk,
             text,
             claimant,
+            claimant_type,
             state,
             language,
             published_at,
@@ -552,7 +627,9 @@ def iter_rows(
                 "id": pk,
                 "claim": text,
                 "claimant": claimant,
-                "claimant_type": claimant_schema_type(claimant) if claimant else "",
+                "claimant_type": (claimant_type or claimant_schema_type(claimant))
+                if claimant
+                else "",
                 "state": state,
                 "language": language,
                 "topics": topics.get(pk, []),
@@ -566,8 +643,8 @@ def iter_rows(
                 "summary": v_summary if has_verdict else "",
                 "rationale": v_rationale if has_verdict else "",
                 "verdict_author": v_author or "",
-                "approved_at": _iso(v_decided_at) if has_verdict else None,
-                "published_at": _iso(published_at),
+                "approved_at": iso(v_decided_at) if has_verdict else None,
+                "published_at": iso(published_at),
                 "date_modified": fixes[-1]["date"] if fixes else None,
                 "corrections": fixes,
                 "article": {
@@ -576,14 +653,14 @@ def iter_rows(
                     "url": a_url or "",
                     "publisher": a_publisher,
                     "author": a_author,
-                    "published_at": _iso(a_published_at),
+                    "published_at": iso(a_published_at),
                 },
                 "first_appearance": (
                     {
                         "title": f_title,
                         "url": f_url or "",
                         "publisher": f_publisher,
-                        "published_at": _iso(f_published_at),
+                        "published_at": iso(f_published_at),
                     }
                     if duplicate_of_id and f_article_id is not None and f_article_id != article_id
                     else None
