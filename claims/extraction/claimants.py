@@ -58,6 +58,8 @@ _NAME_PART = (
 _NAME_SEQ = re.compile(
     rf"{_NAME_PART}(?:\s+(?:(?:al|bin|ibn|van|von|de|da|di|du|le|la|abu)\s+)?{_NAME_PART})*"
 )
+_NOT_NAME_WORDS = lex.TITLES | lex.PLACES | lex.NON_NAME
+_ORG_WORD = re.compile(rf"(?:{lex.ORG_WORDS})")
 _PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
 _ROLE = re.compile(
     rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
@@ -102,16 +104,22 @@ PENDING_RESEARCH = Attribution(None, "research_pending")
 
 
 def _clean_name(seq: str) -> str | None:
-    """Strip titles and place words from a capitalised run; return the person name or None."""
+    """The person name at the end of a capitalised run, after any title, place or body words
+    ("Indiana State Teachers Association President Keith Gambill" -> "Keith Gambill"), or None."""
     tokens = seq.split()
-    while tokens and (tokens[0].lower().strip(".") in lex.TITLES | lex.PLACES | lex.NON_NAME):
-        tokens.pop(0)
-    if not tokens:
-        return None
     low = [t.lower().strip(".’'") for t in tokens]
-    if any(t in lex.PLACES or t in lex.NON_NAME or t in lex.TITLES for t in low):
+    cut = max(
+        (
+            i + 1
+            for i, t in enumerate(low)
+            if t in _NOT_NAME_WORDS or _ORG_WORD.fullmatch(tokens[i])
+        ),  # noqa: E501
+        default=0,
+    )
+    tokens = tokens[cut:]
+    if not tokens or (len(tokens) == 1 and cut and low[cut - 1] in lex.PLACES):
         return None
-    if re.search(rf"\b(?:{lex.ORG_WORDS})\b", " ".join(tokens)):
+    if tokens[-1].endswith(("’s", "'s")):  # a possessive is never the speaker's own name
         return None
     return " ".join(tokens)
 
@@ -368,6 +376,42 @@ def claimant_kind(found: Attribution, register: PersonRegister) -> str:
     return "Person" if all(re.fullmatch(_NAME_PART, t) for t in tokens) else "Organization"
 
 
+# Verbs that also name other things ("maintains status pages", "faces criminal charges", "was
+# accused of", "called for"): speech only before a clause, a quotation or the end of the sentence.
+_AMBIGUOUS_VERB = re.compile(
+    r"(?:maintain|announce|describe|express|call|charge|accuse|blame|promise|vow|predict|estimate|"
+    r"admit|den(?:y|ie)|reveal|disclose|report|claim|note|state|confirm|acknowledge|suggest|"
+    r"believe)(?:s|d|ed|es)?"
+)
+_NP_OBJECT = re.compile(
+    r"\s+(?:a|an|the|its|his|her|their|our|my|this|these|those|no|any|as\s+much|\d[\d,.]*)\b"
+    r"(?![^.;:]*?\bthat\b)"
+)
+_PREP_AFTER = re.compile(r"\s*(?:with|of|for|on|off|up|in|by|against|to|into)\b")
+_RELATIVE = re.compile(r",\s*(?:who|which)\s+(?:\w+\s+){0,3}$")
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$")
+_NEGATED = re.compile(r"(?:\bnot|n[’']t|\bnever)\s+(?:\w+\s+)?$")
+_NOUN_BEFORE = re.compile(
+    r"\b(?:a|an|the|its|his|her|their|our|criminal|federal|\d[\d,]*)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _reports_speech(verb: str, pre: str, post: str) -> bool:
+    """Whether a speech verb reports what its subject says (not a relative clause, a passive,
+    a negation or a noun)."""
+    if _RELATIVE.search(pre) or _PASSIVE.search(pre) or _NEGATED.search(pre):
+        return False
+    if _AMBIGUOUS_VERB.fullmatch(verb):
+        if re.match(r"\s*(?:[,:“\"]|that\b)", post) or pre.rstrip().endswith(","):
+            return True
+        if _PREP_AFTER.match(post) or (_NP_OBJECT.match(post) and not verb.startswith("accuse")):
+            return False
+        if _NOUN_BEFORE.search(pre) and not re.search(r"[A-Z]\S*\s+$", pre):
+            return False
+    return True
+
+
 def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -> Attribution:
     masked = _mask_quotes(text, quote_mask)
     found = _according_to(masked, register)
@@ -383,6 +427,8 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
         return Attribution(register.organisations[-1], "report", "Organization")
     for m in _VERB.finditer(masked):
         pre, post = masked[: m.start()], masked[m.end() :]
+        if not _reports_speech(m.group(0), pre, post):
+            continue
         pre_clause = pre.rstrip()
         if (
             not pre_clause.strip(' ,“”"_')
