@@ -65,10 +65,10 @@ _ROLE = re.compile(
     rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
 )
 _GROUP = re.compile(
-    r"((?:[A-Z][\w\-]*\s+)*(?:[a-z]+\s+)?(?i:officials|authorities|sources|experts|analysts|"
+    r"((?:[A-Z][\w\-&.]*\s+)*(?:[a-z]+\s+)?(?i:officials|authorities|sources|experts|analysts|"
     r"diplomats|officers|lawmakers|leaders|researchers|scientists|doctors|witnesses|residents|"
     r"critics|opponents|supporters|activists|protesters|observers|investigators|prosecutors|"
-    r"economists|campaigners|rebels|militants|medics|rescuers|organi[sz]ers))\b"
+    r"economists|campaigners|rebels|militants|medics|rescuers|organi[sz]ers|police))\b"
 )
 _BODY = re.compile(
     r"\bthe\s+(ministry|government|company|agency|army|police|department|embassy|council|"
@@ -113,7 +113,7 @@ def _clean_name(seq: str) -> str | None:
             i + 1
             for i, t in enumerate(low)
             if t in _NOT_NAME_WORDS or _ORG_WORD.fullmatch(tokens[i])
-        ),  # noqa: E501
+        ),
         default=0,
     )
     tokens = tokens[cut:]
@@ -135,6 +135,9 @@ class PersonRegister:
         self.research_lead: str | None = None  # a study's named author, for "the researchers"
         self.first_research_lead: str | None = None
         self.research_org: str | None = None  # the institution behind a study or report
+        self.officials: str | None = None  # "Con Edison officials": for a later "the officials"
+        self.common_words: set[str] = set()  # the article's lower-case words ("opposition")
+        self.text = ""
 
     def body(self, noun: str) -> str | None:
         """The most recent organisation named with this noun ("the ministry" -> its full name)."""
@@ -222,8 +225,20 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         return Attribution(
             register.last_speaker.claimant, "coreference", register.last_speaker.kind
         )
+    if (
+        words
+        and words[-1].lower() == "it"
+        and len(words) <= 2
+        and register.last_speaker
+        and register.last_speaker.kind == "Organization"
+    ):  # "..., it said in a statement": the organisation that spoke last
+        return Attribution(register.last_speaker.claimant, "coreference", "Organization")
     if words and words[-1].lower() in {"they", "we", "i", "you", "it"}:
         return NONE
+    clause = pre.split(",")[-1]
+    group_end = [m for m in _GROUP.finditer(clause) if not clause[m.end(1) :].strip()]
+    if group_end:  # "Con Edison officials said": the group, never a person named "Con Edison"
+        return _group_claimant(group_end[-1].group(1).strip(), pre, register)
     subject_org = [m for m in _ORG.finditer(pre) if m.end() >= len(pre.rstrip(" ,’'")) - 1]
     if subject_org:  # "the Universities and Colleges Employers' Association said": one body
         name = re.sub(r"^(?:The|A|An)\s+", "", subject_org[-1].group(1).strip())
@@ -253,9 +268,7 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         )
     group = _GROUP.findall(pre.split(",")[-1])
     if group:
-        if _GENERIC_PLURAL.match(group[-1].strip()):
-            return NONE
-        return Attribution(group[-1].strip(), "reported_speech", "Organization")
+        return _group_claimant(group[-1].strip(), pre, register)
     last = pre.split(",")[-1].strip()
     if _GENERIC_PLURAL.match(last):
         return NONE
@@ -270,9 +283,66 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     return NONE
 
 
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ian|ese|ish|i|ch)|U\.?S\.?|UK|EU|UN")
+_BODY_QUALIFIER = {"agency", "department", "company", "ministry", "utility", "administration"}
+
+
+def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attribution:
+    """A plural group as subject: named by a body or nation ("Con Edison officials", "Russian
+    officials") it is that organisation; "the officials" or "agency officials" are the body whose
+    officials spoke last; a bare or generic plural ("Others", "local officials") is no claimant."""
+    words = group.split()
+    while words and words[0].lower() in lex.NON_NAME - {"the"} and len(words) > 1:
+        words.pop(0)
+    qualifiers = words[:-1]
+    if [q.lower() for q in qualifiers] == [
+        "the"
+    ]:  # "the doctors": the body named for them ("Doctors for ...")
+        named = re.search(
+            rf"\b{words[-1].capitalize()}(?:\s+(?:(?:for|of|and|&|on)\s+)?[A-Z][\w\-]*)+",
+            register.text,
+        )
+        if named or (named := register.body(words[-1])):
+            return Attribution(named if isinstance(named, str) else named.group(0),
+                               "coreference", "Organization")  # fmt: skip
+    if (
+        qualifiers
+        and qualifiers[-1].lower() in _BODY_QUALIFIER | {"the"}
+        and (len(qualifiers) == 1 or not qualifiers[-2][:1].isupper())
+        and register.officials
+    ):
+        return Attribution(register.officials, "coreference", "Organization")
+    sentence_start = pre.strip().startswith(" ".join(words))
+    proper = [
+        q
+        for i, q in enumerate(qualifiers)
+        if q[:1].isupper()
+        and (
+            i > 0
+            or not sentence_start
+            or q.lower() not in register.common_words
+            or _DEMONYM.fullmatch(q)
+            or q.lower() in lex.PLACES
+            or _ORG_WORD.fullmatch(q)
+        )
+    ]
+    if not proper or _GENERIC_PLURAL.match(" ".join(words)):
+        return NONE
+    name = " ".join(words[words.index(proper[0]) :])
+    if not (
+        _DEMONYM.fullmatch(proper[0]) or proper[0].lower() in lex.PLACES or words[-1].istitle()
+    ):
+        name = " ".join(qualifiers[qualifiers.index(proper[0]) :])  # the body: "Con Edison"
+    register.officials = name
+    return Attribution(name, "reported_speech", "Organization")
+
+
 def _subject_after(post: str, register: PersonRegister) -> Attribution:
     """Inverted reporting: “...,” said Kabulov / said the official."""
     post = post.strip(" ,")[:80]
+    # "said chief inspector Jennifer Mattinson": lower-case titles before the name
+    while (word := re.match(r"([a-z][\w\-]*)\s+", post)) and word.group(1) in lex.TITLES:
+        post = post[word.end() :]
     m = re.match(r"(?:(?:he|she)\b)", post, re.IGNORECASE)
     if m or _ROLE.match(post):
         if register.last_person:
@@ -482,6 +552,8 @@ def attribute(
     claimant themselves.
     """
     register = PersonRegister()
+    register.common_words = set(re.findall(r"\b[a-z]+\b", text))
+    register.text = text
     quotes = _quote_spans(text)
     in_quote = [False] * len(text)
     for qs, qe in quotes:
