@@ -518,6 +518,16 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
     return NONE
 
 
+_SPEAKER_METHODS = {
+    "quotation",
+    "quotation_continued",
+    "reported_speech",
+    "coreference",
+    "organisation",
+    "spokesperson",
+}
+
+
 def _quote_spans(text: str) -> list[tuple[int, int]]:
     """(open, close) offsets of quotations; curly quotes nest-free, straight quotes paired."""
     spans = []
@@ -628,4 +638,16 @@ def attribute(
         for i in members:
             if not results[i].claimant and not (skip and skip[i]):
                 results[i] = Attribution(source.claimant, "quotation_continued", source.kind)
+    # A quotation that opens a new sentence right after a speaker's words, with no speaker of its
+    # own, goes on in that speaker's voice ("X said: ..." then quoted lines).
+    for i in range(1, len(spans)):
+        prev = results[i - 1]
+        if (
+            not results[i].claimant
+            and prev.claimant
+            and prev.method in _SPEAKER_METHODS
+            and not (skip and skip[i])
+            and text[spans[i][0] : spans[i][1]].lstrip()[:1] in {"“", '"'}
+        ):
+            results[i] = Attribution(prev.claimant, "quotation_continued", prev.kind)
     return results
