@@ -453,6 +453,10 @@ _AMBIGUOUS_VERB = re.compile(
     r"admit|den(?:y|ie)|reveal|disclose|report|claim|note|state|confirm|acknowledge|suggest|"
     r"believe)(?:s|d|ed|es)?"
 )
+_CLAUSE_VERB = re.compile(
+    r"(?:recount|recall|testifie|testify|comment|replie|reply|respond|remark|observe|conclude|"
+    r"concede|reiterate|divulge)(?:s|d|ed)?"
+)
 _NP_OBJECT = re.compile(
     r"\s+(?:a|an|the|its|his|her|their|our|my|this|these|those|no|any|as\s+much|\d[\d,.]*)\b"
     r"(?![^.;:]*?\bthat\b)"
@@ -472,8 +476,11 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
     a negation or a noun)."""
     if _RELATIVE.search(pre) or _PASSIVE.search(pre) or _NEGATED.search(pre):
         return False
+    clause_follows = re.match(r"\s*(?:[,:“\"]|that\b)", post) or pre.rstrip().endswith(",")
+    if _CLAUSE_VERB.fullmatch(verb):  # "he responded quickly" reports nothing
+        return bool(clause_follows or re.search(r"[”\"]\s*,?\s*$", pre))
     if _AMBIGUOUS_VERB.fullmatch(verb):
-        if re.match(r"\s*(?:[,:“\"]|that\b)", post) or pre.rstrip().endswith(","):
+        if clause_follows:
             return True
         if _PREP_AFTER.match(post) or (_NP_OBJECT.match(post) and not verb.startswith("accuse")):
             return False

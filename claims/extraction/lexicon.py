@@ -8,7 +8,10 @@ SPEECH_VERBS = (
     "denied|denies|accused|accuses|expressed|expresses|estimated|estimates|predicted|predicts|"
     "reported|reports|wrote|writes|tweeted|tweets|called|calls|pointed out|points out|revealed|"
     "reveals|disclosed|discloses|believes|believed|contended|contends|charged|charges|"
-    "described|describes|blamed|blames|cautioned|cautions|vowed|vows|promised|promises"
+    "described|describes|blamed|blames|cautioned|cautions|vowed|vows|promised|promises|"
+    "recounted|recounts|recalled|recalls|testified|testifies|commented|comments|replied|replies|"
+    "responded|responds|remarked|remarks|reiterated|reiterates|conceded|concedes|observed|"
+    "observes|concluded|concludes|divulged|divulges"
 )
 
 TITLES = {
