@@ -178,7 +178,12 @@ class PersonRegister:
         for m in _TITLED.finditer(text):
             name = m.group(1) or m.group(2)
             low = name.lower()
-            if low in lex.PLACES or low in lex.NON_NAME or low in lex.TITLES:
+            if (
+                name.endswith(("’s", "'s"))
+                or low in lex.PLACES
+                or low in lex.NON_NAME
+                or low in lex.TITLES
+            ):
                 continue
             prev = text[: m.start()].split()
             if prev and prev[-1].lower() in lex.PREPOSITIONS:
@@ -362,6 +367,9 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     if not m:
         return NONE
     phrase = m.group(1).strip()
+    by = _REPORT_BY.search(phrase)
+    if by:  # "the TexAuto Facts report from InfoNation" -> InfoNation
+        return _named(by.group(1), "according_to", register)
     if _GENERIC_SOURCE.match(phrase):
         if re.search(r"\b(?:study|research|paper|survey|analysis)\b", phrase, re.IGNORECASE):
             return _research(register)
@@ -376,14 +384,22 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     if is_reference and register.last_person:
         return Attribution(register.last_person, "according_to")
     phrase = re.split(r"\s+(?:on|in|at|which|who|that)\s+", phrase)[0].strip()
+    if not re.search(r"\b[A-Z]", phrase) or re.match(r"(?:a|an|some|one)\s", phrase):
+        return NONE  # "according to teachers unions", "to a group representing ...": no one named
     return Attribution(phrase, "according_to") if phrase else NONE
+
+
+_REPORT_BY = re.compile(
+    r"\b(?:report|study|analysis|survey|data|figures|paper|estimates?)\s+(?:from|by)\s+(?:the\s+)?"
+    r"([A-Z][\w\-&.’']*(?:\s+(?:(?:of|for|on|and|&)\s+(?:the\s+)?)?[A-Z][\w\-&.’']*)*)"
+)
 
 
 _GENERIC_SOURCE = re.compile(
     r"(?:a|an|one|the|some|several|local|media|news|recent|new|court|police|official|published)?"
     r"\s*(?:(?:new|recent|local|media|news|court|police|official|published|government|"
     r"unofficial|preliminary)\s+)*(?:reports?|records?|documents?|estimates?|study|studies|"
-    r"research|paper|survey|analysis|data|figures|filings?|sources?|accounts?)\b",
+    r"research|paper|survey|analysis|data|figures|filings?|sources?|accounts?|notes)\b",
     re.IGNORECASE,
 )
 _RESEARCH_FINDS = re.compile(
