@@ -39,9 +39,11 @@ _RESEARCH_SUBJECT = re.compile(
     r"report|analysis|survey|findings)\s*$",
     re.IGNORECASE,
 )
+# A sentence that names a study's authors or its institution ("Senior author Dr. Silvia S.
+# Martins", "the scientists were led by Michael Shadlen", "a new report ... by Stanford's Center").
 _RESEARCH_CONTEXT = re.compile(
-    r"\b(?:study|research|paper|report|survey|researchers?|scientists?|team|author|authors|"
-    r"professor|economist|analyst|journal|university|institute)\b",
+    r"\b(?:study|studies|research|paper|report|survey|analysis|findings|author|authors|journal|"
+    r"led\s+by)\b",
     re.IGNORECASE,
 )
 # A bare plural with no one named ("Others", "Critics said") is no claimant.
@@ -196,6 +198,13 @@ class PersonRegister:
         return found
 
 
+# Capitalised runs in a study's description that are not its authors ("National Survey").
+_NOT_AUTHOR = re.compile(
+    r"\b(?:Survey|Study|Journal|Report|Review|Research|Index|Database|Data|Health|Science|"
+    r"Nature|Agreement|Act|Bill|Law|Landscapes?|Peoples?|Programme|Program|Project)\b"
+)
+
+
 def _mask_quotes(text: str, quote_mask: list[bool]) -> str:
     return "".join(
         "_" if q and ch not in '“”"' else ch for ch, q in zip(text, quote_mask, strict=True)
@@ -223,7 +232,7 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     owned = _OWNED_REPORT.search(pre)
     if owned and owned.end() >= len(pre.rstrip()) - 12:
         return _named(owned.group(1).strip(), "report", register)
-    if _RESEARCH_SUBJECT.search(pre) and len(pre.split()) <= 6:
+    if _RESEARCH_SUBJECT.search(pre) and len(pre.split(",")[-1].split()) <= 6:
         return _research(register)
     words = pre.split()
     if words and words[-1].lower() == "they" and len(words) <= 2 and register.last_speaker:
@@ -508,7 +517,7 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
 def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -> Attribution:
     masked = _mask_quotes(text, quote_mask)
     found = _according_to(masked, register)
-    if found.claimant:
+    if found.claimant or found is PENDING_RESEARCH:
         return found
     if _RESEARCH_FINDS.search(masked):
         return _research(register)
@@ -620,7 +629,12 @@ def attribute(
             register.add(name)
         if _RESEARCH_CONTEXT.search(masked):
             # The study's authors: names here count even after "by" ("led by Michael Shadlen").
-            authors = [_clean_name(m.group(0)) for m in _NAME_SEQ.finditer(masked)]
+            authors = [
+                _clean_name(m.group(0))
+                for m in _NAME_SEQ.finditer(masked)
+                if not _NOT_AUTHOR.search(m.group(0))
+                and masked[: m.start()].split()[-1:] not in [[p] for p in lex.PREPOSITIONS - {"by"}]
+            ]
             authors = [a for a in authors if a and len(a.split()) >= 2]
             research_orgs = [m.group(1).strip() for m in _ORG.finditer(masked)]
             if research_orgs and not register.research_org:
