@@ -386,6 +386,10 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     owned = _OWNED_REPORT.match(phrase)
     if owned:
         return _named(owned.group(1).strip(), "according_to", register)
+    group = _GROUP.fullmatch(phrase)
+    if group:  # "according to Environmental Protection Department officials"
+        found = _group_claimant(phrase, phrase, register)
+        return Attribution(found.claimant, "according_to", found.kind) if found.claimant else NONE
     people = register.scan(phrase)
     if people:
         return Attribution(register.add(people[0][1]), "according_to")
@@ -550,6 +554,38 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
     return NONE
 
 
+_SOURCE_METHODS = {"according_to", "report", "research"}
+_SOURCE_AT_END = re.compile(r",\s+(?:according to|says|said|reports|reported)\s[^;:“”\"]*$")
+_FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\b")
+
+
+def _carry_findings(text, spans, results, skip) -> None:
+    """A run of figures reported from one source, in one paragraph, keeps that source: the
+    sentences after "X found that ..." and before "..., according to X" at the paragraph's end."""
+    para = [text.count("\n", 0, start) for start, _ in spans]
+    n = len(spans)
+
+    def open_slot(i: int) -> bool:
+        sentence = text[spans[i][0] : spans[i][1]].strip()
+        return not results[i].claimant and not (skip and skip[i]) and _FINDING_LIKE.search(sentence)
+
+    for i in range(1, n):
+        prev = results[i - 1]
+        if para[i] == para[i - 1] and prev.method in _SOURCE_METHODS and open_slot(i):
+            results[i] = Attribution(prev.claimant, "finding_continued", prev.kind)
+    for j in range(n - 1, 0, -1):
+        if results[j].method not in {"according_to", "report"}:
+            continue
+        if not _SOURCE_AT_END.search(text[spans[j][0] : spans[j][1]]):
+            continue
+        if j + 1 < n and para[j + 1] == para[j]:
+            continue  # the source closes the paragraph
+        i = j - 1
+        while i >= 0 and para[i] == para[j] and open_slot(i):
+            results[i] = Attribution(results[j].claimant, "finding_continued", results[j].kind)
+            i -= 1
+
+
 _SPEAKER_METHODS = {
     "quotation",
     "quotation_continued",
@@ -675,6 +711,7 @@ def attribute(
         for i in members:
             if not results[i].claimant and not (skip and skip[i]):
                 results[i] = Attribution(source.claimant, "quotation_continued", source.kind)
+    _carry_findings(text, spans, results, skip)
     # A quotation that opens a new sentence right after a speaker's words, with no speaker of its
     # own, goes on in that speaker's voice ("X said: ..." then quoted lines).
     for i in range(1, len(spans)):
