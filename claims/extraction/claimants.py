@@ -64,7 +64,7 @@ _NOT_NAME_WORDS = lex.TITLES | lex.PLACES | lex.NON_NAME
 _ORG_WORD = re.compile(rf"(?:{lex.ORG_WORDS})")
 _PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
 _ROLE = re.compile(
-    rf"\b(?:the|this|that)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
+    rf"\b(?:the|this|that|his|her)\s+(?:[a-z]+\s+){{0,2}}(?:{lex.ROLE_NOUNS})\b", re.IGNORECASE
 )
 _GROUP = re.compile(
     r"((?:[A-Z][\w\-&.]*\s+)*(?:[a-z]+\s+)?(?i:officials|authorities|sources|experts|analysts|"
@@ -211,6 +211,31 @@ def _mask_quotes(text: str, quote_mask: list[bool]) -> str:
     )
 
 
+_APPOSITIVE = re.compile(
+    rf"(?:a|an|the)\s|\d+$|[A-Z][\w&.\-]*[’']s\s|(?:{'|'.join(sorted(lex.TITLES))})\b", re.I
+)
+
+
+def _is_name_clause(part: str) -> bool:
+    """Whether a clause is only a (titled) name: "Lee", "Senior author Dr. Silvia S. Martins"."""
+    words = part.split()
+    return (
+        bool(words)
+        and words[-1][:1].isupper()
+        and all(w[:1].isupper() or w.lower().strip(".") in lex.TITLES for w in words)
+    )
+
+
+def _subject_clause(pre: str) -> str:
+    """The clause that holds the verb's subject: after the last comma ("..., Harris said"), or
+    the name before an appositive ("Lee, the Democratic Party leader, said")."""
+    parts = [p.strip() for p in pre.split(",")]
+    k = len(parts) - 1
+    while k > 0 and _APPOSITIVE.match(parts[k]) and _is_name_clause(parts[k - 1]):
+        k -= 1
+    return _LEADING_FILLER.sub("", parts[k]) or parts[k]
+
+
 def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     """The speaker in the words before a speech verb (the clause's subject)."""
     pre = re.sub(
@@ -226,6 +251,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     pre = _LEADING_FILLER.sub("", pre.strip(" ,:"))
     if not pre:
         return NONE
+    sentence_pre = pre
+    pre = _subject_clause(pre)
     spokes = _SPOKES_FOR.search(pre)
     if spokes:
         return Attribution(_trim_org(spokes.group(1)), "spokesperson", "Organization")
@@ -262,6 +289,10 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         return Attribution(register.add(people[-1][1]), "reported_speech")
     tail = pre[-60:]
     if _PRONOUN.search(tail.split(",")[-1]) or _ROLE.search(tail.split(",")[-1]):
+        earlier = register.scan(sentence_pre[: len(sentence_pre) - len(pre)])
+        if re.match(r"(?:his|her)\s", tail.split(",")[-1].strip()) and earlier:
+            # "X ... returned to Harare, his spokesman said": X, named earlier in the sentence
+            return Attribution(register.resolve(earlier[-1][1]), "coreference", "Person")
         if register.last_person:
             return Attribution(register.last_person, "coreference", "Person")
         return NONE
@@ -491,6 +522,7 @@ _NP_OBJECT = re.compile(
     r"(?![^.;:]*?\bthat\b)"
 )
 _PREP_AFTER = re.compile(r"\s*(?:with|of|for|on|off|up|in|by|against|to|into)\b")
+_NAMED_JUST_BEFORE = re.compile(r"\b[A-Z][\w\-’'.]*\s+$")
 _RELATIVE = re.compile(r",\s*(?:who|which)\s+(?:\w+\s+){0,3}$")
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$")
 _NEGATED = re.compile(r"(?:\bnot|n[’']t|\bnever)\s+(?:\w+\s+)?$")
@@ -511,7 +543,9 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
     if _AMBIGUOUS_VERB.fullmatch(verb):
         if clause_follows:
             return True
-        if _PREP_AFTER.match(post) or (_NP_OBJECT.match(post) and not verb.startswith("accuse")):
+        if (_PREP_AFTER.match(post) and not _NAMED_JUST_BEFORE.search(pre)) or (
+            _NP_OBJECT.match(post) and not verb.startswith("accuse")
+        ):
             return False
         if _NOUN_BEFORE.search(pre) and not re.search(r"[A-Z]\S*\s+$", pre):
             return False

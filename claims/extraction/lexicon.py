@@ -99,6 +99,7 @@ TITLES = {
     "official",
     "commissioner",
     "inspector",
+    "author",
     "detective",
     "superintendent",
     "constable",
