@@ -226,13 +226,24 @@ def _is_name_clause(part: str) -> bool:
     )
 
 
+_AUXILIARY_END = re.compile(
+    r"\s+(?:has|have|had|was|were|is|also|reportedly|once|previously|further)\s*$"
+)
+
+
 def _subject_clause(pre: str) -> str:
     """The clause that holds the verb's subject: after the last comma ("..., Harris said"), or
     the name before an appositive ("Lee, the Democratic Party leader, said")."""
     parts = [p.strip() for p in pre.split(",")]
+    parts = [p for p in parts if _LEADING_FILLER.sub("", p)] or parts  # ", however," is no clause
+    parts = [_AUXILIARY_END.sub("", p) for p in parts]
     k = len(parts) - 1
-    while k > 0 and _APPOSITIVE.match(parts[k]) and _is_name_clause(parts[k - 1]):
-        k -= 1
+    j = k
+    while j > 0 and _APPOSITIVE.match(parts[j]):  # appositives in a row after one name
+        j -= 1
+        if _is_name_clause(parts[j]):
+            k = j
+            break
     return _LEADING_FILLER.sub("", parts[k]) or parts[k]
 
 
@@ -428,7 +439,9 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     if is_reference and register.last_person:
         return Attribution(register.last_person, "according_to")
     phrase = re.split(r"\s+(?:on|in|at|which|who|that)\s+", phrase)[0].strip()
-    if not re.search(r"\b[A-Z]", phrase) or re.match(r"(?:a|an|some|one)\s", phrase):
+    if (not re.search(r"\b[A-Z]", phrase) and not _BODY.search(phrase)) or re.match(
+        r"(?:a|an|some|one)\s", phrase
+    ):
         return NONE  # "according to teachers unions", "to a group representing ...": no one named
     return Attribution(phrase, "according_to") if phrase else NONE
 
