@@ -235,7 +235,7 @@ def _subject_clause(pre: str) -> str:
     """The clause that holds the verb's subject: after the last comma ("..., Harris said"), or
     the name before an appositive ("Lee, the Democratic Party leader, said")."""
     parts = [p.strip() for p in pre.split(",")]
-    parts = [p for p in parts if _LEADING_FILLER.sub("", p)] or parts  # ", however," is no clause
+    parts = [p for p in parts if _strip_filler(p)] or parts  # ", however," is no clause
     parts = [_AUXILIARY_END.sub("", p) for p in parts]
     k = len(parts) - 1
     j = k
@@ -244,7 +244,14 @@ def _subject_clause(pre: str) -> str:
         if _is_name_clause(parts[j]):
             k = j
             break
-    return _LEADING_FILLER.sub("", parts[k]) or parts[k]
+    return _strip_filler(parts[k]) or parts[k]
+
+
+def _strip_filler(text: str) -> str:
+    """Leading connectives off a clause, all of them ("And though the CDC" -> "the CDC")."""
+    while (stripped := _LEADING_FILLER.sub("", text)) != text:
+        text = stripped
+    return text
 
 
 def _subject_before(pre: str, register: PersonRegister) -> Attribution:
@@ -259,7 +266,7 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     cut = max(pre.rfind("”"), pre.rfind('"'), pre.rfind(";"), pre.rfind(" that "))
     if cut >= 0:
         pre = pre[cut + 1 :]
-    pre = _LEADING_FILLER.sub("", pre.strip(" ,:"))
+    pre = _strip_filler(pre.strip(" ,:"))
     if not pre:
         return NONE
     sentence_pre = pre
@@ -325,7 +332,7 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     group = _GROUP.findall(pre.split(",")[-1])
     if group:
         return _group_claimant(group[-1].strip(), pre, register)
-    last = pre.split(",")[-1].strip()
+    last = re.sub(r"^(?:the|The)\s+", "", pre.split(",")[-1].strip())
     if _GENERIC_PLURAL.match(last):
         return NONE
     if (
@@ -407,7 +414,7 @@ def _subject_after(post: str, register: PersonRegister) -> Attribution:
     for _, name in register.scan(post)[:1]:
         if post.startswith(name) or re.match(r"^[A-Z]", post):
             return Attribution(register.add(name), "reported_speech")
-    m = _ORG.match(post)
+    m = _ORG.match(re.sub(r"^(?:the|The)\s+", "", post))
     if m:
         return Attribution(m.group(1).strip(), "organisation")
     return NONE
@@ -465,6 +472,11 @@ _RESEARCH_FINDS = re.compile(
     r"(?:found|find|finds|"
     r"show|shows|showed|shown|concluded|concludes|suggests?|suggested|estimated|estimates|"
     r"reported|discovered|determined|revealed|were able)\b",
+    re.IGNORECASE,
+)
+_THEY_FOUND = re.compile(
+    r"(?:^|,\s*|\bthat\s+)they\s+(?:also\s+)?(?:found|find|showed|concluded|estimated|discovered|"
+    r"determined|gathered|calculated)\b",
     re.IGNORECASE,
 )
 _REPORT_VERB = re.compile(
@@ -526,6 +538,10 @@ _AMBIGUOUS_VERB = re.compile(
     r"admit|den(?:y|ie)|reveal|disclose|report|claim|note|state|confirm|acknowledge|suggest|"
     r"believe)(?:s|d|ed|es)?"
 )
+_FINDING_VERB = re.compile(
+    r"found|finds|expects|expected|forecasts?|projects|projected|recommends|recommended|advises|"
+    r"advised"
+)
 _CLAUSE_VERB = re.compile(
     r"(?:recount|recall|testifie|testify|comment|replie|reply|respond|remark|observe|conclude|"
     r"concede|reiterate|divulge)(?:s|d|ed)?"
@@ -551,6 +567,12 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
     if _RELATIVE.search(pre) or _PASSIVE.search(pre) or _NEGATED.search(pre):
         return False
     clause_follows = re.match(r"\s*(?:[,:“\"]|that\b)", post) or pre.rstrip().endswith(",")
+    if _FINDING_VERB.fullmatch(verb):  # "found that ...", "Edmunds expects 16.6 million ... will"
+        return bool(
+            clause_follows
+            or re.match(r"\s+(?:they|it|he|she|we)\b", post)
+            or re.match(r"\s+(?:\S+\s+){1,8}?(?:will|would|to be|should|get)\b", post)
+        )
     if _CLAUSE_VERB.fullmatch(verb):  # "he responded quickly" reports nothing
         return bool(clause_follows or re.search(r"[”\"]\s*,?\s*$", pre))
     if _AMBIGUOUS_VERB.fullmatch(verb):
@@ -570,7 +592,9 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
     found = _according_to(masked, register)
     if found.claimant or found is PENDING_RESEARCH:
         return found
-    if _RESEARCH_FINDS.search(masked):
+    if _RESEARCH_FINDS.search(masked) or (
+        register.research_lead and _THEY_FOUND.search(masked)
+    ):  # "the researchers found", and "they found" once a study's author is named
         return _research(register)
     owned = _OWNED_REPORT.search(masked)
     if owned and _REPORT_VERB.match(masked[owned.end() :]):

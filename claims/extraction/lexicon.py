@@ -11,7 +11,8 @@ SPEECH_VERBS = (
     "described|describes|blamed|blames|cautioned|cautions|vowed|vows|promised|promises|"
     "recounted|recounts|recalled|recalls|testified|testifies|commented|comments|replied|replies|"
     "responded|responds|remarked|remarks|reiterated|reiterates|conceded|concedes|observed|"
-    "observes|concluded|concludes|divulged|divulges"
+    "observes|concluded|concludes|divulged|divulges|found|finds|expects|expected|forecasts|"
+    "forecast|projects|projected|recommends|recommended|advises|advised"
 )
 
 TITLES = {
@@ -355,7 +356,7 @@ ORG_WORDS = (
     "Committee|Commission|Government|Administration|Cabinet|Parliament|Congress|Senate|Court|"
     "Party|Union|Nations|Organi[sz]ation|Directorate|Service|Services|Bureau|Bank|Fund|Institute|"
     "University|Association|Federation|Coalition|Alliance|Kremlin|Pentagon|Taliban|Today|Times|"
-    "Post|News|Agency|Reuters|TASS|Tass|AFP|Xinhua|Embassy|Police|Guard|Corps|Authority|"
+    "Post|News|Press|Journal|Tribune|Herald|Agency|Reuters|TASS|Tass|AFP|Xinhua|Embassy|Police|Guard|Corps|Authority|"
     "Authorities|State|Company|Corporation|Group|Network|Observatory|Foundation|Tribunal|Assembly|"
     "Center|Centre|Centers|Society|Laboratory|Initiative|Programme|Program|Board|Inc|Corp|Ltd"
 )
