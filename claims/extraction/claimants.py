@@ -626,6 +626,7 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
 
 
 _SOURCE_METHODS = {"according_to", "report", "research"}
+_FOUND_THAT = re.compile(r"\b(?:found|finds|estimated|estimates|reported|calculated)\s+that\b")
 _SOURCE_AT_END = re.compile(r",\s+(?:according to|says|said|reports|reported)\s[^;:“”\"]*$")
 _FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\b")
 
@@ -642,7 +643,10 @@ def _carry_findings(text, spans, results, skip) -> None:
 
     for i in range(1, n):
         prev = results[i - 1]
-        if para[i] == para[i - 1] and prev.method in _SOURCE_METHODS and open_slot(i):
+        is_source = prev.method in _SOURCE_METHODS or (
+            prev.claimant and _FOUND_THAT.search(text[spans[i - 1][0] : spans[i - 1][1]])
+        )
+        if para[i] == para[i - 1] and is_source and open_slot(i):
             results[i] = Attribution(prev.claimant, "finding_continued", prev.kind)
     for j in range(n - 1, 0, -1):
         if results[j].method not in {"according_to", "report"}:
