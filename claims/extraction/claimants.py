@@ -60,6 +60,20 @@ _NAME_PART = (
 _NAME_SEQ = re.compile(
     rf"{_NAME_PART}(?:\s+(?:(?:al|bin|ibn|van|von|de|da|di|du|le|la|abu)\s+)?{_NAME_PART})*"
 )
+_ROLE_OF_TITLE = {
+    "gov": "governor",
+    "sen": "senator",
+    "rep": "representative",
+    "gen": "general",
+    "col": "colonel",
+    "lt": "lieutenant",
+    "capt": "captain",
+    "sgt": "sergeant",
+    "adm": "admiral",
+    "maj": "major",
+    "dr": "doctor",
+    "prof": "professor",
+}
 _NOT_NAME_WORDS = lex.TITLES | lex.PLACES | lex.NON_NAME
 _ORG_WORD = re.compile(rf"(?:{lex.ORG_WORDS})")
 _PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
@@ -73,7 +87,8 @@ _GROUP = re.compile(
     r"economists|campaigners|rebels|militants|medics|rescuers|organi[sz]ers|police))\b"
 )
 _BODY = re.compile(
-    r"\bthe\s+(ministry|government|company|agency|army|police|department|embassy|council|"
+    r"\bthe\s+(?:(?!same\b|other\b|whole\b|entire\b|first\b|new\b|two\b|three\b)[\w\-]+\s+)"
+    r"{0,2}?(ministry|government|company|agency|army|police|department|embassy|council|"
     r"committee|commission|military|court|party|white house|kremlin|pentagon|office|bank|"
     r"organi[sz]ation|group)\b",
     re.IGNORECASE,
@@ -140,6 +155,7 @@ class PersonRegister:
         self.officials: str | None = None  # "Con Edison officials": for a later "the officials"
         self.common_words: set[str] = set()  # the article's lower-case words ("opposition")
         self.text = ""
+        self.roles: dict[str, str] = {}  # "governor" -> "Eric Holcomb", from "Gov. Eric Holcomb"
 
     def body(self, noun: str) -> str | None:
         """The most recent organisation named with this noun ("the ministry" -> its full name)."""
@@ -179,6 +195,10 @@ class PersonRegister:
             found.append((m.start() + m.group(0).find(name), name))
         for m in _TITLED.finditer(text):
             name = m.group(1) or m.group(2)
+            title = m.group(0).split()[0].strip(".").lower()
+            if m.group(1) and len(name.split()) >= 2 and title in _ROLE_OF_TITLE:
+                # "Gov. Eric Holcomb": the governor (the first one named is the article's)
+                self.roles.setdefault(_ROLE_OF_TITLE[title], name)
             low = name.lower()
             if (
                 name.endswith(("’s", "'s"))
@@ -298,6 +318,12 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     group_end = [m for m in _GROUP.finditer(clause) if not clause[m.end(1) :].strip()]
     if group_end:  # "Con Edison officials said": the group, never a person named "Con Edison"
         return _group_claimant(group_end[-1].group(1).strip(), pre, register)
+    of_outlet = re.fullmatch(
+        r"([A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)*)\s+(?:of|from|at)\s+(?:the\s+)?[A-Z].*", pre
+    )
+    if of_outlet and register.resolve(of_outlet.group(1)) != of_outlet.group(1):
+        # "Wee of the Times reports": the journalist named before, not the newspaper
+        return Attribution(register.resolve(of_outlet.group(1)), "reported_speech", "Person")
     subject_org = [m for m in _ORG.finditer(pre) if m.end() >= len(pre.rstrip(" ,’'")) - 1]
     if subject_org:  # "the Universities and Colleges Employers' Association said": one body
         name = re.sub(r"^(?:The|A|An)\s+", "", subject_org[-1].group(1).strip())
@@ -311,6 +337,9 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         if re.match(r"(?:his|her)\s", tail.split(",")[-1].strip()) and earlier:
             # "X ... returned to Harare, his spokesman said": X, named earlier in the sentence
             return Attribution(register.resolve(earlier[-1][1]), "coreference", "Person")
+        role = re.match(r"(?:the\s+)(\w+)$", tail.split(",")[-1].strip(), re.IGNORECASE)
+        if role and role.group(1).lower() in register.roles:  # "the governor said"
+            return Attribution(register.roles[role.group(1).lower()], "coreference", "Person")
         if register.last_person:
             return Attribution(register.last_person, "coreference", "Person")
         return NONE
@@ -528,6 +557,8 @@ def claimant_kind(found: Attribution, register: PersonRegister) -> str:
         return "Organization"
     if found.method == "coreference" and register.last_person == name:
         return "Person"
+    if len(tokens) == 1:  # a person is named in full first; a lone unknown name is a body
+        return "Organization"
     return "Person" if all(re.fullmatch(_NAME_PART, t) for t in tokens) else "Organization"
 
 
@@ -613,13 +644,15 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
             or re.search(r"[”\"]\s*,?\s*$", pre_clause)
         ):
             found = _subject_after(post, register)
+        elif pre_clause.endswith(","):
+            # "..., said Ian Michaels, a spokesman for ..." / "..., reports Reuters."
+            found = _subject_after(post, register)
+            if not found.claimant:
+                found = _subject_before(pre, register)
         else:
             found = _subject_before(pre, register)
-            if found is PENDING_RESEARCH:
-                return found
-            if not found.claimant and pre_clause.endswith(","):
-                # "..., said Ian Michaels, a spokesman for ..." / "..., reports Reuters."
-                found = _subject_after(post, register)
+        if found is PENDING_RESEARCH:
+            return found
         if found.claimant or found is PENDING_RESEARCH:
             return found
     return NONE

@@ -12,7 +12,8 @@ SPEECH_VERBS = (
     "recounted|recounts|recalled|recalls|testified|testifies|commented|comments|replied|replies|"
     "responded|responds|remarked|remarks|reiterated|reiterates|conceded|concedes|observed|"
     "observes|concluded|concludes|divulged|divulges|found|finds|expects|expected|forecasts|"
-    "forecast|projects|projected|recommends|recommended|advises|advised"
+    "forecast|projects|projected|recommends|recommended|advises|advised|assured|assures|"
+    "reassured|reassures"
 )
 
 TITLES = {
