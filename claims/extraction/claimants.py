@@ -155,6 +155,7 @@ class PersonRegister:
         self.officials: str | None = None  # "Con Edison officials": for a later "the officials"
         self.common_words: set[str] = set()  # the article's lower-case words ("opposition")
         self.text = ""
+        self.study_named = False  # a study was cited, its author perhaps not named yet
         self.roles: dict[str, str] = {}  # "governor" -> "Eric Holcomb", from "Gov. Eric Holcomb"
 
     def body(self, noun: str) -> str | None:
@@ -364,9 +365,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     last = re.sub(r"^(?:the|The)\s+", "", pre.split(",")[-1].strip())
     if _GENERIC_PLURAL.match(last):
         return NONE
-    if (
-        re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last)
-        and last.lower() not in lex.NON_NAME
+    if re.fullmatch(r"(?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4}", last) and not any(
+        t.lower().strip(".,") in lex.NON_NAME for t in last.split()
     ):
         # A capitalised subject that is not a known person: a country, a body, or a person named
         # by surname only ("Smith said"); the name is right either way, the kind is unknown.
@@ -432,6 +432,8 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
 def _subject_after(post: str, register: PersonRegister) -> Attribution:
     """Inverted reporting: “...,” said Kabulov / said the official."""
     post = post.strip(" ,")[:80]
+    if re.match(r"(?:the\s+)?(?:researchers|scientists|authors|study|team)\b", post, re.I):
+        return _research(register)  # "..., said researchers."
     # "said chief inspector Jennifer Mattinson": lower-case titles before the name
     while (word := re.match(r"([a-z][\w\-]*)\s+", post)) and word.group(1) in lex.TITLES:
         post = post[word.end() :]
@@ -503,6 +505,12 @@ _RESEARCH_FINDS = re.compile(
     r"reported|discovered|determined|revealed|were able)\b",
     re.IGNORECASE,
 )
+# What only a study reports: its findings, its participants or respondents.
+_STUDY_DETAIL = re.compile(
+    r"\b(?:(?:its|their|the\s+(?:study|report|paper)[’']s)\s+(?:key\s+|main\s+)?findings|"
+    r"respondents|participants)\b",
+    re.IGNORECASE,
+)
 _THEY_FOUND = re.compile(
     r"(?:^|,\s*|\bthat\s+)they\s+(?:also\s+)?(?:found|find|showed|concluded|estimated|discovered|"
     r"determined|gathered|calculated)\b",
@@ -534,6 +542,7 @@ def _named(name: str, method: str, register: PersonRegister) -> Attribution:
 
 def _research(register: PersonRegister) -> Attribution:
     """The study's named author; if none is named yet, decided at the article's end (PENDING)."""
+    register.study_named = True
     if register.research_lead:
         return Attribution(register.research_lead, "research", "Person")
     return PENDING_RESEARCH
@@ -570,7 +579,7 @@ _AMBIGUOUS_VERB = re.compile(
     r"believe)(?:s|d|ed|es)?"
 )
 _FINDING_VERB = re.compile(
-    r"found|finds|expects|expected|forecasts?|projects|projected|recommends|recommended|advises|"
+    r"found|finds|find|expects|expected|forecasts?|projects|projected|recommends|recommended|advises|"
     r"advised"
 )
 _CLAUSE_VERB = re.compile(
@@ -623,6 +632,8 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
     found = _according_to(masked, register)
     if found.claimant or found is PENDING_RESEARCH:
         return found
+    if (register.research_lead or register.study_named) and _STUDY_DETAIL.search(masked):
+        return _research(register)  # "its key findings", "respondents aged 12 to 17"
     if _RESEARCH_FINDS.search(masked) or (
         register.research_lead and _THEY_FOUND.search(masked)
     ):  # "the researchers found", and "they found" once a study's author is named
@@ -695,6 +706,7 @@ def _carry_findings(text, spans, results, skip) -> None:
 
 
 _SPEAKER_METHODS = {
+    "research",
     "quotation",
     "quotation_continued",
     "reported_speech",
