@@ -678,7 +678,11 @@ _FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\
 def _carry_findings(text, spans, results, skip) -> None:
     """A run of figures reported from one source, in one paragraph, keeps that source: the
     sentences after "X found that ..." and before "..., according to X" at the paragraph's end."""
-    para = [text.count("\n", 0, start) for start, _ in spans]
+    para, count, at = [], 0, 0
+    for start, _ in spans:  # paragraph number of each sentence, in one pass over the text
+        count += text.count("\n", at, max(start, at))
+        at = max(start, at)
+        para.append(count)
     n = len(spans)
 
     def open_slot(i: int) -> bool:
