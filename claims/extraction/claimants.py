@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import lexicon as lex
 
-_VERB = re.compile(rf"\b(?:{lex.SPEECH_VERBS})\b")
+_VERB = re.compile(rf"(?<![-\w])(?:{lex.SPEECH_VERBS})\b")  # not "so-called"
 _ACCORDING = re.compile(r"\baccording to\s+([^,.;:()“”\"]+)", re.IGNORECASE)
 
 _ORG = re.compile(
@@ -138,6 +138,8 @@ def _clean_name(seq: str) -> str | None:
         return None
     if tokens[-1].endswith(("’s", "'s")):  # a possessive is never the speaker's own name
         return None
+    if tokens[-1].strip(".").lower() in lex.NOT_PERSON_LAST:  # "Data Retention Bill", "Eighth St"
+        return None
     return " ".join(tokens)
 
 
@@ -258,6 +260,8 @@ def _subject_clause(pre: str) -> str:
     parts = [p.strip() for p in pre.split(",")]
     parts = [p for p in parts if _strip_filler(p)] or parts  # ", however," is no clause
     parts = [_AUXILIARY_END.sub("", p) for p in parts]
+    while len(parts) > 1 and re.match(r"(?:who|which|whose)\b", parts[-1]):
+        parts.pop()  # "the source, who said he had spoken to people inside, told Reuters"
     k = len(parts) - 1
     j = k
     while j > 0 and _APPOSITIVE.match(parts[j]):  # appositives in a row after one name
@@ -492,8 +496,7 @@ _REPORT_BY = re.compile(
 
 _GENERIC_SOURCE = re.compile(
     r"(?:a|an|one|the|some|several|local|media|news|recent|new|court|police|official|published)?"
-    r"\s*(?:(?:new|recent|local|media|news|court|police|official|published|government|"
-    r"unofficial|preliminary)\s+)*(?:reports?|records?|documents?|estimates?|study|studies|"
+    r"\s*(?:[a-z\-]+\s+){0,2}(?:reports?|records?|documents?|estimates?|study|studies|"
     r"research|paper|survey|analysis|data|figures|filings?|sources?|accounts?|notes)\b",
     re.IGNORECASE,
 )
@@ -583,7 +586,7 @@ _FINDING_VERB = re.compile(
     r"advised"
 )
 _CLAUSE_VERB = re.compile(
-    r"(?:recount|recall|testifie|testify|comment|replie|reply|respond|remark|observe|conclude|"
+    r"(?:maintain|recount|recall|testifie|testify|comment|replie|reply|respond|remark|observe|conclude|"
     r"concede|reiterate|divulge)(?:s|d|ed)?"
 )
 _NP_OBJECT = re.compile(
@@ -594,6 +597,7 @@ _PREP_AFTER = re.compile(r"\s*(?:with|of|for|on|off|up|in|by|against|to|into)\b"
 _NAMED_JUST_BEFORE = re.compile(r"\b[A-Z][\w\-’'.]*\s+$")
 _RELATIVE = re.compile(r",\s*(?:who|which)\s+(?:\w+\s+){0,3}$")
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$")
+_MODAL = re.compile(r"\b(?:would|could|might|should|may|can|must)\s+(?:\w+ly\s+)?$")
 _NEGATED = re.compile(r"(?:\bnot|n[’']t|\bnever)\s+(?:\w+\s+)?$")
 _NOUN_BEFORE = re.compile(
     r"\b(?:a|an|the|its|his|her|their|our|criminal|federal|\d[\d,]*)\s+(?:\w+\s+)?$",
@@ -605,6 +609,10 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
     """Whether a speech verb reports what its subject says (not a relative clause, a passive,
     a negation or a noun)."""
     if _RELATIVE.search(pre) or _PASSIVE.search(pre) or _NEGATED.search(pre):
+        return False
+    if _MODAL.search(pre):  # "Few would argue against ...": nobody is saying it
+        return False
+    if re.match(r"\s+as\s+much\b", post):  # "has effectively admitted as much"
         return False
     clause_follows = re.match(r"\s*(?:[,:“\"]|that\b)", post) or pre.rstrip().endswith(",")
     if _FINDING_VERB.fullmatch(verb):  # "found that ...", "Edmunds expects 16.6 million ... will"
@@ -655,8 +663,9 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
             or re.search(r"[”\"]\s*,?\s*$", pre_clause)
         ):
             found = _subject_after(post, register)
-        elif pre_clause.endswith(","):
+        elif pre_clause.endswith(",") and not m.group(0).startswith("tol"):
             # "..., said Ian Michaels, a spokesman for ..." / "..., reports Reuters."
+            # (but "..., the source told Reuters": Reuters listened)
             found = _subject_after(post, register)
             if not found.claimant:
                 found = _subject_before(pre, register)
