@@ -41,6 +41,11 @@ _RESEARCH_SUBJECT = re.compile(
 )
 # A sentence that names a study's authors or its institution ("Senior author Dr. Silvia S.
 # Martins", "the scientists were led by Michael Shadlen", "a new report ... by Stanford's Center").
+_STUDY_SUBJECT = re.compile(
+    r"(?:a|an|the|this|that)\s+(?:(?:new|recent|latest)\s+)?(?:research\s+)?"
+    r"(?:study|paper|report|survey|analysis)\b",
+    re.IGNORECASE,
+)
 _RESEARCH_CONTEXT = re.compile(
     r"\b(?:study|studies|research|paper|report|survey|analysis|findings|author|authors|journal|"
     r"led\s+by)\b",
@@ -302,6 +307,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     owned = _OWNED_REPORT.search(pre)
     if owned and owned.end() >= len(pre.rstrip()) - 12:
         return _named(owned.group(1).strip(), "report", register)
+    if _STUDY_SUBJECT.match(pre) and not _REPORT_BY.search(pre):
+        return _research(register)  # "A new research paper published in ... suggests"
     if _RESEARCH_SUBJECT.search(pre) and len(pre.split(",")[-1].split()) <= 6:
         return _research(register)
     words = pre.split()
