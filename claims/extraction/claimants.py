@@ -431,12 +431,15 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
     ]
     if not proper or _GENERIC_PLURAL.match(" ".join(words)):
         return NONE
+    if len(proper) == 1 and _DEMONYM.fullmatch(proper[0]) and register.officials:
+        # "American officials" after "Obama administration officials": that body's officials
+        return Attribution(register.officials, "coreference", "Organization")
     name = " ".join(words[words.index(proper[0]) :])
     if not (
         _DEMONYM.fullmatch(proper[0]) or proper[0].lower() in lex.PLACES or words[-1].istitle()
     ):
         name = " ".join(qualifiers[qualifiers.index(proper[0]) :])  # the body: "Con Edison"
-    register.officials = name
+        register.officials = name  # "the officials" later are this body's
     return Attribution(name, "reported_speech", "Organization")
 
 

@@ -56,9 +56,9 @@ def attribution(doc: str, fragment: str):
          "Yoon Suk Yeol", "Person"),
         # two bodies as subject: the first named
         ("yahoo.com.progress", "But both Roscosmos and NASA said", "Roscosmos", "Organization"),
-        # a qualified group is an organisation, not a person (ClaimReview author @type)
+        # officials named by nationality after a body's officials are that body's
         ("nytimes.com.sudan", "American officials said Sudan had already shown",
-         "American officials", "Organization"),
+         "Obama administration", "Organization"),
         # "according to the ... report from X" -> X
         ("chron.com.car-sales", "according to the TexAuto Facts report from InfoNation",
          "InfoNation", "Organization"),
