@@ -259,12 +259,18 @@ _AUXILIARY_END = re.compile(
 )
 
 
+_TIME_END = re.compile(
+    r"\s+(?:(?:late|early)\s+)?(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|week|month|year|night|morning|afternoon|evening)$|\s+(?:yesterday|today)$"
+)
+
+
 def _subject_clause(pre: str) -> str:
     """The clause that holds the verb's subject: after the last comma ("..., Harris said"), or
     the name before an appositive ("Lee, the Democratic Party leader, said")."""
     parts = [p.strip() for p in pre.split(",")]
     parts = [p for p in parts if _strip_filler(p)] or parts  # ", however," is no clause
-    parts = [_AUXILIARY_END.sub("", p) for p in parts]
+    parts = [_TIME_END.sub("", _AUXILIARY_END.sub("", p)) for p in parts]
     while len(parts) > 1 and re.match(r"(?:who|which|whose)\b", parts[-1]):
         parts.pop()  # "the source, who said he had spoken to people inside, told Reuters"
     k = len(parts) - 1
@@ -304,6 +310,12 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     spokes = _SPOKES_FOR.search(pre)
     if spokes:
         return Attribution(_trim_org(spokes.group(1)), "spokesperson", "Organization")
+    if re.match(r"(?:a|an|one)\s+(?:\w+\s+)?spokes(?:man|woman|person)\b", pre, re.I):
+        # "A spokesperson who did not wish to be named said": the body that spoke last
+        last = register.last_speaker
+        if last and last.kind == "Organization":
+            return Attribution(last.claimant, "spokesperson", "Organization")
+        return NONE
     owned = _OWNED_REPORT.search(pre)
     if owned and owned.end() >= len(pre.rstrip()) - 12:
         return _named(owned.group(1).strip(), "report", register)
@@ -597,7 +609,7 @@ _FINDING_VERB = re.compile(
 )
 _CLAUSE_VERB = re.compile(
     r"(?:maintain|recount|recall|testifie|testify|comment|replie|reply|respond|remark|observe|conclude|"
-    r"concede|reiterate|divulge)(?:s|d|ed)?"
+    r"concede|divulge)(?:s|d|ed)?"
 )
 _NP_OBJECT = re.compile(
     r"\s+(?:a|an|the|its|his|her|their|our|my|this|these|those|no|any|as\s+much|\d[\d,.]*)\b"
