@@ -468,6 +468,11 @@ def _subject_after(post: str, register: PersonRegister) -> Attribution:
         if register.last_person:
             return Attribution(register.last_person, "coreference")
         return NONE
+    group = _GROUP.match(post)
+    if group and re.match(r"the\s+\w+$", group.group(1), re.I):  # "..., said the officials"
+        found = _group_claimant(group.group(1), post, register)
+        if found.claimant:
+            return found
     for _, name in register.scan(post)[:1]:
         if post.startswith(name) or re.match(r"^[A-Z]", post):
             return Attribution(register.add(name), "reported_speech")
@@ -511,7 +516,8 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
 
 
 _REPORT_BY = re.compile(
-    r"\b(?:report|study|analysis|survey|data|figures|paper|estimates?)\s+(?:from|by)\s+(?:the\s+)?"
+    r"\b(?:reports?|study|analysis|survey|data|figures|paper|estimates?)\s+"
+    r"(?:from|by|cited\s+by|published\s+by)\s+(?:the\s+)?"
     r"([A-Z][\w\-&.’']*(?:\s+(?:(?:of|for|on|and|&)\s+(?:the\s+)?)?[A-Z][\w\-&.’']*)*)"
 )
 
@@ -637,6 +643,12 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
     if re.match(r"\s+as\s+much\b", post):  # "has effectively admitted as much"
         return False
     clause_follows = re.match(r"\s*(?:[,:“\"]|that\b)", post) or pre.rstrip().endswith(",")
+    if verb.startswith("cite"):  # "has cited a study showing ...": the study's figures
+        return bool(
+            re.match(
+                r"\s+(?:a|an|the|new)\s+(?:\w+\s+)?(?:study|report|survey|data|figures|poll)", post
+            )
+        )
     if _FINDING_VERB.fullmatch(verb):  # "found that ...", "Edmunds expects 16.6 million ... will"
         return bool(
             clause_follows

@@ -14,7 +14,8 @@ SPEECH_VERBS = (
     "observes|concluded|concludes|divulged|divulges|found|finds|expects|expected|forecasts|"
     "forecast|projects|projected|recommends|recommended|advises|advised|assured|assures|"
     "reassured|reassures|explain|argue|warn|note|insist|claim|estimate|report|write|add|tell|"
-    "suggest|predict|contend|acknowledge|admit|deny|concede|find|maintain|assert|allege|stress"
+    "suggest|predict|contend|acknowledge|admit|deny|concede|find|maintain|assert|allege|stress|"
+    "pledged|pledges|cited|cites"
 )
 
 TITLES = {
