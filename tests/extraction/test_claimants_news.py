@@ -124,6 +124,17 @@ def attribution(doc: str, fragment: str):
         ("webmd.com.superbugs", "About 23,000 die.", "CDC", "Organization"),
         ("chron.com.car-sales", "Consumers have purchased 208,560 new vehicles", "InfoNation",
          "Organization"),
+        # "..., said the officials" -> the body whose officials spoke last
+        ("nytimes.com.manholes", "The plastic is less susceptible to corrosion", "Con Edison",
+         "Organization"),
+        # "reports cited by X" -> X; "X has cited a study showing" -> X
+        ("kulu-media.com.meta-outage", "According to reports cited by MySA", "MySA",
+         "Organization"),
+        ("detroitnews.com.teachers", "McCormick has cited a study showing", "Jennifer McCormick",
+         "Person"),
+        # "In a blog post, Microsoft on Thursday reiterated": the time phrase is not the subject
+        ("vancouversun.com.microsoft", "Microsoft on Thursday reiterated its commitment",
+         "Microsoft", "Organization"),
         # "X found that", "X expects ... will"
         ("chron.com.car-sales", "Edmunds expects 16.6 million vehicles", "Edmunds",
          "Organization"),
@@ -197,8 +208,8 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.73
-    assert result["own_accuracy"] >= 0.94
+    assert result["named_accuracy"] >= 0.78
+    assert result["own_accuracy"] >= 0.95
 
 
 @pytest.mark.parametrize(
