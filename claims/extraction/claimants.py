@@ -402,6 +402,13 @@ _DEMONYM = re.compile(r"[A-Z][a-z]+(?:an|ian|ese|ish|i|ch)|U\.?S\.?|UK|EU|UN")
 _BODY_QUALIFIER = {"agency", "department", "company", "ministry", "utility", "administration"}
 
 
+_PROSECUTORS = re.compile(
+    r"\b((?:U\.S\.|United States|[A-Z][a-z]+(?:\s+County)?)\s+[Aa]ttorney(?:[’']s\s+[Oo]ffice)?"
+    r"\s+for\s+the\s+[A-Z][\w.]*(?:\s+(?:of\s+)?[A-Z][\w.]*)*"
+    r"|(?:[A-Z][\w\-]*\s+)+(?:Prosecution|Prosecutor[’']s|Prosecutors[’']?)\s+(?:Authority|Office|Service))"
+)
+
+
 def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attribution:
     """A plural group as subject: named by a body or nation ("Con Edison officials", "Russian
     officials") it is that organisation; "the officials" or "agency officials" are the body whose
@@ -410,6 +417,9 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
     while words and words[0].lower() in lex.NON_NAME - {"the"} and len(words) > 1:
         words.pop(0)
     qualifiers = words[:-1]
+    if words[-1].lower() == "prosecutors" and (office := _PROSECUTORS.search(register.text)):
+        # "Prosecutors alleged": the prosecuting office the article names, before or after
+        return Attribution(office.group(1), "coreference", "Organization")
     if [q.lower() for q in qualifiers] == [
         "the"
     ]:  # "the doctors": the body named for them ("Doctors for ...")
