@@ -43,7 +43,7 @@ _RESEARCH_SUBJECT = re.compile(
 # Martins", "the scientists were led by Michael Shadlen", "a new report ... by Stanford's Center").
 _STUDY_SUBJECT = re.compile(
     r"(?:a|an|the|this|that)\s+(?:(?:new|recent|latest)\s+)?(?:research\s+)?"
-    r"(?:study|paper|report|survey|analysis)\b",
+    r"(?:study|paper|report|survey|analysis|research)\b",
     re.IGNORECASE,
 )
 _RESEARCH_CONTEXT = re.compile(
@@ -240,7 +240,8 @@ def _mask_quotes(text: str, quote_mask: list[bool]) -> str:
 
 
 _APPOSITIVE = re.compile(
-    rf"(?:a|an|the)\s|\d+$|[A-Z][\w&.\-]*[’']s\s|(?:{'|'.join(sorted(lex.TITLES))})\b", re.I
+    rf"(?:a|an|the)\s|(?:supported|published|led|funded|conducted|written|released)\s+by\b|\d+$|[A-Z][\w&.\-]*[’']s\s|(?:{'|'.join(sorted(lex.TITLES))})\b",
+    re.I,
 )
 
 
@@ -277,7 +278,7 @@ def _subject_clause(pre: str) -> str:
     j = k
     while j > 0 and _APPOSITIVE.match(parts[j]):  # appositives in a row after one name
         j -= 1
-        if _is_name_clause(parts[j]):
+        if _is_name_clause(parts[j]) or _STUDY_SUBJECT.fullmatch(parts[j]):
             k = j
             break
     return _strip_filler(parts[k]) or parts[k]
