@@ -373,7 +373,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         return Attribution(orgs[-1], "organisation")
     body = _BODY.search(pre.split(",")[-1])
     if body:
-        return Attribution(register.body(body.group(1)) or body.group(0), "organisation")
+        named = register.body(body.group(1)) or _named_body(body.group(1), register.text)
+        return Attribution(named or body.group(0), "organisation")
     pair = re.search(
         r"(?:^|\s)(?:both\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)\s+and\s+[A-Z][\w&.\-]*$", pre
     )
@@ -464,6 +465,20 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
         name = " ".join(qualifiers[qualifiers.index(proper[0]) :])  # the body: "Con Edison"
         register.officials = name  # "the officials" later are this body's
     return Attribution(name, "reported_speech", "Organization")
+
+
+def _named_body(noun: str, text: str) -> str | None:
+    """The body the article names with this noun ("the agency" -> "Roscosmos Space Agency")."""
+    if noun.lower() in {"government", "police", "military", "company", "group", "party"}:
+        return None  # too common to pick one
+    found = re.search(rf"\b((?:[A-Z][\w\-&]*\s+)+){noun.capitalize()}\b", text)
+    if (
+        not found
+        or found.group(1).split()[0] in {"The", "A", "An"}
+        and len(found.group(1).split()) == 1
+    ):
+        return None
+    return re.sub(r"^(?:The|A|An)\s+", "", found.group(0))
 
 
 def _subject_after(post: str, register: PersonRegister) -> Attribution:
