@@ -349,6 +349,15 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     if of_outlet and register.resolve(of_outlet.group(1)) != of_outlet.group(1):
         # "Wee of the Times reports": the journalist named before, not the newspaper
         return Attribution(register.resolve(of_outlet.group(1)), "reported_speech", "Person")
+    named_body = _NAMED_LOWER_BODY.fullmatch(pre)
+    caps = named_body.group(1).split()[:-1] if named_body else []
+    caps = [w for w in caps if w[:1].isupper()]
+    if (
+        named_body
+        and caps[0].lower() not in lex.NON_NAME
+        and not (len(caps) == 1 and (_DEMONYM.fullmatch(caps[0]) or caps[0].lower() in lex.PLACES))
+    ):  # "the Inner Mongolia health commission said": a body, not "Inner Mongolia"
+        return Attribution(named_body.group(1), "organisation", "Organization")
     subject_org = [m for m in _ORG.finditer(pre) if m.end() >= len(pre.rstrip(" ,’'")) - 1]
     if subject_org:  # "the Universities and Colleges Employers' Association said": one body
         name = re.sub(r"^(?:The|A|An)\s+", "", subject_org[-1].group(1).strip())
@@ -465,6 +474,12 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
         name = " ".join(qualifiers[qualifiers.index(proper[0]) :])  # the body: "Con Edison"
         register.officials = name  # "the officials" later are this body's
     return Attribution(name, "reported_speech", "Organization")
+
+
+_NAMED_LOWER_BODY = re.compile(
+    r"(?:the\s+)?((?:[A-Z][\w\-&.]*\s+)+(?:[a-z]+\s+)?(?:ministry|commission|agency|department|"
+    r"council|committee|office|police|government|court|authority|board|service))"
+)
 
 
 def _named_body(noun: str, text: str) -> str | None:
@@ -614,7 +629,7 @@ def claimant_kind(found: Attribution, register: PersonRegister) -> str:
         return found.kind
     if name in register.full_names or register.resolve(name) != name:
         return "Person"
-    if re.search(rf"\b(?:{lex.ORG_WORDS})\b", name) or _GROUP.fullmatch(name):
+    if re.search(rf"\b(?:{lex.ORG_WORDS})\b", name, re.IGNORECASE) or _GROUP.fullmatch(name):
         return "Organization"
     tokens = name.split()
     if tokens[0].lower().rstrip("’'s") in lex.PLACES or name.isupper():
@@ -698,6 +713,12 @@ def _reports_speech(verb: str, pre: str, post: str) -> bool:
 def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -> Attribution:
     masked = _mask_quotes(text, quote_mask)
     found = _according_to(masked, register)
+    if found.claimant:
+        # "..., the Inner Mongolia health commission said, according to Reuters": the speaker,
+        # whom the outlet only relays
+        spoken = _speech_verb_claimant(masked, register)
+        if spoken.claimant and spoken.method in {"reported_speech", "organisation"}:
+            return spoken
     if found.claimant or found is PENDING_RESEARCH:
         return found
     if (register.research_lead or register.study_named) and _STUDY_DETAIL.search(masked):
@@ -712,6 +733,11 @@ def _attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) 
     says_report = _SAYS_REPORT.search(masked)
     if says_report and register.organisations:
         return Attribution(register.organisations[-1], "report", "Organization")
+    return _speech_verb_claimant(masked, register)
+
+
+def _speech_verb_claimant(masked: str, register: PersonRegister) -> Attribution:
+    """The subject of the first reporting verb that reports speech, before or after it."""
     for m in _VERB.finditer(masked):
         pre, post = masked[: m.start()], masked[m.end() :]
         if not _reports_speech(m.group(0), pre, post):

@@ -13,7 +13,7 @@ SPEECH_VERBS = (
     "responded|responds|remarked|remarks|reiterated|reiterates|conceded|concedes|observed|"
     "observes|concluded|concludes|divulged|divulges|found|finds|expects|expected|forecasts|"
     "forecast|projects|projected|recommends|recommended|advises|advised|assured|assures|"
-    "reassured|reassures|explain|argue|warn|note|insist|claim|estimate|report|write|add|tell|"
+    "reassured|reassures|explain|argue|warn|insist|write|add|tell|"
     "suggest|predict|contend|acknowledge|admit|deny|concede|find|maintain|assert|allege|stress|"
     "pledged|pledges|cited|cites"
 )

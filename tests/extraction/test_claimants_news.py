@@ -32,8 +32,11 @@ def attribution(doc: str, fragment: str):
         # according to X -> X (an organisation, typed as one)
         ("chron.com.car-sales", "up 4 percent from the previous year, according to InfoNation",
          "InfoNation", "Organization"),
+        # "X said, according to Y": X said it, Y relays it
         ("smithsonianmag.com.plague", "the Inner Mongolia health commission said, according to",
-         "Reuters", "Organization"),
+         "Inner Mongolia health commission", "Organization"),
+        ("smithsonianmag.com.plague", "But according to NPR’s Feng, Li Jifeng", "Li Jifeng",
+         "Person"),
         # "..., reports X" / "..., said X, a spokesman for Y": the named source after the verb
         ("smithsonianmag.com.plague", "26 cases and 11 deaths between 2009 and 2018, reports",
          "Reuters", "Organization"),
