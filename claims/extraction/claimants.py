@@ -272,8 +272,12 @@ def _subject_clause(pre: str) -> str:
     parts = [p.strip() for p in pre.split(",")]
     parts = [p for p in parts if _strip_filler(p)] or parts  # ", however," is no clause
     parts = [_TIME_END.sub("", _AUXILIARY_END.sub("", p)) for p in parts]
-    while len(parts) > 1 and re.match(r"(?:who|which|whose)\b", parts[-1]):
-        parts.pop()  # "the source, who said he had spoken to people inside, told Reuters"
+    while len(parts) > 1 and re.match(r"(?:who|which|whose)\b|[a-z]+ed\s+\S", parts[-1]):
+        # "the source, who said he had spoken to people inside, told Reuters"; "the Electoral
+        # Commission, which regulates ..., issued a statement warning"
+        parts.pop()
+        while len(parts) > 1 and re.match(r"(?:who|which|whose)\b", parts[-1]):
+            parts.pop()
     k = len(parts) - 1
     j = k
     while j > 0 and _APPOSITIVE.match(parts[j]):  # appositives in a row after one name

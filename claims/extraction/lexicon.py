@@ -15,7 +15,8 @@ SPEECH_VERBS = (
     "forecast|projects|projected|recommends|recommended|advises|advised|assured|assures|"
     "reassured|reassures|explain|argue|warn|insist|write|add|tell|"
     "suggest|predict|contend|acknowledge|admit|deny|concede|find|maintain|assert|allege|stress|"
-    "pledged|pledges|cited|cites"
+    "pledged|pledges|cited|cites|warning|adding|noting|arguing|claiming|insisting|explaining|"
+    "stating|telling"
 )
 
 TITLES = {
