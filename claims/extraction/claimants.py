@@ -584,7 +584,7 @@ _RESEARCH_FINDS = re.compile(
 # What only a study reports: its findings, its participants or respondents.
 _STUDY_DETAIL = re.compile(
     r"\b(?:(?:its|their|the\s+(?:study|report|paper)[’']s)\s+(?:key\s+|main\s+)?findings|"
-    r"respondents|participants)\b",
+    r"respondents|participants|(?:adults|people|children|those)\s+aged\s+\d+)\b",
     re.IGNORECASE,
 )
 _THEY_FOUND = re.compile(
@@ -771,6 +771,7 @@ def _speech_verb_claimant(masked: str, register: PersonRegister) -> Attribution:
 _SOURCE_METHODS = {"according_to", "report", "research"}
 _FOUND_THAT = re.compile(r"\b(?:found|finds|estimated|estimates|reported|calculated)\s+that\b")
 _SOURCE_AT_END = re.compile(r",\s+(?:according to|says|said|reports|reported)\s[^;:“”\"]*$")
+_CONTINUES = re.compile(r"(?:In turn|Additionally|Moreover|Furthermore|In addition|Also),")
 _FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\b")
 
 
@@ -793,7 +794,9 @@ def _carry_findings(text, spans, results, skip) -> None:
         is_source = prev.method in _SOURCE_METHODS or (
             prev.claimant and _FOUND_THAT.search(text[spans[i - 1][0] : spans[i - 1][1]])
         )
-        if para[i] == para[i - 1] and is_source and open_slot(i):
+        sentence = text[spans[i][0] : spans[i][1]].lstrip()
+        joined = para[i] == para[i - 1] or _CONTINUES.match(sentence)  # "In turn, ..."
+        if joined and is_source and open_slot(i):
             results[i] = Attribution(prev.claimant, "finding_continued", prev.kind)
     for j in range(n - 1, 0, -1):
         if results[j].method not in {"according_to", "report"}:
