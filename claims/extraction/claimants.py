@@ -938,6 +938,16 @@ def attribute(
             if not results[i].claimant and not (skip and skip[i]):
                 results[i] = Attribution(source.claimant, "quotation_continued", source.kind)
     _carry_findings(text, spans, results, skip)
+    # A pull quote followed by a line that only names its speaker ("Michael Shadlen, Ph.D.").
+    speakers = {r.claimant for r in results if r.kind == "Person"}
+    for i in range(len(spans) - 1):
+        sentence = text[spans[i][0] : spans[i][1]].lstrip()
+        if results[i].claimant or (skip and skip[i]) or sentence[:1] not in {"“", '"'}:
+            continue
+        byline = text[spans[i + 1][0] : spans[i + 1][1]].strip(" —–-\n")
+        name = re.match(r"([A-Z][\w.\-’']*(?:\s+[A-Z][\w.\-’']*)+)(?:,\s*[\w.,\s]{1,30})?$", byline)
+        if name and name.group(1) in speakers:
+            results[i] = Attribution(name.group(1), "quotation", "Person")
     # A quotation that opens a new sentence right after a speaker's words, with no speaker of its
     # own, goes on in that speaker's voice ("X said: ..." then quoted lines).
     for i in range(1, len(spans)):
