@@ -138,6 +138,25 @@ def attribution(doc: str, fragment: str):
         # "In a blog post, Microsoft on Thursday reiterated": the time phrase is not the subject
         ("vancouversun.com.microsoft", "Microsoft on Thursday reiterated its commitment",
          "Microsoft", "Organization"),
+        # "prosecutors" -> the prosecuting office the article names, before or after
+        ("usatoday.com.epstein", "Federal prosecutors alleged that Tova Noel",
+         "U.S. attorney for the Southern District of New York", "Organization"),
+        ("bbc.com.assange", "Prosecutors told reporters the decision", "Swedish Prosecution "
+         "Authority", "Organization"),
+        # "the Russian space agency said" -> the agency the article names
+        ("yahoo.com.progress", "The unmanned Russian cargo space ship Progress MS-04 broke up",
+         "Roscosmos", "Organization"),
+        # a participle reports its clause's subject, past a relative clause and a predicate
+        ("hosted.ap.org.tories", "issued a statement warning that", "Electoral Commission",
+         "Organization"),
+        # "The research, supported by ..., reveals" -> the study's author
+        ("theplanetarypress.com.forestlands", "The research, supported by", "John Fa", "Person"),
+        # "In turn, ..." continues the finding before it, even in a new paragraph
+        ("theplanetarypress.com.forestlands", "In turn, these lands represent", "John Fa",
+         "Person"),
+        # a pull quote followed by a line naming its speaker
+        ("medicalnewstoday.com.aha", "Essentially, the act of becoming consciously aware",
+         "Michael Shadlen", "Person"),
         # "X found that", "X expects ... will"
         ("chron.com.car-sales", "Edmunds expects 16.6 million vehicles", "Edmunds",
          "Organization"),
@@ -211,7 +230,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.78
+    assert result["named_accuracy"] >= 0.84
     assert result["own_accuracy"] >= 0.95
 
 
