@@ -162,8 +162,29 @@ class PersonRegister:
         self.officials: str | None = None  # "Con Edison officials": for a later "the officials"
         self.common_words: set[str] = set()  # the article's lower-case words ("opposition")
         self.text = ""
+        self._named: dict[tuple[str, bool], str | None] = {}
         self.study_named = False  # a study was cited, its author perhaps not named yet
         self.roles: dict[str, str] = {}  # "governor" -> "Eric Holcomb", from "Gov. Eric Holcomb"
+
+    def named_in_text(self, noun: str, body: bool = False) -> str | None:
+        """The name the article gives a group or body anywhere in its text, looked up once per
+        article: "prosecutors" -> the prosecuting office, "doctors" -> "Doctors for Camp Closure",
+        "agency" (body) -> "Roscosmos Space Agency"."""
+        key = (noun.lower(), body)
+        if key not in self._named:
+            if body:
+                self._named[key] = _named_body(noun, self.text)
+            elif key[0] == "prosecutors":
+                found = _PROSECUTORS.search(self.text)
+                self._named[key] = found.group(1) if found else None
+            else:
+                found = re.search(
+                    rf"\b{re.escape(noun.capitalize())}"
+                    rf"(?:\s+(?:(?:for|of|and|&|on)\s+)?[A-Z][\w\-]*)+",
+                    self.text,
+                )
+                self._named[key] = found.group(0) if found else None
+        return self._named[key]
 
     def body(self, noun: str) -> str | None:
         """The most recent organisation named with this noun ("the ministry" -> its full name)."""
@@ -234,6 +255,8 @@ _NOT_AUTHOR = re.compile(
 
 
 def _mask_quotes(text: str, quote_mask: list[bool]) -> str:
+    if not any(quote_mask):
+        return text
     return "".join(
         "_" if q and ch not in '“”"' else ch for ch, q in zip(text, quote_mask, strict=True)
     )
@@ -344,7 +367,12 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     if words and words[-1].lower() in {"they", "we", "i", "you", "it"}:
         return NONE
     clause = pre.split(",")[-1]
-    group_end = [m for m in _GROUP.finditer(clause) if not clause[m.end(1) :].strip()]
+    last_word = clause.split()[-1].lower() if clause.split() else ""
+    group_end = (
+        [m for m in _GROUP.finditer(clause) if not clause[m.end(1) :].strip()]
+        if last_word.endswith(("s", "police"))
+        else []
+    )
     if group_end:  # "Con Edison officials said": the group, never a person named "Con Edison"
         return _group_claimant(group_end[-1].group(1).strip(), pre, register)
     of_outlet = re.fullmatch(
@@ -386,7 +414,7 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         return Attribution(orgs[-1], "organisation")
     body = _BODY.search(pre.split(",")[-1])
     if body:
-        named = register.body(body.group(1)) or _named_body(body.group(1), register.text)
+        named = register.body(body.group(1)) or register.named_in_text(body.group(1), body=True)
         return Attribution(named or body.group(0), "organisation")
     pair = re.search(
         r"(?:^|\s)(?:both\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)\s+and\s+[A-Z][\w&.\-]*$", pre
@@ -432,19 +460,14 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
     while words and words[0].lower() in lex.NON_NAME - {"the"} and len(words) > 1:
         words.pop(0)
     qualifiers = words[:-1]
-    if words[-1].lower() == "prosecutors" and (office := _PROSECUTORS.search(register.text)):
+    if words[-1].lower() == "prosecutors" and (office := register.named_in_text("prosecutors")):
         # "Prosecutors alleged": the prosecuting office the article names, before or after
-        return Attribution(office.group(1), "coreference", "Organization")
-    if [q.lower() for q in qualifiers] == [
-        "the"
-    ]:  # "the doctors": the body named for them ("Doctors for ...")
-        named = re.search(
-            rf"\b{words[-1].capitalize()}(?:\s+(?:(?:for|of|and|&|on)\s+)?[A-Z][\w\-]*)+",
-            register.text,
-        )
-        if named or (named := register.body(words[-1])):
-            return Attribution(named if isinstance(named, str) else named.group(0),
-                               "coreference", "Organization")  # fmt: skip
+        return Attribution(office, "coreference", "Organization")
+    if [q.lower() for q in qualifiers] == ["the"]:
+        # "the doctors": the body named for them ("Doctors for Camp Closure")
+        named = register.named_in_text(words[-1]) or register.body(words[-1])
+        if named:
+            return Attribution(named, "coreference", "Organization")
     if (
         qualifiers
         and qualifiers[-1].lower() in _BODY_QUALIFIER | {"the"}
