@@ -146,6 +146,9 @@ def attribution(doc: str, fragment: str):
         # "the Russian space agency said" -> the agency the article names
         ("yahoo.com.progress", "The unmanned Russian cargo space ship Progress MS-04 broke up",
          "Roscosmos", "Organization"),
+        # "the agency said" with no agency named: the body that spoke last ("CBP announced")
+        ("msn.com.flu-shots", "At the time, the agency said in a statement", "CBP",
+         "Organization"),
         # a participle reports its clause's subject, past a relative clause and a predicate
         ("hosted.ap.org.tories", "issued a statement warning that", "Electoral Commission",
          "Organization"),

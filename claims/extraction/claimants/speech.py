@@ -188,6 +188,9 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     body = BODY.search(pre.split(",")[-1])
     if body:
         named = register.body(body.group(1)) or register.named_in_text(body.group(1), body=True)
+        last = register.last_speaker
+        if not named and last and last.kind == "Organization":
+            named = last.claimant  # "the agency said": the body that spoke last
         return Attribution(named or body.group(0), "organisation")
     pair = re.search(
         r"(?:^|\s)(?:both\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)\s+and\s+[A-Z][\w&.\-]*$", pre
