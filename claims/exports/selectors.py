@@ -37,15 +37,20 @@ _ORGANISATION_WORDS = re.compile(
     r"institute|university|bank|police|army|military|navy|forces|embassy|parliament|senate|"
     r"congress|assembly|court|union|federation|foundation|news|tv|radio|bureau|authority|"
     r"administration|campaign|coalition|taliban|daesh|isis|nato|un|eu|kremlin|white house|"
-    r"pentagon)\b",
+    r"pentagon|officials|authorities|prosecutors|lawmakers|today|times|post|press|journal|"
+    r"reuters)\b",
     re.IGNORECASE,
 )
 
 
 @lru_cache(maxsize=4096)  # an export repeats its claimants; the rule reads the name only
 def claimant_schema_type(name: str) -> str:
-    """'Organization' for a ministry, party, outlet...; 'Person' otherwise."""
-    return "Organization" if _ORGANISATION_WORDS.search(name or "") else "Person"
+    """'Organization' for a ministry, party, outlet, a body's officials or an acronym ("CDC");
+    'Person' otherwise."""
+    name = name or ""
+    if _ORGANISATION_WORDS.search(name) or re.fullmatch(r"[A-Z][A-Z&.]+", name.strip()):
+        return "Organization"
+    return "Person"
 
 
 def _as_querydict(filters: Mapping[str, Any] | QueryDict | None) -> QueryDict:

@@ -5,7 +5,8 @@ Each document's whole text (docs/<doc>.txt) goes through the splitter and the cl
 an article would; each labelled unit is matched to the split sentence that holds it. A named
 claimant is right when the names agree after folding case, "the" and possessives, or when one
 contains the other as whole words (the gold "Meta" for "Meta Platforms"; "Obama" for "Barack
-Obama"). Run: python -m claims.extraction.claimant_eval [--show-errors]
+Obama"), or when one is the other's acronym ("CDC" for "Centers for Disease Control").
+Run: python -m claims.extraction.claimant_eval [--show-errors]
 """
 
 from __future__ import annotations
@@ -28,6 +29,25 @@ def _fold(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip()
 
 
+def _initials(name: str) -> str:
+    """Initials of a name's capitalised words: "Centers for Disease Control" -> "CDC"."""
+    return "".join(w[0] for w in re.findall(r"[A-Z][\w’']*", name))
+
+
+def _is_acronym_of(short: str, full: str) -> bool:
+    """ "CDC" for "(Chinese) Centers for Disease Control (and Prevention)", "PG&E" for "Pacific
+    Gas & Electric Co.": the acronym's letters are the initials of consecutive capitalised words."""
+    words = re.sub(r"^(?:the|The)\s+", "", short.strip()).split()
+    if not any(re.fullmatch(r"[A-Z][A-Z&.]+", w) for w in words) or len(words) > 3:
+        return False
+    if not all(w[:1].isupper() for w in words):
+        return False
+    letters = "".join(
+        re.sub(r"[^A-Z]", "", w) if re.fullmatch(r"[A-Z][A-Z&.]+", w) else w[0] for w in words
+    )
+    return letters in _initials(full)
+
+
 def same_claimant(gold: str, predicted: str | None) -> bool:
     if not predicted:
         return False
@@ -35,6 +55,8 @@ def same_claimant(gold: str, predicted: str | None) -> bool:
     if not g or not p:
         return False
     if g == p:
+        return True
+    if _is_acronym_of(predicted, gold) or _is_acronym_of(gold, predicted):
         return True
     return f" {g} " in f" {p} " or f" {p} " in f" {g} "
 

@@ -8,7 +8,15 @@ SPEECH_VERBS = (
     "denied|denies|accused|accuses|expressed|expresses|estimated|estimates|predicted|predicts|"
     "reported|reports|wrote|writes|tweeted|tweets|called|calls|pointed out|points out|revealed|"
     "reveals|disclosed|discloses|believes|believed|contended|contends|charged|charges|"
-    "described|describes|blamed|blames|cautioned|cautions|vowed|vows|promised|promises"
+    "described|describes|blamed|blames|cautioned|cautions|vowed|vows|promised|promises|"
+    "recounted|recounts|recalled|recalls|testified|testifies|commented|comments|replied|replies|"
+    "responded|responds|remarked|remarks|reiterated|reiterates|conceded|concedes|observed|"
+    "observes|concluded|concludes|divulged|divulges|found|finds|expects|expected|forecasts|"
+    "forecast|projects|projected|recommends|recommended|advises|advised|assured|assures|"
+    "reassured|reassures|explain|argue|warn|insist|write|add|tell|"
+    "suggest|predict|contend|acknowledge|admit|deny|concede|find|maintain|assert|allege|stress|"
+    "pledged|pledges|cited|cites|warning|adding|noting|arguing|claiming|insisting|explaining|"
+    "stating|telling"
 )
 
 TITLES = {
@@ -95,6 +103,20 @@ TITLES = {
     "chairwoman",
     "official",
     "commissioner",
+    "inspector",
+    "author",
+    "detective",
+    "superintendent",
+    "constable",
+    "professor",
+    "dean",
+    "chair",
+    "sheriff",
+    "trooper",
+    "assistant",
+    "associate",
+    "executive",
+    "vice-president",
     "attorney",
     "candidate",
     "nominee",
@@ -338,7 +360,7 @@ ORG_WORDS = (
     "Committee|Commission|Government|Administration|Cabinet|Parliament|Congress|Senate|Court|"
     "Party|Union|Nations|Organi[sz]ation|Directorate|Service|Services|Bureau|Bank|Fund|Institute|"
     "University|Association|Federation|Coalition|Alliance|Kremlin|Pentagon|Taliban|Today|Times|"
-    "Post|News|Agency|Reuters|TASS|Tass|AFP|Xinhua|Embassy|Police|Guard|Corps|Authority|"
+    "Post|News|Press|Journal|Tribune|Herald|Agency|Reuters|TASS|Tass|AFP|Xinhua|Embassy|Police|Guard|Corps|Authority|"
     "Authorities|State|Company|Corporation|Group|Network|Observatory|Foundation|Tribunal|Assembly|"
     "Center|Centre|Centers|Society|Laboratory|Initiative|Programme|Program|Board|Inc|Corp|Ltd"
 )
@@ -372,4 +394,44 @@ PREPOSITIONS = {
     "into",
     "over",
     "under",
+}
+
+# Last words of capitalised runs that name things, not people.
+NOT_PERSON_LAST = {
+    "bill",
+    "act",
+    "law",
+    "treaty",
+    "agreement",
+    "accord",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "county",
+    "station",
+    "statehouse",
+    "hospital",
+    "airport",
+    "river",
+    "mountains",
+    "island",
+    "islands",
+    "valley",
+    "bay",
+    "park",
+    "square",
+    "bridge",
+    "building",
+    "hall",
+    "church",
+    "school",
+    "college",
+    "center",
+    "centre",
+    "museum",
+    "palace",
 }

@@ -183,6 +183,9 @@ def test_corrected_review_carries_date_modified(editor, editor2, checker):
         ("The White House", "Organization"),
         ("Taliban", "Organization"),
         ("Press TV", "Organization"),
+        ("Russia Today", "Organization"),
+        ("Russian officials", "Organization"),
+        ("PG&E", "Organization"),
     ],
 )
 def test_claimant_is_a_person_or_an_organisation(name, kind):

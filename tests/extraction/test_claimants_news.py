@@ -32,8 +32,11 @@ def attribution(doc: str, fragment: str):
         # according to X -> X (an organisation, typed as one)
         ("chron.com.car-sales", "up 4 percent from the previous year, according to InfoNation",
          "InfoNation", "Organization"),
+        # "X said, according to Y": X said it, Y relays it
         ("smithsonianmag.com.plague", "the Inner Mongolia health commission said, according to",
-         "Reuters", "Organization"),
+         "Inner Mongolia health commission", "Organization"),
+        ("smithsonianmag.com.plague", "But according to NPR’s Feng, Li Jifeng", "Li Jifeng",
+         "Person"),
         # "..., reports X" / "..., said X, a spokesman for Y": the named source after the verb
         ("smithsonianmag.com.plague", "26 cases and 11 deaths between 2009 and 2018, reports",
          "Reuters", "Organization"),
@@ -56,9 +59,110 @@ def attribution(doc: str, fragment: str):
          "Yoon Suk Yeol", "Person"),
         # two bodies as subject: the first named
         ("yahoo.com.progress", "But both Roscosmos and NASA said", "Roscosmos", "Organization"),
-        # a qualified group is an organisation, not a person (ClaimReview author @type)
+        # officials named by nationality after a body's officials are that body's
         ("nytimes.com.sudan", "American officials said Sudan had already shown",
-         "American officials", "Organization"),
+         "Obama administration", "Organization"),
+        # "according to the ... report from X" -> X
+        ("chron.com.car-sales", "according to the TexAuto Facts report from InfoNation",
+         "InfoNation", "Organization"),
+        # "As the report states" -> the institution behind the report
+        ("money.cnn.com.mobility", "As the report states", "Stanford University’s Center on "
+         "Poverty and Inequality", "Organization"),
+        # the study / the authors / "they found" -> the study's named author, even when the
+        # author is named only later in the article
+        ("newsweek.com.cannabis", "including among children and teenagers, according to a study",
+         "Silvia S. Martins", "Person"),
+        ("newsweek.com.cannabis", "the authors said", "Silvia S. Martins", "Person"),
+        ("newsweek.com.cannabis", "But among participants aged between 18 to 25", "Silvia S. "
+         "Martins", "Person"),
+        ("medicalnewstoday.com.aha", "As the authors explain", "Michael Shadlen", "Person"),
+        ("theplanetarypress.com.forestlands", "Overall, they found that the forest zone",
+         "John Fa", "Person"),
+        # a quotation that opens right after a speaker's words goes on in that voice
+        ("detroitnews.com.teachers", "They start in the classroom but then they leave",
+         "Angela Cooper", "Person"),
+        ("detroitnews.com.teachers", "The issue is funding, and the state has the money",
+         "Keith Gambill", "Person"),
+        ("buzzfeed.com.diet-pills", "DNP is not a miracle slimming pill", "Fiona Parry",
+         "Person"),
+        # "..., it said in a statement" -> the organisation that spoke last
+        ("buzzfeed.com.diet-pills", "We advise the public not to take any tablets",
+         "Food Standards Agency", "Organization"),
+        # lower-case titles, and titles or bodies before a name
+        ("buzzfeed.com.diet-pills", "We are undoubtedly concerned over the origin",
+         "Jennifer Mattinson", "Person"),
+        ("detroitnews.com.teachers", "Indiana State Teachers Association President Keith Gambill",
+         "Keith Gambill", "Person"),
+        ("therepublic.com.arrests", "said Lt. Matt Harris, Columbus Police Department spokesman",
+         "Matt Harris", "Person"),
+        ("washingtonpost.com.tunisia", "Tunisian Prime Minister Habib Essid said", "Habib Essid",
+         "Person"),
+        # "his spokesman said" -> the person the sentence named; "the governor" -> the governor
+        ("telegraph.co.uk.mugabe", "returned to Harare late on Wednesday, his spokesman said",
+         "Morgan Tsvangirai", "Person"),
+        ("detroitnews.com.teachers", "The governor said he was waiting", "Eric Holcomb",
+         "Person"),
+        # "..., said X, appositive" and "..., he said": the speaker after the verb, never a
+        # place named before it ("One Napa County", "Sierra Nevada", "Eighth St")
+        ("timesunion.com.pge", "One Napa County reporting station", "Scott Strenfel", "Person"),
+        ("timesunion.com.pge", "The northern Sierra Nevada has seen", "Scott Strenfel", "Person"),
+        ("therepublic.com.arrests", "Officers also arrested Christopher L. Tays", "Matt Harris",
+         "Person"),
+        # a body's officials are the body ("PG&E officials", not "E officials")
+        ("timesunion.com.pge", "PG&E officials said", "PG&E", "Organization"),
+        ("nytimes.com.manholes", "Con Edison officials say", "Con Edison", "Organization"),
+        ("nytimes.com.manholes", "To alleviate the threat, the officials said", "Con Edison",
+         "Organization"),
+        ("buzzfeed.com.diet-pills", "West Mercia police said the tablets", "West Mercia police",
+         "Organization"),
+        # a lone name never introduced in full is a body, not a person
+        ("yahoo.com.progress", "Roscosmos said in a statement", "Roscosmos", "Organization"),
+        # "X of the Times reports" -> the journalist, not "Wee of the Times"
+        ("smithsonianmag.com.plague", "Wee of the Times reports", "Sui-Lee Wee", "Person"),
+        ("smithsonianmag.com.plague", "writes the Associated Press", "Associated Press",
+         "Organization"),
+        # figures in one paragraph keep the source named before them or at the paragraph's end
+        ("vox.com.delhi", "India suffered the worst toll of any country", "Lancet Commission",
+         "Organization"),
+        ("webmd.com.superbugs", "About 23,000 die.", "CDC", "Organization"),
+        ("chron.com.car-sales", "Consumers have purchased 208,560 new vehicles", "InfoNation",
+         "Organization"),
+        # "..., said the officials" -> the body whose officials spoke last
+        ("nytimes.com.manholes", "The plastic is less susceptible to corrosion", "Con Edison",
+         "Organization"),
+        # "reports cited by X" -> X; "X has cited a study showing" -> X
+        ("kulu-media.com.meta-outage", "According to reports cited by MySA", "MySA",
+         "Organization"),
+        ("detroitnews.com.teachers", "McCormick has cited a study showing", "Jennifer McCormick",
+         "Person"),
+        # "In a blog post, Microsoft on Thursday reiterated": the time phrase is not the subject
+        ("vancouversun.com.microsoft", "Microsoft on Thursday reiterated its commitment",
+         "Microsoft", "Organization"),
+        # "prosecutors" -> the prosecuting office the article names, before or after
+        ("usatoday.com.epstein", "Federal prosecutors alleged that Tova Noel",
+         "U.S. attorney for the Southern District of New York", "Organization"),
+        ("bbc.com.assange", "Prosecutors told reporters the decision", "Swedish Prosecution "
+         "Authority", "Organization"),
+        # "the Russian space agency said" -> the agency the article names
+        ("yahoo.com.progress", "The unmanned Russian cargo space ship Progress MS-04 broke up",
+         "Roscosmos", "Organization"),
+        # "the agency said" with no agency named: the body that spoke last ("CBP announced")
+        ("msn.com.flu-shots", "At the time, the agency said in a statement", "CBP",
+         "Organization"),
+        # a participle reports its clause's subject, past a relative clause and a predicate
+        ("hosted.ap.org.tories", "issued a statement warning that", "Electoral Commission",
+         "Organization"),
+        # "The research, supported by ..., reveals" -> the study's author
+        ("theplanetarypress.com.forestlands", "The research, supported by", "John Fa", "Person"),
+        # "In turn, ..." continues the finding before it, even in a new paragraph
+        ("theplanetarypress.com.forestlands", "In turn, these lands represent", "John Fa",
+         "Person"),
+        # a pull quote followed by a line naming its speaker
+        ("medicalnewstoday.com.aha", "Essentially, the act of becoming consciously aware",
+         "Michael Shadlen", "Person"),
+        # "X found that", "X expects ... will"
+        ("chron.com.car-sales", "Edmunds expects 16.6 million vehicles", "Edmunds",
+         "Organization"),
     ],
 )  # fmt: skip
 def test_news_claimant_patterns(doc, fragment, claimant, kind):
@@ -77,6 +181,26 @@ def test_news_claimant_patterns(doc, fragment, claimant, kind):
         ("usatoday.com.epstein", "according to court records"),
         ("washingtonpost.com.tunisia", "according to local news reports"),
         ("vox.com.delhi", "according to one estimate"),
+        # plural generics with no body named
+        ("nbcnews.com.yoon", "Opposition lawmakers had said that if the impeachment motion"),
+        ("nbcnews.com.yoon", "Military officers and government officials described"),
+        ("timesunion.com.pge", "The planned blackout would be the latest"),  # local officials
+        ("smithsonianmag.com.plague", "Three cases of plague have been diagnosed"),  # though off.
+        ("detroitnews.com.teachers", "according to teachers unions"),
+        ("timesunion.com.pge", "according to a group representing rural counties"),
+        # the subject of a sentence is not its claimant unless they are saying it: passives,
+        # relative clauses, negations, nouns that look like verbs, possessives
+        ("bbc.com.assange", "Assange, who denies the accusation, has avoided extradition"),
+        ("bbc.com.assange", "Now Assange faces 18 criminal charges"),
+        ("bbc.com.assange", "Assange was accused of rape by a woman"),
+        ("bbc.com.assange", "He is accused of participating in one of the largest"),
+        ("usatoday.com.epstein", "Noel, 31, is charged with five counts"),
+        ("kulu-media.com.meta-outage", "The company had also not announced a timeline"),
+        ("nytimes.com.manholes", "Con Edison, which maintains 4,300 miles of gas mains"),
+        ("nytimes.com.debt", "Mr. Trump has called for spending $1 trillion"),
+        ("nytimes.com.tradewar", "When President Trump’s advisers suggested"),
+        ("washingtonpost.com.israel", "But Benjamin Netanyahu’s triumph"),
+        ("hosted.ap.org.tories", "when, in fact, he responded quickly"),
     ],
 )
 def test_generic_sources_are_not_claimants(doc, fragment):
@@ -109,5 +233,38 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.44
-    assert result["own_accuracy"] >= 0.89
+    assert result["named_accuracy"] >= 0.84
+    assert result["own_accuracy"] >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "same"),
+    [
+        ("Centers for Disease Control", "CDC", True),
+        ("Chinese Center for Disease Control and Prevention", "Chinese CDC", True),
+        ("CDC", "the CDC", True),
+        ("Pacific Gas & Electric Co.", "PG&E", True),
+        ("Drug Enforcement Administration", "DEA", True),
+        ("Barack Obama", "Obama", True),
+        ("Barack Obama", "BBC", False),
+        ("Reuters", "US", False),
+        ("Michael Shadlen", None, False),
+    ],
+)
+def test_same_claimant_knows_acronyms(gold, predicted, same):
+    assert same_claimant(gold, predicted) is same
+
+
+@pytest.mark.parametrize(
+    ("fragment", "claimant", "kind"),
+    [
+        ("Russia Today reported", "Russia Today", "Organization"),
+        ("Russian officials have suggested", "Russian officials", "Organization"),
+        ("expressed regret", "Russia’s Foreign Ministry", "Organization"),
+        ("Kabulov noted", "Zamir Kabulov", "Person"),
+    ],
+)
+def test_claimant_type_decided_at_extraction(seed_result, fragment, claimant, kind):
+    # The type ClaimReview's author @type takes (claims.exports uses claim.claimant_type).
+    sentence = next(s for s in seed_result if fragment in s.text)
+    assert (sentence.claimant, sentence.claimant_type) == (claimant, kind)

@@ -1,0 +1,210 @@
+"""Claimants over a whole article: sentence by sentence, then carried over quotations, runs of
+figures from one source and pull quotes."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from .. import lexicon as lex
+from .patterns import (
+    CONTINUES,
+    FINDING_LIKE,
+    FOUND_THAT,
+    NAME_SEQ,
+    NOT_AUTHOR,
+    ORG,
+    RESEARCH_CONTEXT,
+    SOURCE_AT_END,
+    SOURCE_METHODS,
+    SPEAKER_METHODS,
+)
+from .register import (
+    NONE,
+    PENDING_RESEARCH,
+    Attribution,
+    PersonRegister,
+    claimant_kind,
+    clean_name,
+)
+from .speech import (
+    attribute_one,
+    mask_quotes,
+)
+
+
+def _carry_findings(text, spans, results, skip) -> None:
+    """A run of figures reported from one source, in one paragraph, keeps that source: the
+    sentences after "X found that ..." and before "..., according to X" at the paragraph's end."""
+    para, count, at = [], 0, 0
+    for start, _ in spans:  # paragraph number of each sentence, in one pass over the text
+        count += text.count("\n", at, max(start, at))
+        at = max(start, at)
+        para.append(count)
+    n = len(spans)
+
+    def open_slot(i: int) -> bool:
+        sentence = text[spans[i][0] : spans[i][1]].strip()
+        return not results[i].claimant and not (skip and skip[i]) and FINDING_LIKE.search(sentence)
+
+    for i in range(1, n):
+        prev = results[i - 1]
+        is_source = prev.method in SOURCE_METHODS or (
+            prev.claimant and FOUND_THAT.search(text[spans[i - 1][0] : spans[i - 1][1]])
+        )
+        sentence = text[spans[i][0] : spans[i][1]].lstrip()
+        joined = para[i] == para[i - 1] or CONTINUES.match(sentence)  # "In turn, ..."
+        if joined and is_source and open_slot(i):
+            results[i] = Attribution(prev.claimant, "finding_continued", prev.kind)
+    for j in range(n - 1, 0, -1):
+        if results[j].method not in {"according_to", "report"}:
+            continue
+        if not SOURCE_AT_END.search(text[spans[j][0] : spans[j][1]]):
+            continue
+        if j + 1 < n and para[j + 1] == para[j]:
+            continue  # the source closes the paragraph
+        i = j - 1
+        while i >= 0 and para[i] == para[j] and open_slot(i):
+            results[i] = Attribution(results[j].claimant, "finding_continued", results[j].kind)
+            i -= 1
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """(open, close) offsets of quotations; curly quotes nest-free, straight quotes paired."""
+    spans = []
+    open_at = None
+    for i, ch in enumerate(text):
+        if ch == "“" or (ch == '"' and open_at is None):
+            open_at = i
+        elif (ch == "”" or ch == '"') and open_at is not None:
+            spans.append((open_at, i + 1))
+            open_at = None
+        elif ch == "\n" and open_at is not None:
+            # A quote left open at a paragraph's end: news style reopens it in the next one.
+            spans.append((open_at, i))
+            open_at = None
+    if open_at is not None:
+        spans.append((open_at, len(text)))
+    return spans
+
+
+def _overlaps(quotes, quote_starts, start: int, end: int) -> bool:
+    """Whether any quotation (sorted, non-overlapping) overlaps [start, end)."""
+    i = bisect.bisect_left(quote_starts, end) - 1
+    return i >= 0 and quotes[i][1] > start
+
+
+def attribute(
+    text: str, spans: list[tuple[int, int]], skip: list[bool] | None = None
+) -> list[Attribution]:
+    """Claimant for each sentence span of `text`, in article order.
+
+    `skip` marks sentences (boilerplate) that only feed the register of names, and are given no
+    claimant themselves.
+    """
+    register = PersonRegister()
+    register.common_words = set(re.findall(r"\b[a-z]+\b", text))
+    register.text = text
+    quotes = _quote_spans(text)
+    in_quote = [False] * len(text)
+    for qs, qe in quotes:
+        for i in range(qs, qe):
+            in_quote[i] = True
+    quote_starts = [q[0] for q in quotes]
+    span_starts = [sp[0] for sp in spans]
+    span_ends = [sp[1] for sp in spans]
+    results: list[Attribution] = []
+    for idx, (start, end) in enumerate(spans):
+        sentence = text[start:end]
+        if skip and skip[idx]:
+            for _, name in register.scan(sentence):
+                register.add(name)
+            results.append(NONE)
+            continue
+        found = attribute_one(sentence, in_quote[start:end], register)
+        has_quote = _overlaps(quotes, quote_starts, start, end)
+        if found.claimant and has_quote and found.method == "reported_speech":
+            found = Attribution(found.claimant, "quotation", found.kind)
+        if found.claimant:
+            found = Attribution(found.claimant, found.method, claimant_kind(found, register))
+            if found.method != "research":
+                register.last_speaker = found
+        results.append(found)
+        # Names anywhere in the sentence (outside quotations) become candidates for later
+        # "he", "the official"; the claimant stays the most recent when it is named last.
+        masked = mask_quotes(sentence, in_quote[start:end])
+        names = register.scan(masked)
+        for _, name in names:
+            register.add(name)
+        if RESEARCH_CONTEXT.search(masked):
+            # The study's authors: names here count even after "by" ("led by Michael Shadlen").
+            authors = [
+                clean_name(m.group(0))
+                for m in NAME_SEQ.finditer(masked)
+                if not NOT_AUTHOR.search(m.group(0))
+                and masked[: m.start()].split()[-1:] not in [[p] for p in lex.PREPOSITIONS - {"by"}]
+            ]
+            authors = [a for a in authors if a and len(a.split()) >= 2]
+            research_orgs = [m.group(1).strip() for m in ORG.finditer(masked)]
+            if research_orgs and not register.research_org:
+                register.research_org = research_orgs[0]
+            if authors:
+                register.research_lead = register.add(authors[0])
+            elif names:
+                register.research_lead = register.resolve(names[0][1])
+        register.organisations.extend(m.group(1).strip() for m in ORG.finditer(masked))
+        if (
+            found.claimant
+            and found.kind == "Person"
+            and found.method in {"reported_speech", "quotation", "coreference"}
+            and (not names or sentence.find(names[-1][1]) < sentence.find(found.claimant))
+        ):
+            register.last_person = found.claimant
+        if register.research_lead and not register.first_research_lead:
+            register.first_research_lead = register.research_lead
+    # "According to a study" before its author is named: the first author the article names.
+    for i, found in enumerate(results):
+        if found.method == PENDING_RESEARCH.method:
+            lead, org = register.first_research_lead, register.research_org
+            if lead:
+                results[i] = Attribution(lead, "research", "Person")
+            else:
+                results[i] = Attribution(org, "research", "Organization") if org else NONE
+    # Quotations over several sentences: the sentences inside take the attribution given in the
+    # first or last sentence of the quotation.
+    for qs, qe in quotes:
+        first = bisect.bisect_right(span_ends, qs)
+        last = bisect.bisect_left(span_starts, qe)
+        members = list(range(first, last))
+        if len(members) < 2:
+            continue
+        source = next((results[i] for i in [members[-1], members[0]] if results[i].claimant), None)
+        if source is None:
+            continue
+        for i in members:
+            if not results[i].claimant and not (skip and skip[i]):
+                results[i] = Attribution(source.claimant, "quotation_continued", source.kind)
+    _carry_findings(text, spans, results, skip)
+    # A pull quote followed by a line that only names its speaker ("Michael Shadlen, Ph.D.").
+    speakers = {r.claimant for r in results if r.kind == "Person"}
+    for i in range(len(spans) - 1):
+        sentence = text[spans[i][0] : spans[i][1]].lstrip()
+        if results[i].claimant or (skip and skip[i]) or sentence[:1] not in {"“", '"'}:
+            continue
+        byline = text[spans[i + 1][0] : spans[i + 1][1]].strip(" —–-\n")
+        name = re.match(r"([A-Z][\w.\-’']*(?:\s+[A-Z][\w.\-’']*)+)(?:,\s*[\w.,\s]{1,30})?$", byline)
+        if name and name.group(1) in speakers:
+            results[i] = Attribution(name.group(1), "quotation", "Person")
+    # A quotation that opens a new sentence right after a speaker's words, with no speaker of its
+    # own, goes on in that speaker's voice ("X said: ..." then quoted lines).
+    for i in range(1, len(spans)):
+        prev = results[i - 1]
+        if (
+            not results[i].claimant
+            and prev.claimant
+            and prev.method in SPEAKER_METHODS
+            and not (skip and skip[i])
+            and text[spans[i][0] : spans[i][1]].lstrip()[:1] in {"“", '"'}
+        ):
+            results[i] = Attribution(prev.claimant, "quotation_continued", prev.kind)
+    return results
