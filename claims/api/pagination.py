@@ -141,8 +141,12 @@ class ClaimCursorPagination(BasePagination):
         if cursor:
             value, pk, _ = cursor
             op = "lt" if reverse else "gt"
+            # (key, id) past the cursor's. The first condition says the same of the key alone:
+            # it is what an index on the key can seek to, so a deep page starts where it
+            # begins instead of reading every row before it.
             queryset = queryset.filter(
-                Q(**{f"_sort_key__{op}": value}) | Q(_sort_key=value, **{f"pk__{op}": pk})
+                Q(**{f"_sort_key__{op}e": value}),
+                Q(**{f"_sort_key__{op}": value}) | Q(_sort_key=value, **{f"pk__{op}": pk}),
             )
         page = queryset[: self.page_size + 1]
         if rows_of is not None:

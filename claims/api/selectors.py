@@ -4,7 +4,7 @@ whatever its page size. Scoping (who sees what) is decided here, not in the view
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from claims import permissions
 from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Verdict
@@ -95,19 +95,8 @@ CLAIM_LIST_VALUES = (
 )
 
 
-def claims_list_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """The (filtered) claims as dicts, with their article and assignee, in one query (no model
-    instances). On PostgreSQL the topic slugs come in the same query; elsewhere
-    `claims_topic_slugs` adds one query per page. `current_verdict_rows` adds the verdicts."""
-    if connection.vendor == "postgresql":
-        queryset = queryset.annotate(topic_slugs=_topic_slugs_subquery())
-        return queryset.values(*CLAIM_LIST_VALUES, "topic_slugs")
-    return queryset.values(*CLAIM_LIST_VALUES)
-
-
 CURRENT_VERDICT_VALUES = (
     "id",
-    "claim_id",
     "rating_id",
     "rating__slug",
     "rating__label",
@@ -127,14 +116,25 @@ CURRENT_VERDICT_VALUES = (
     "created_at",
     "updated_at",
 )
+# The current verdict's values in a list row are named with this prefix.
+CURRENT_VERDICT = "current_verdict__"
 
 
-def current_verdict_rows(claim_ids: list[int]) -> dict[int, dict]:
-    """The current verdict of each of these claims as a dict, by claim id, in one query."""
-    if not claim_ids:
-        return {}
-    rows = Verdict.objects.current().filter(claim_id__in=claim_ids).values(*CURRENT_VERDICT_VALUES)
-    return {row["claim_id"]: row for row in rows.order_by()}
+def claims_list_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The (filtered) claims as dicts, with their article, assignee and current verdict (its
+    values named `current_verdict__...`, all None when there is none), in one query (no model
+    instances). On PostgreSQL the topic slugs come in the same query; elsewhere
+    `claims_topic_slugs` adds one query per page."""
+    # A claim has at most one current verdict (constraint verdict_one_current_per_claim), so the
+    # join never repeats a row. The condition is VerdictQuerySet.current()'s.
+    queryset = queryset.annotate(
+        current_verdict=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True))
+    )
+    values = CLAIM_LIST_VALUES + tuple(CURRENT_VERDICT + name for name in CURRENT_VERDICT_VALUES)
+    if connection.vendor == "postgresql":
+        queryset = queryset.annotate(topic_slugs=_topic_slugs_subquery())
+        return queryset.values(*values, "topic_slugs")
+    return queryset.values(*values)
 
 
 def _topic_slugs_subquery():
