@@ -3,8 +3,11 @@ whatever its page size. Scoping (who sees what) is decided here, not in the view
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from claims import permissions
 from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Verdict
@@ -135,6 +138,51 @@ def claims_list_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
         queryset = queryset.annotate(topic_slugs=_topic_slugs_subquery())
         return queryset.values(*values, "topic_slugs")
     return queryset.values(*values)
+
+
+# The page's ids, chosen by the filters, the order and the cursor, as a common table expression
+# that the rows' part of the page query reads.
+PAGE_IDS = "claims_list_page"
+
+
+def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) -> list[dict]:
+    """The rows (claims_list_rows, with `_sort_key`) of the claims `page` selects (filtered,
+    ordered and sliced: the index walk), in `order`, in one query: the page's ids first, then
+    the joins for just those rows. The rows' part is the same for every page of an order, so it
+    is built and compiled once per process and order; only `page` is built per request."""
+    ids_sql, ids_params = page.values("pk").query.sql_with_params()
+    rows_sql, rows_params, names, fields, convert = _page_rows_query(
+        connection.alias, connection.vendor, sort_key, order
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}",  # noqa: S608 - compiled by the ORM
+            (*ids_params, *rows_params),
+        )
+        rows = cursor.fetchall()
+    if convert:  # never on PostgreSQL; SQLite's datetimes, for one
+        compiler = Claim.objects.none().query.get_compiler(connection=connection)
+        rows = compiler.apply_converters(rows, compiler.get_converters(fields))
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+@functools.lru_cache(maxsize=64)
+def _page_rows_query(alias: str, vendor: str, sort_key, order: tuple[str, ...]):
+    """The rows' part of claims_page_rows as compiled SQL, its parameters, the names of its
+    columns, their expressions and whether any of them needs the database's value converters
+    (which are bound to a connection, so they are looked up again on each use)."""
+    page = RawSQL(f"SELECT {PAGE_IDS}.id FROM {PAGE_IDS}", ())  # noqa: S608, S611 - constants
+    rows = (
+        claims_list_rows(Claim.objects.filter(pk__in=page))
+        .annotate(_sort_key=sort_key)
+        .order_by(*order)
+    )
+    query = rows.query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    fields = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+    return sql, tuple(params), names, fields, bool(compiler.get_converters(fields))
 
 
 def _topic_slugs_subquery():

@@ -50,11 +50,12 @@ class ApiClaimFilter(ClaimFilter):
     # Choices of the claims table's own columns: no join, so no row repeats and no DISTINCT.
     state = django_filters.MultipleChoiceFilter(choices=Claim.State.choices, distinct=False)
     priority = django_filters.MultipleChoiceFilter(choices=Claim.Priority.choices, distinct=False)
-    # Validated by one small query (slug to id) only when the query names a topic.
+    # Validated by one small query (slug to id) only when the query names a topic. The
+    # queryset is made when the filter is used: the filter is copied for every request.
     topic = django_filters.ModelMultipleChoiceFilter(
         field_name="topics__slug",
         to_field_name="slug",
-        queryset=Topic.objects.only("pk", "slug").order_by(),
+        queryset=lambda request: Topic.objects.only("pk", "slug").order_by(),
         method="filter_topic",
         label="Topic",
     )
@@ -153,7 +154,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
             filtered,
             request,
             view=self,
-            rows_of=lambda ids: selectors.claims_list_rows(Claim.objects.filter(pk__in=ids)),
+            rows_of=selectors.claims_page_rows,
         )
         topics = None
         if rows and "topic_slugs" not in rows[0]:
