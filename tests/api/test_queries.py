@@ -130,3 +130,62 @@ def test_list_deep_pages_cost_what_the_first_costs(as_editor, busy_desk):
     deep, rows = count_queries(as_editor, url)
     assert rows == 5 and deep == first
     assert len(set(seen)) == 20, "a keyset page never repeats a row"
+
+
+# --- The claims list's budget: the token (with the user's permissions), the topic filter's
+# check when a topic is named, and the page (ids, rows, current verdicts, topics) --------------
+
+
+def _claims_list_queries(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.json()
+    assert response.json()["results"], "the page must hold rows for the test to mean it"
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("query", "budget"),
+    [
+        ("state=open&state=submitted&ordering=-created", 2),
+        ("ordering=due&priority=high&priority=normal&priority=low&priority=urgent", 2),
+        ("topic=economy&ordering=-created", 3),
+        ("topic=economy&topic=health&state=in_review&ordering=score", 3),
+    ],
+)
+@pytest.mark.parametrize("who", ["as_editor", "as_checker"])
+def test_claims_list_is_the_token_the_topics_and_one_page_query(
+    request, busy_desk, query, budget, who, django_assert_max_num_queries
+):
+    client = request.getfixturevalue(who)
+    url = f"/api/v1/claims/?{query}&page_size=3"
+    sqls = _claims_list_queries(client, url)
+    assert len(sqls) == budget
+    # The permissions come with the token; nothing else reads them.
+    assert [s for s in sqls if "auth_permission" in s or "auth_group" in s] == [sqls[0]]
+    assert "authtoken_token" in sqls[0]
+    # The topic filter's check, only when a topic is named: one small query.
+    checks = [s for s in sqls if s.startswith('SELECT "claims_topic"')]
+    assert len(checks) == ("topic=" in query)
+    # Every page of any size and depth: the same queries.
+    body = client.get(url).json()
+    deeper = body["next"].replace("http://testserver", "").replace("page_size=3", "page_size=30")
+    with django_assert_max_num_queries(budget):
+        assert client.get(deeper).status_code == 200
+    with django_assert_max_num_queries(budget):
+        assert client.get(url.replace("page_size=3", "page_size=200")).status_code == 200
+
+
+def test_a_deep_page_starts_at_the_cursor_in_the_index(as_editor, busy_desk):
+    """The cursor's bound on the sort key alone is in the page query, so PostgreSQL seeks the
+    ordering's index to the cursor instead of reading every row before it."""
+    body = as_editor.get("/api/v1/claims/?ordering=-created&page_size=5").json()
+    sqls = _claims_list_queries(as_editor, body["next"].replace("http://testserver", ""))
+    page = next(s for s in sqls if " LIMIT " in s)
+    assert '"claims_claim"."created_at" <= ' in page
+
+
+def test_bad_values_of_several_filters_are_all_reported(as_editor, busy_desk):
+    response = as_editor.get("/api/v1/claims/?state=nonsense&topic=no-such-topic&priority=asap")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"state", "topic", "priority"}
