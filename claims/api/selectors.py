@@ -181,26 +181,24 @@ def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) ->
     the joins for just those rows. The rows' part is the same for every page of an order, so it
     is built and compiled once per process and order; only `page` is built per request."""
     ids_sql, ids_params = page.values("pk").query.sql_with_params()
-    rows_sql, rows_params, names, fields, convert = _page_rows_query(
-        connection.alias, connection.vendor, sort_key, order
-    )
+    rows_sql, rows_params, names, converters = _page_rows_query(connection, sort_key, order)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}",  # noqa: S608 - compiled by the ORM
             (*ids_params, *rows_params),
         )
         rows = cursor.fetchall()
-    if convert:  # never on PostgreSQL; SQLite's datetimes, for one
+    if converters:  # the database's and the fields' (SQLite's datetimes, say)
         compiler = Claim.objects.none().query.get_compiler(connection=connection)
-        rows = compiler.apply_converters(rows, compiler.get_converters(fields))
+        rows = compiler.apply_converters(rows, converters)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 @functools.lru_cache(maxsize=64)
-def _page_rows_query(alias: str, vendor: str, sort_key, order: tuple[str, ...]):
-    """The rows' part of claims_page_rows as compiled SQL, its parameters, the names of its
-    columns, their expressions and whether any of them needs the database's value converters
-    (which are bound to a connection, so they are looked up again on each use)."""
+def _page_rows_query(db, sort_key, order: tuple[str, ...]):
+    """The rows' part of claims_page_rows for the connection `db` (one per thread, kept open
+    across requests) as compiled SQL, its parameters, the names of its columns and their value
+    converters (which may be bound to the connection, hence one entry per connection)."""
     page = RawSQL(f"SELECT {PAGE_IDS}.id FROM {PAGE_IDS}", ())  # noqa: S608, S611 - constants
     rows = (
         claims_list_rows(Claim.objects.filter(pk__in=page))
@@ -208,11 +206,11 @@ def _page_rows_query(alias: str, vendor: str, sort_key, order: tuple[str, ...]):
         .order_by(*order)
     )
     query = rows.query
-    compiler = query.get_compiler(using=alias)
+    compiler = query.get_compiler(connection=db)
     sql, params = compiler.as_sql()
     names = [*query.extra_select, *query.values_select, *query.annotation_select]
     fields = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
-    return sql, tuple(params), names, fields, bool(compiler.get_converters(fields))
+    return sql, tuple(params), names, compiler.get_converters(fields)
 
 
 def _topic_slugs_subquery():
