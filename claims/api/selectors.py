@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
     Count,
     FilteredRelation,
@@ -181,15 +181,16 @@ def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) ->
     the joins for just those rows. The rows' part is the same for every page of an order, so it
     is built and compiled once per process and order; only `page` is built per request."""
     ids_sql, ids_params = page.values("pk").query.sql_with_params()
-    rows_sql, rows_params, names, converters = _page_rows_query(connection, sort_key, order)
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
+    rows_sql, rows_params, names, converters = _page_rows_query(db, sort_key, order)
+    with db.cursor() as cursor:
         cursor.execute(
             f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}",  # noqa: S608 - compiled by the ORM
             (*ids_params, *rows_params),
         )
         rows = cursor.fetchall()
     if converters:  # the database's and the fields' (SQLite's datetimes, say)
-        compiler = Claim.objects.none().query.get_compiler(connection=connection)
+        compiler = Claim.objects.none().query.get_compiler(connection=db)
         rows = compiler.apply_converters(rows, converters)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
