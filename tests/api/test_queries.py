@@ -217,3 +217,14 @@ def test_bad_values_of_several_filters_are_all_reported(as_editor, busy_desk):
     assert set(response.json()["errors"]) == {"state"}
     response = as_editor.get("/api/v1/claims/?topic=a%00b&topic=economy")
     assert response.json()["errors"] == {"topic": ["Null characters are not allowed."]}
+
+
+def test_the_browsable_filter_form_shows_every_filter_and_the_topics(as_editor, busy_desk):
+    """A query names a few filters; the browsable API's form still offers all of them."""
+    response = as_editor.get("/api/v1/claims/?state=open&page_size=2", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("q", "state", "rating", "topic", "publisher", "reviewer", "overdue", "ordering"):
+        assert f'name="{name}"' in page, name
+    topics = page[page.index('name="topic"') :]
+    assert '<option value="economy"' in topics and '<option value="health"' in topics

@@ -61,6 +61,11 @@ class TopicSlugsFilter(django_filters.MultipleChoiceFilter):
     field_class = TopicSlugsField
 
 
+def _topic_choices() -> list[tuple[str, str]]:
+    """The topics, for the browsable API's filter form only (validation never lists them)."""
+    return list(Topic.objects.values_list("slug", "name"))
+
+
 def unknown_topic(slugs: list[str]) -> DjangoValidationError | None:
     """The topic filter's error, worded as the dashboard's form words it, for the first slug
     that names no topic; None when every one does. One query."""
@@ -98,10 +103,15 @@ class ApiClaimFilter(ClaimFilter):
     # Choices of the claims table's own columns: no join, so no row repeats and no DISTINCT.
     state = django_filters.MultipleChoiceFilter(choices=Claim.State.choices, distinct=False)
     priority = django_filters.MultipleChoiceFilter(choices=Claim.Priority.choices, distinct=False)
-    topic = TopicSlugsFilter(field_name="topics__slug", method="filter_topic", label="Topic")
+    topic = TopicSlugsFilter(
+        field_name="topics__slug", method="filter_topic", label="Topic", choices=_topic_choices
+    )
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        named = self.base_filters if data is None else {k for k in data if k in self.base_filters}
+    builds_named_filters_only = True  # StrictFilterBackend.to_html asks for every one
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, every_filter=False):
+        every = data is None or every_filter
+        named = self.base_filters if every else {k for k in data if k in self.base_filters}
         base_filters = self.base_filters
         self.base_filters = {name: base_filters[name] for name in base_filters if name in named}
         try:
