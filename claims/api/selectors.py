@@ -179,7 +179,7 @@ def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) ->
     """The rows (claims_list_rows, with `_sort_key`) of the claims `page` selects (filtered,
     ordered and sliced: the index walk), in `order`, in one query: the page's ids first, then
     the joins for just those rows. The rows' part is the same for every page of an order, so it
-    is built and compiled once per process and order; only `page` is built per request."""
+    is built and compiled once per connection and order; only `page` is built per request."""
     ids_sql, ids_params = page.values("pk").query.sql_with_params()
     db = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
     rows_sql, rows_params, names, converters = _page_rows_query(db, sort_key, order)
