@@ -292,7 +292,8 @@ elif not SITE_URL.startswith(("http://", "https://")):
 REST_FRAMEWORK = {
     # Token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token check that also loads the user's permissions (claims/api/authentication.py)
+        "claims.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -9,6 +9,7 @@ types, so that what the schema calls invalid is refused with a 400 rather than q
 from __future__ import annotations
 
 import django_filters
+from django.template import loader
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -65,6 +66,16 @@ class StrictFilterBackend(DjangoFilterBackend):
                     elif name in ID_FILTERS and not _is_id(raw):
                         _refuse(name, "Give an id: a whole number from 1.")
         return super().filter_queryset(request, queryset, view)
+
+    def to_html(self, request, queryset, view):
+        """The browsable API's filter form: every filter, also with a filterset that builds only
+        the filters a query names (`builds_named_filters_only`) to answer it."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        if not getattr(filterset_class, "builds_named_filters_only", False):
+            return super().to_html(request, queryset, view)
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        filterset = filterset_class(**kwargs, every_filter=True)
+        return loader.get_template(self.template).render({"filter": filterset}, request)
 
 
 # Number filters that name an object by its id (the schema types them as integers from 1).

@@ -120,10 +120,10 @@ class ClaimCursorPagination(BasePagination):
     # --- paging ----------------------------------------------------------------------------
 
     def paginate_queryset(self, queryset, request, view=None, rows_of=None):
-        """The page's rows. With `rows_of`, the page's ids are chosen first (filters, order,
-        limit: the index walk) and `rows_of(ids_subquery)` gives the rows to read for just
+        """The page's rows. With `rows_of`, `rows_of(page, sort_key, order)` reads them: `page`
+        (filters, order, limit: the index walk) chooses the ids, and the rows are read for just
         those ids, in the same query: joins run for one page of rows, not for every row the
-        index walk passes."""
+        index walk passes. Each row has the sort key as `_sort_key`."""
         self.request = request
         self.page_size = _positive_int(
             request.query_params.get(self.page_size_query_param),
@@ -141,13 +141,15 @@ class ClaimCursorPagination(BasePagination):
         if cursor:
             value, pk, _ = cursor
             op = "lt" if reverse else "gt"
+            # (key, id) past the cursor's. The first condition says the same of the key alone:
+            # it is what an index on the key can seek to, so a deep page starts where it
+            # begins instead of reading every row before it.
             queryset = queryset.filter(
-                Q(**{f"_sort_key__{op}": value}) | Q(_sort_key=value, **{f"pk__{op}": pk})
+                Q(**{f"_sort_key__{op}e": value}),
+                Q(**{f"_sort_key__{op}": value}) | Q(_sort_key=value, **{f"pk__{op}": pk}),
             )
         page = queryset[: self.page_size + 1]
-        if rows_of is not None:
-            page = rows_of(page.values("pk")).annotate(_sort_key=expression).order_by(*order)
-        rows = list(page)
+        rows = rows_of(page, expression, order) if rows_of is not None else list(page)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:

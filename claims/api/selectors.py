@@ -3,11 +3,25 @@ whatever its page size. Scoping (who sees what) is decided here, not in the view
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+import functools
+
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
 
 from claims import permissions
-from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Verdict
+from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Rating, Verdict
+
+User = get_user_model()
 
 
 def claims_list() -> QuerySet[Claim]:
@@ -95,30 +109,14 @@ CLAIM_LIST_VALUES = (
 )
 
 
-def claims_list_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """The (filtered) claims as dicts, with their article and assignee, in one query (no model
-    instances). On PostgreSQL the topic slugs come in the same query; elsewhere
-    `claims_topic_slugs` adds one query per page. `current_verdict_rows` adds the verdicts."""
-    if connection.vendor == "postgresql":
-        queryset = queryset.annotate(topic_slugs=_topic_slugs_subquery())
-        return queryset.values(*CLAIM_LIST_VALUES, "topic_slugs")
-    return queryset.values(*CLAIM_LIST_VALUES)
-
-
 CURRENT_VERDICT_VALUES = (
     "id",
-    "claim_id",
     "rating_id",
-    "rating__slug",
-    "rating__label",
-    "rating__value",
     "summary",
     "rationale",
     "author_id",
-    "author__username",
     "state",
     "decided_by_id",
-    "decided_by__username",
     "decision_note",
     "decided_at",
     "submitted_at",
@@ -127,14 +125,93 @@ CURRENT_VERDICT_VALUES = (
     "created_at",
     "updated_at",
 )
+# What the current verdict points to (its rating, author and decider), each value read by id in
+# a subquery rather than joined: three more joins made planning the page query cost more than
+# running it. Name: (model, column, the verdict's column holding the id).
+CURRENT_VERDICT_REFERENCES = {
+    "rating__slug": (Rating, "slug", "rating_id"),
+    "rating__label": (Rating, "label", "rating_id"),
+    "rating__value": (Rating, "value", "rating_id"),
+    "author__username": (User, "username", "author_id"),
+    "decided_by__username": (User, "username", "decided_by_id"),
+}
+# The current verdict's values in a list row are named with this prefix.
+CURRENT_VERDICT = "current_verdict__"
 
 
-def current_verdict_rows(claim_ids: list[int]) -> dict[int, dict]:
-    """The current verdict of each of these claims as a dict, by claim id, in one query."""
-    if not claim_ids:
-        return {}
-    rows = Verdict.objects.current().filter(claim_id__in=claim_ids).values(*CURRENT_VERDICT_VALUES)
-    return {row["claim_id"]: row for row in rows.order_by()}
+def claims_list_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The (filtered) claims as dicts, with their article, assignee and current verdict (its
+    values named `current_verdict__...`, all None when there is none), in one query (no model
+    instances). On PostgreSQL the topic slugs come in the same query; elsewhere
+    `claims_topic_slugs` adds one query per page."""
+    # A claim has at most one current verdict (constraint verdict_one_current_per_claim), so the
+    # join never repeats a row. The condition is VerdictQuerySet.current()'s.
+    queryset = queryset.annotate(
+        current_verdict=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True))
+    )
+    queryset = queryset.annotate(
+        **{
+            CURRENT_VERDICT + name: Subquery(
+                model.objects.filter(pk=OuterRef(CURRENT_VERDICT + through))
+                .order_by()
+                .values(column)
+            )
+            for name, (model, column, through) in CURRENT_VERDICT_REFERENCES.items()
+        }
+    )
+    values = (
+        *CLAIM_LIST_VALUES,
+        *(CURRENT_VERDICT + name for name in CURRENT_VERDICT_VALUES),
+        *(CURRENT_VERDICT + name for name in CURRENT_VERDICT_REFERENCES),
+    )
+    if connection.vendor == "postgresql":
+        queryset = queryset.annotate(topic_slugs=_topic_slugs_subquery())
+        return queryset.values(*values, "topic_slugs")
+    return queryset.values(*values)
+
+
+# The page's ids, chosen by the filters, the order and the cursor, as a common table expression
+# that the rows' part of the page query reads.
+PAGE_IDS = "claims_list_page"
+
+
+def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) -> list[dict]:
+    """The rows (claims_list_rows, with `_sort_key`) of the claims `page` selects (filtered,
+    ordered and sliced: the index walk), in `order`, in one query: the page's ids first, then
+    the joins for just those rows. The rows' part is the same for every page of an order, so it
+    is built and compiled once per connection and order; only `page` is built per request."""
+    ids_sql, ids_params = page.values("pk").query.sql_with_params()
+    db = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
+    rows_sql, rows_params, names, converters = _page_rows_query(db, sort_key, order)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}",  # noqa: S608 - compiled by the ORM
+            (*ids_params, *rows_params),
+        )
+        rows = cursor.fetchall()
+    if converters:  # the database's and the fields' (SQLite's datetimes, say)
+        compiler = Claim.objects.none().query.get_compiler(connection=db)
+        rows = compiler.apply_converters(rows, converters)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+@functools.lru_cache(maxsize=64)
+def _page_rows_query(db, sort_key, order: tuple[str, ...]):
+    """The rows' part of claims_page_rows for the connection `db` (one per thread, kept open
+    across requests) as compiled SQL, its parameters, the names of its columns and their value
+    converters (which may be bound to the connection, hence one entry per connection)."""
+    page = RawSQL(f"SELECT {PAGE_IDS}.id FROM {PAGE_IDS}", ())  # noqa: S608, S611 - constants
+    rows = (
+        claims_list_rows(Claim.objects.filter(pk__in=page))
+        .annotate(_sort_key=sort_key)
+        .order_by(*order)
+    )
+    query = rows.query
+    compiler = query.get_compiler(connection=db)
+    sql, params = compiler.as_sql()
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    fields = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+    return sql, tuple(params), names, compiler.get_converters(fields)
 
 
 def _topic_slugs_subquery():

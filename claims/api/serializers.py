@@ -10,6 +10,8 @@ from rest_framework import serializers
 from claims import permissions, workflow
 from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Rating, Verdict
 
+from .selectors import CURRENT_VERDICT
+
 
 class ErrorSerializer(serializers.Serializer):
     """The shape of every error the API returns."""
@@ -304,11 +306,15 @@ class _VerdictFacts:
         self.is_current = True
 
 
-def claim_list_rows(
-    rows: list[dict], user, verdicts: dict[int, dict], topics: dict[int, list[str]] | None = None
-) -> list:
+_V = CURRENT_VERDICT  # the prefix of a row's current verdict values
+_V_ID, _V_STATE, _V_AUTHOR = _V + "id", _V + "state", _V + "author_id"
+_V_RATING, _V_DECIDED_BY = _V + "rating_id", _V + "decided_by_id"
+_V_DATETIMES = tuple(_V + name for name in _VERDICT_DATETIMES)
+
+
+def claim_list_rows(rows: list[dict], user, topics: dict[int, list[str]] | None = None) -> list:
     """ClaimSerializer's representation of each values() row (claims.api.selectors
-    claims_list_rows), with its current verdict row (current_verdict_rows), for `user`."""
+    claims_list_rows, with its current verdict's values) for `user`."""
     now = timezone.now()
     local = timezone.get_current_timezone()
     convert = getattr(local, "key", None) != "UTC"
@@ -329,40 +335,39 @@ def claim_list_rows(
             facts = _ClaimFacts(state, assignee_id)
             actions[key] = workflow.available_transitions(facts, user)
         verdict = None
-        v = verdicts.get(r["id"])
-        if v is not None and permissions.can_view_verdict(
-            user, _VerdictFacts(v["state"], v["author_id"]), _ClaimFacts(state, assignee_id)
+        if r[_V_ID] is not None and permissions.can_view_verdict(
+            user, _VerdictFacts(r[_V_STATE], r[_V_AUTHOR]), _ClaimFacts(state, assignee_id)
         ):
             if convert:
-                for name in _VERDICT_DATETIMES:
-                    if v[name] is not None:
-                        v[name] = timezone.localtime(v[name], local)
+                for name in _V_DATETIMES:
+                    if r[name] is not None:
+                        r[name] = timezone.localtime(r[name], local)
             verdict = {
-                "id": v["id"],
+                "id": r[_V_ID],
                 "claim": r["id"],
                 "rating": None
-                if v["rating_id"] is None
+                if r[_V_RATING] is None
                 else {
-                    "id": v["rating_id"],
-                    "slug": v["rating__slug"],
-                    "label": v["rating__label"],
-                    "value": v["rating__value"],
+                    "id": r[_V_RATING],
+                    "slug": r[_V + "rating__slug"],
+                    "label": r[_V + "rating__label"],
+                    "value": r[_V + "rating__value"],
                 },
-                "summary": v["summary"],
-                "rationale": v["rationale"],
-                "author": {"id": v["author_id"], "username": v["author__username"]},
-                "state": v["state"],
+                "summary": r[_V + "summary"],
+                "rationale": r[_V + "rationale"],
+                "author": {"id": r[_V_AUTHOR], "username": r[_V + "author__username"]},
+                "state": r[_V_STATE],
                 "is_current": True,
                 "decided_by": None
-                if v["decided_by_id"] is None
-                else {"id": v["decided_by_id"], "username": v["decided_by__username"]},
-                "decision_note": v["decision_note"],
-                "decided_at": v["decided_at"],
-                "submitted_at": v["submitted_at"],
-                "correction_of": v["correction_of_id"],
-                "correction_note": v["correction_note"],
-                "created_at": v["created_at"],
-                "updated_at": v["updated_at"],
+                if r[_V_DECIDED_BY] is None
+                else {"id": r[_V_DECIDED_BY], "username": r[_V + "decided_by__username"]},
+                "decision_note": r[_V + "decision_note"],
+                "decided_at": r[_V + "decided_at"],
+                "submitted_at": r[_V + "submitted_at"],
+                "correction_of": r[_V + "correction_of_id"],
+                "correction_note": r[_V + "correction_note"],
+                "created_at": r[_V + "created_at"],
+                "updated_at": r[_V + "updated_at"],
                 "version": r["version"],
             }
         due_at = r["due_at"]

@@ -130,3 +130,101 @@ def test_list_deep_pages_cost_what_the_first_costs(as_editor, busy_desk):
     deep, rows = count_queries(as_editor, url)
     assert rows == 5 and deep == first
     assert len(set(seen)) == 20, "a keyset page never repeats a row"
+
+
+# --- The claims list's budget: the token (with the user's permissions) and the page (ids, rows,
+# current verdicts, topics, and the check that every named topic exists) ------------------------
+
+
+def _claims_list_queries(client, url: str, *, rows: bool = True) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.json()
+    assert bool(response.json()["results"]) == rows
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=open&state=submitted&ordering=-created",
+        "ordering=due&priority=high&priority=normal&priority=low&priority=urgent",
+        "topic=economy&ordering=-created",
+        "topic=economy&topic=health&state=in_review&ordering=score",
+    ],
+)
+@pytest.mark.parametrize("who", ["as_editor", "as_checker"])
+def test_claims_list_is_the_token_and_one_page_query(
+    request, busy_desk, query, who, django_assert_max_num_queries
+):
+    client = request.getfixturevalue(who)
+    url = f"/api/v1/claims/?{query}&page_size=3"
+    sqls = _claims_list_queries(client, url)
+    assert len(sqls) == 2
+    # The permissions come with the token; nothing else reads them.
+    assert [s for s in sqls if "auth_permission" in s or "auth_group" in s] == [sqls[0]]
+    assert "authtoken_token" in sqls[0]
+    assert not [s for s in sqls if s.startswith('SELECT "claims_topic"')]
+    # Every page of any size and depth: the same queries.
+    body = client.get(url).json()
+    deeper = body["next"].replace("http://testserver", "").replace("page_size=3", "page_size=30")
+    with django_assert_max_num_queries(2):
+        assert client.get(deeper).status_code == 200
+    with django_assert_max_num_queries(2):
+        assert client.get(url.replace("page_size=3", "page_size=200")).status_code == 200
+
+
+def test_an_empty_page_checks_the_named_topics(as_editor, busy_desk):
+    """No row may mean a topic that does not exist: only then a query checks the topics."""
+    Topic.objects.create(slug="sport", name="Sport")  # nothing is tagged with it
+    sqls = _claims_list_queries(as_editor, "/api/v1/claims/?topic=sport", rows=False)
+    assert len(sqls) == 3
+    assert sqls[-1].startswith('SELECT "claims_topic"."slug" AS "slug" FROM "claims_topic" WHERE')
+    assert len(_claims_list_queries(as_editor, "/api/v1/claims/?state=dismissed", rows=False)) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "topic=no-such-topic",
+        "topic=economy&topic=no-such-topic",  # the economy claims alone would fill a page
+        "topic=no-such-topic&cursor=not-a-cursor",  # the filters' errors come first
+        "topic=economy&topic=no-such-topic&ordering=-due&page_size=2",
+    ],
+)
+def test_an_unknown_topic_is_refused_whatever_else_matches(as_editor, busy_desk, query):
+    response = as_editor.get(f"/api/v1/claims/?{query}")
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"] == {
+        "topic": ["Select a valid choice. no-such-topic is not one of the available choices."]
+    }
+
+
+def test_a_deep_page_starts_at_the_cursor_in_the_index(as_editor, busy_desk):
+    """The cursor's bound on the sort key alone is in the page query, so PostgreSQL seeks the
+    ordering's index to the cursor instead of reading every row before it."""
+    body = as_editor.get("/api/v1/claims/?ordering=-created&page_size=5").json()
+    sqls = _claims_list_queries(as_editor, body["next"].replace("http://testserver", ""))
+    page = next(s for s in sqls if " LIMIT " in s)
+    assert '"claims_claim"."created_at" <= ' in page
+
+
+def test_bad_values_of_several_filters_are_all_reported(as_editor, busy_desk):
+    response = as_editor.get("/api/v1/claims/?state=nonsense&topic=no-such-topic&priority=asap")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"state", "topic", "priority"}
+    response = as_editor.get("/api/v1/claims/?state=nonsense&topic=economy")
+    assert set(response.json()["errors"]) == {"state"}
+    response = as_editor.get("/api/v1/claims/?topic=a%00b&topic=economy")
+    assert response.json()["errors"] == {"topic": ["Null characters are not allowed."]}
+
+
+def test_the_browsable_filter_form_shows_every_filter_and_the_topics(as_editor, busy_desk):
+    """A query names a few filters; the browsable API's form still offers all of them."""
+    response = as_editor.get("/api/v1/claims/?state=open&page_size=2", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("q", "state", "rating", "topic", "publisher", "reviewer", "overdue", "ordering"):
+        assert f'name="{name}"' in page, name
+    topics = page[page.index('name="topic"') :]
+    assert '<option value="economy"' in topics and '<option value="health"' in topics
