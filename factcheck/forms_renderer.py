@@ -83,7 +83,8 @@ def _select(widget: dict) -> str:
 def _textarea(widget: dict) -> str:
     value = widget["value"]
     text = conditional_escape(value) if value else ""
-    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+    name = conditional_escape(widget["name"])
+    return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
 
 
 class PythonWidgetRenderer(DjangoTemplates):
