@@ -44,13 +44,63 @@ def claims_listing() -> QuerySet:
     return claims_base().prefetch_related(current_verdicts_prefetch())
 
 
-def queue_for(user, limit: int = 100, *, states=None, topics=None):
-    """A fact-checker's claims, most pressing deadline first."""
+# What a row of the claims list and of the queue shows, read as plain values (no model
+# instances, no article body): the page's main query.
+LIST_ROW_FIELDS = (
+    "pk",
+    "version",
+    "text",
+    "claimant",
+    "state",
+    "priority",
+    "score",
+    "due_at",
+    "created_at",
+    "article__title",
+    "article__publisher",
+    "assignee__username",
+)
+
+
+def list_rows(queryset: QuerySet) -> QuerySet:
+    """The claims of `queryset` (filtered and ordered) as LIST_ROW_FIELDS values."""
+    return queryset.values(*LIST_ROW_FIELDS)
+
+
+def topics_and_verdicts_of(claim_ids: list[int], *, with_topics: bool = True) -> tuple[dict, dict]:
+    """For a page of claims, in two queries: each claim's topic names (by name) and its
+    current verdict as (state, state label, rating label or None)."""
+    topics: dict[int, list[str]] = {}
+    verdicts: dict[int, tuple[str, str, str | None]] = {}
+    if not claim_ids:
+        return topics, verdicts
+    for claim_id, name in (
+        ()
+        if not with_topics
+        else (
+            Claim.topics.through.objects.filter(claim_id__in=claim_ids)
+            .order_by("topic__name", "topic_id")
+            .values_list("claim_id", "topic__name")
+        )
+    ):
+        topics.setdefault(claim_id, []).append(name)
+    labels = dict(Verdict.State.choices)
+    for claim_id, state, rating in (
+        Verdict.objects.current()
+        .filter(claim_id__in=claim_ids)
+        .values_list("claim_id", "state", "rating__label")
+    ):
+        verdicts[claim_id] = (state, labels.get(state, state), rating)
+    return topics, verdicts
+
+
+def queue_for(user, limit: int = 100, *, states=None, topics=None) -> QuerySet:
+    """A fact-checker's claims, most pressing deadline first, as LIST_ROW_FIELDS values."""
     wanted = [s for s in (states or []) if s in QUEUE_STATES] or QUEUE_STATES
-    queryset = claims_listing().filter(assignee=user, state__in=wanted)
+    queryset = Claim.objects.filter(assignee=user, state__in=wanted)
     if topics:
         queryset = queryset.filter(topics__slug__in=topics).distinct()
-    return queryset.order_by("due_at", "pk")[:limit]
+    return list_rows(queryset.order_by("due_at", "pk"))[:limit]
 
 
 def recent_articles(limit: int = 20):

@@ -8,12 +8,15 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims.errors import WorkflowError
+from claims.models import Rating, Topic
+from claims.selectors import fact_checkers
 
 # Readers' pages (no login): cached like any public page.
 PUBLIC_PREFIXES = ("/fact-checks/", "/static/")
@@ -115,9 +118,42 @@ def filter_errors(claim_filter) -> list[str]:
     return out
 
 
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The filter bar's rating and topic choices (slug, label) in one query, in the order
+    and with the labels the filters' own querysets give them (active ratings by scale and
+    position; topics by name)."""
+    rating, topic = Rating._meta.db_table, Topic._meta.db_table
+    choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": []}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'rating', slug, label, scale, position, id FROM {rating} WHERE active "  # noqa: S608 (table names)
+            f"UNION ALL SELECT 'topic', slug, name, name, 0, id FROM {topic} "
+            "ORDER BY 1, 4, 5, 6"
+        )
+        for kind, slug, label, *_order in cursor.fetchall():
+            choices[kind].append((slug, label))
+    return choices["rating"], choices["topic"]
+
+
+def fact_checker_choices(field) -> None:
+    """A fact-checker <select> from one plain query (the form's queryset still validates)."""
+    field.widget.choices = [("", field.empty_label)] + list(
+        fact_checkers().values_list("pk", "username")
+    )
+
+
 def tidy_filter_form(claim_filter) -> None:
-    """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights)."""
+    """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights).
+
+    The rating and topic lists are filled from one query of plain values; a chosen value is
+    still checked against the filter's own querysets."""
     fields = claim_filter.form.fields
+    if "rating" in fields or "topic" in fields:
+        ratings, topics = filter_choices()
+        if "rating" in fields:
+            fields["rating"].widget.choices = ratings
+        if "topic" in fields:
+            fields["topic"].widget.choices = topics
     for name in ("created_after", "created_before"):
         if name in fields:
             fields[name].widget.input_type = "date"

@@ -19,6 +19,7 @@ from claims.models import Claim
 from .bulk import apply_bulk
 from .common import (
     error_status,
+    fact_checker_choices,
     filter_errors,
     forbidden,
     requires,
@@ -26,6 +27,7 @@ from .common import (
     summarise_bulk,
     tidy_filter_form,
 )
+from .rows import claim_list_rows
 
 PAGE_SIZE = 50
 APPROVALS_PAGE_SIZE = 25
@@ -50,12 +52,19 @@ def _can_bulk(user) -> bool:
 
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
 def claim_list(request):
-    queryset = selectors.claims_listing().order_by("-created_at", "-pk")
-    claim_filter = ClaimFilter(request.GET, queryset=queryset)
+    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.order_by("-created_at", "-pk"))
     tidy_filter_form(claim_filter)
-    claims_qs = claim_filter.qs
-    page = CappedPaginator(claims_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.list_rows(claim_filter.qs), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    values = list(page.object_list)
+    topics, verdicts = selectors.topics_and_verdicts_of([v["pk"] for v in values])
     can_bulk = _can_bulk(request.user)
+    is_editor = permissions.is_editor(request.user)
+    bulk_form = None
+    if can_bulk:
+        bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[])
+        fact_checker_choices(bulk_form.fields["assignee"])
     return render(
         request,
         "claims/claim_list.html",
@@ -63,10 +72,10 @@ def claim_list(request):
             "filter": claim_filter,
             "filter_errors": filter_errors(claim_filter),
             "page": page,
-            "claims": list(page.object_list),
+            "claims": claim_list_rows(values, topics, verdicts, is_editor=is_editor),
             "can_bulk": can_bulk,
-            "is_editor": permissions.is_editor(request.user),
-            "bulk_form": BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None,
+            "is_editor": is_editor,
+            "bulk_form": bulk_form,
             "filtered": any(v for k, v in request.GET.lists() if k not in {"page", "ordering"}),
         },
     )

@@ -20,7 +20,7 @@ class Everything(forms.Form):
     text = forms.CharField(max_length=20, help_text="help")
     number = forms.IntegerField(required=False, min_value=1)
     email = forms.EmailField(required=False)
-    url = forms.URLField(required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
     password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
