@@ -33,7 +33,7 @@ from claims.forms import (
 )
 from claims.models import Claim, Verdict
 
-from .common import error_status, forbidden, report_error
+from .common import error_status, forbidden, plain_model_choices, report_error
 
 S = Claim.State
 
@@ -106,6 +106,8 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
             initial={"topics": [t.pk for t in claim.topics.all()]},
         ),
     }
+    for shown in forms.values():
+        plain_model_choices(shown)
     already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())
     return {
         "claim": claim,

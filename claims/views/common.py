@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import connection
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -133,6 +134,25 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         for kind, slug, label, *_order in cursor.fetchall():
             choices[kind].append((slug, label))
     return choices["rating"], choices["topic"]
+
+
+def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
+    """Each model <select> of `form` filled from one ordinary query of its queryset, with the
+    values and labels Django's iterator gives. (Django iterates a choice queryset as a
+    server-side cursor on PostgreSQL: DECLARE, FETCH and CLOSE, three round trips a field.)
+    A posted value is still checked against the queryset. `names`: only those fields (the
+    ones the page shows)."""
+    if form is None:
+        return
+    for name, field in form.fields.items():
+        if names is not None and name not in names:
+            continue
+        if isinstance(field, ModelChoiceField) and not isinstance(
+            field.widget.choices, list | tuple
+        ):
+            iterator = field.iterator(field)
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.widget.choices = empty + [iterator.choice(obj) for obj in field.queryset]
 
 
 def fact_checker_choices(field) -> None:

@@ -14,7 +14,7 @@ from claims.forms import BULK_TRIAGE_ACTIONS, BulkForm, IngestForm
 from claims.models import Article, Claim
 
 from .bulk import apply_bulk
-from .common import forbidden, requires, summarise_bulk
+from .common import forbidden, plain_model_choices, requires, summarise_bulk
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
 # htmx stops a polling element when its answer has this status (and still swaps the content).
@@ -111,6 +111,7 @@ def article_detail(request, pk: int):
         context["bulk_form"] = BulkForm(
             actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in context["claims"]]
         )
+        plain_model_choices(context["bulk_form"], names=("topics",))
     return render(request, "claims/article_detail.html", context)
 
 
