@@ -82,7 +82,9 @@ def claim_list(request):
             "filter": claim_filter,
             "filter_errors": filter_errors(claim_filter),
             "page": page,
-            "claims": claim_list_rows(values, topics, verdicts, is_editor=is_editor),
+            "claims": claim_list_rows(
+                values, topics, verdicts, is_editor=is_editor, can_bulk=can_bulk
+            ),
             "can_bulk": can_bulk,
             "is_editor": is_editor,
             "bulk_form": bulk_form,

@@ -33,7 +33,7 @@ def queue(request):
         [v["pk"] for v in values], with_topics=False
     )
     queue = queue_rows(values, verdicts)
-    next_claim = next((c for c in queue if c["state_value"] in Claim.WORKING_STATES), None)
+    next_claim = next((c for c in queue if c["state"] in Claim.WORKING_STATES), None)
     return render(
         request,
         "claims/home.html",
