@@ -249,13 +249,14 @@ def article_sentences_page(article: Article, page_number, *, per_page: int | Non
         .defer("embedding", "context")
         .order_by("position")
     )
-    page = Paginator(claims, per_page or ARTICLE_SENTENCES_PER_PAGE).get_page(page_number)
     counts = Claim.objects.filter(article_id=article.pk).aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(state=Claim.State.OPEN)),
         candidates=Count("pk", filter=Q(state=Claim.State.CANDIDATE)),
     )
-    return page, counts
+    paginator = Paginator(claims, per_page or ARTICLE_SENTENCES_PER_PAGE)
+    paginator.count = counts["total"]  # the pager's count is the aggregate's: not counted twice
+    return paginator.get_page(page_number), counts
 
 
 def article_text_of(article: Article, claims: list[Claim]) -> tuple[str, bool]:
