@@ -9,7 +9,16 @@ from statistics import median
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -66,35 +75,28 @@ LIST_ROW_FIELDS = (
 
 
 def list_rows(queryset: QuerySet) -> QuerySet:
-    """The claims of `queryset` (filtered and ordered) as LIST_ROW_FIELDS values."""
-    return queryset.values(*LIST_ROW_FIELDS)
+    """The claims of `queryset` (filtered and ordered) as LIST_ROW_FIELDS values, with their
+    current verdict's state and rating label (`verdict_state`, `verdict_rating`; None when
+    there is none) read in the same query."""
+    current = Verdict.objects.current().filter(claim_id=OuterRef("pk")).order_by()
+    return queryset.annotate(
+        verdict_state=Subquery(current.values("state")[:1]),
+        verdict_rating=Subquery(current.values("rating__label")[:1]),
+    ).values(*LIST_ROW_FIELDS, "verdict_state", "verdict_rating")
 
 
-def topics_and_verdicts_of(claim_ids: list[int], *, with_topics: bool = True) -> tuple[dict, dict]:
-    """For a page of claims, in two queries: each claim's topic names (by name) and its
-    current verdict as (state, state label, rating label or None)."""
+def topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
+    """For a page of claims, in one query: each claim's topic names, by name."""
     topics: dict[int, list[str]] = {}
-    verdicts: dict[int, tuple[str, str, str | None]] = {}
     if not claim_ids:
-        return topics, verdicts
+        return topics
     for claim_id, name in (
-        ()
-        if not with_topics
-        else (
-            Claim.topics.through.objects.filter(claim_id__in=claim_ids)
-            .order_by("topic__name", "topic_id")
-            .values_list("claim_id", "topic__name")
-        )
+        Claim.topics.through.objects.filter(claim_id__in=claim_ids)
+        .order_by("topic__name", "topic_id")
+        .values_list("claim_id", "topic__name")
     ):
         topics.setdefault(claim_id, []).append(name)
-    labels = dict(Verdict.State.choices)
-    for claim_id, state, rating in (
-        Verdict.objects.current()
-        .filter(claim_id__in=claim_ids)
-        .values_list("claim_id", "state", "rating__label")
-    ):
-        verdicts[claim_id] = (state, labels.get(state, state), rating)
-    return topics, verdicts
+    return topics
 
 
 def queue_for(user, limit: int = 100, *, states=None, topics=None) -> QuerySet:

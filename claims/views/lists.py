@@ -68,7 +68,7 @@ def claim_list(request):
         request.GET.get("page")
     )
     values = list(page.object_list)
-    topics, verdicts = selectors.topics_and_verdicts_of([v["pk"] for v in values])
+    topics = selectors.topics_of([v["pk"] for v in values])
     can_bulk = _can_bulk(request.user)
     is_editor = permissions.is_editor(request.user)
     bulk_form = None
@@ -82,9 +82,7 @@ def claim_list(request):
             "filter": claim_filter,
             "filter_errors": filter_errors(claim_filter),
             "page": page,
-            "claims": claim_list_rows(
-                values, topics, verdicts, is_editor=is_editor, can_bulk=can_bulk
-            ),
+            "claims": claim_list_rows(values, topics, is_editor=is_editor, can_bulk=can_bulk),
             "can_bulk": can_bulk,
             "is_editor": is_editor,
             "bulk_form": bulk_form,

@@ -28,11 +28,7 @@ def queue(request):
     """My queue: the claims assigned to me, most pressing deadline first."""
     states = [s for s in request.GET.getlist("state") if s in selectors.QUEUE_STATES]
     topics = [t for t in request.GET.getlist("topic") if t]
-    values = list(selectors.queue_for(request.user, states=states, topics=topics))
-    _topics, verdicts = selectors.topics_and_verdicts_of(
-        [v["pk"] for v in values], with_topics=False
-    )
-    queue = queue_rows(values, verdicts)
+    queue = queue_rows(selectors.queue_for(request.user, states=states, topics=topics))
     next_claim = next((c for c in queue if c["state"] in Claim.WORKING_STATES), None)
     return render(
         request,

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from claims.models import Claim
+from claims.models import Claim, Verdict
 from claims.templatetags.claims_ui import deadline, percent, state_badge, when
 
 PRIORITY_LABELS = dict(Claim.Priority.choices)
@@ -38,11 +38,10 @@ def _priority(priority: str) -> SafeString:
     )
 
 
-def _list_rating(verdict, *, is_editor: bool) -> SafeString:
+def _list_rating(state, rating, *, is_editor: bool) -> SafeString:
     # A current draft's rating is shown to editors only, marked as a draft.
-    if verdict is None or not verdict[2]:
+    if not rating:
         return _DASH
-    state, _label, rating = verdict
     if state != "draft":
         return format_html('<span class="rating">{}</span>', rating)
     if is_editor:
@@ -71,9 +70,7 @@ _CLAIM_LIST_ROW = """
     </tr>"""
 
 
-def claim_list_rows(
-    values, topics: dict, verdicts: dict, *, is_editor: bool, can_bulk: bool
-) -> list[SafeString]:
+def claim_list_rows(values, topics: dict, *, is_editor: bool, can_bulk: bool) -> list[SafeString]:
     """The claims list's rows (claims/claim_list.html)."""
     url = claim_url_maker()
     rows = []
@@ -95,7 +92,7 @@ def claim_list_rows(
                 percent(v["score"]),
                 v["assignee__username"] or _DASH,
                 deadline(v["due_at"], state),
-                _list_rating(verdicts.get(pk), is_editor=is_editor),
+                _list_rating(v["verdict_state"], v["verdict_rating"], is_editor=is_editor),
                 when(v["created_at"]),
             )
         )
@@ -114,18 +111,21 @@ _QUEUE_ROW = """
   </tr>"""
 
 
-def queue_rows(values, verdicts: dict) -> list[dict]:
+VERDICT_STATES = dict(Verdict.State.choices)
+
+
+def queue_rows(values) -> list[dict]:
     """A fact-checker's queue (claims/home.html): each row's HTML, state and address."""
     url = claim_url_maker()
     rows = []
     for v in values:
         pk, state = v["pk"], v["state"]
-        verdict = verdicts.get(pk)
-        if verdict is not None and verdict[2]:
+        if v["verdict_rating"]:
+            verdict_state = v["verdict_state"]
             rating = format_html(
                 '<span class="rating">{}</span> <span class="muted">({})</span>',
-                verdict[2],
-                str(verdict[1]).lower(),
+                v["verdict_rating"],
+                str(VERDICT_STATES.get(verdict_state, verdict_state)).lower(),
             )
         else:
             rating = mark_safe('<span class="muted">none yet</span>')  # noqa: S308 (a constant)
