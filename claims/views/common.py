@@ -119,21 +119,27 @@ def filter_errors(claim_filter) -> list[str]:
     return out
 
 
-def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The filter bar's rating and topic choices (slug, label) in one query, in the order
-    and with the labels the filters' own querysets give them (active ratings by scale and
-    position; topics by name)."""
+def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[str, str]]]:
+    """The filter bar's rating and topic choices (slug, label), and with `with_fact_checkers`
+    the bulk bar's fact-checkers (id, username), in one query: the order and labels the
+    filters' and the form's own querysets give them (active ratings by scale and position,
+    topics by name, fact-checkers by username, `selectors.fact_checkers` deciding who)."""
     rating, topic = Rating._meta.db_table, Topic._meta.db_table
-    choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": []}
+    sql = (
+        f"SELECT 'rating', slug, label, scale, position, id FROM {rating} WHERE active "  # noqa: S608 (table names)
+        f"UNION ALL SELECT 'topic', slug, name, name, 0, id FROM {topic}"
+    )
+    params: tuple = ()
+    if with_fact_checkers:
+        people, params = fact_checkers().values("pk", "username").query.sql_with_params()
+        users = "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM"
+        sql += f" UNION ALL {users} ({people}) AS u (id, username)"  # noqa: S608 (selector's SQL)
+    choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": [], "user": []}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 'rating', slug, label, scale, position, id FROM {rating} WHERE active "  # noqa: S608 (table names)
-            f"UNION ALL SELECT 'topic', slug, name, name, 0, id FROM {topic} "
-            "ORDER BY 1, 4, 5, 6"
-        )
-        for kind, slug, label, *_order in cursor.fetchall():
-            choices[kind].append((slug, label))
-    return choices["rating"], choices["topic"]
+        cursor.execute(sql + " ORDER BY 1, 4, 5, 6", params)
+        for kind, value, label, *_order in cursor.fetchall():
+            choices[kind].append((value, label))
+    return choices
 
 
 def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
@@ -155,25 +161,21 @@ def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
             field.widget.choices = empty + [iterator.choice(obj) for obj in field.queryset]
 
 
-def fact_checker_choices(field) -> None:
-    """A fact-checker <select> from one plain query (the form's queryset still validates)."""
-    field.widget.choices = [("", field.empty_label)] + list(
-        fact_checkers().values_list("pk", "username")
-    )
-
-
-def tidy_filter_form(claim_filter) -> None:
+def tidy_filter_form(claim_filter, bulk_form=None) -> None:
     """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights).
 
-    The rating and topic lists are filled from one query of plain values; a chosen value is
-    still checked against the filter's own querysets."""
+    The rating and topic lists (and `bulk_form`'s fact-checkers) are filled from one query of
+    plain values; a chosen value is still checked against the filter's and form's querysets."""
     fields = claim_filter.form.fields
-    if "rating" in fields or "topic" in fields:
-        ratings, topics = filter_choices()
+    if "rating" in fields or "topic" in fields or bulk_form is not None:
+        choices = filter_choices(with_fact_checkers=bulk_form is not None)
         if "rating" in fields:
-            fields["rating"].widget.choices = ratings
+            fields["rating"].widget.choices = choices["rating"]
         if "topic" in fields:
-            fields["topic"].widget.choices = topics
+            fields["topic"].widget.choices = choices["topic"]
+        if bulk_form is not None:
+            assignee = bulk_form.fields["assignee"]
+            assignee.widget.choices = [("", assignee.empty_label), *choices["user"]]
     for name in ("created_after", "created_before"):
         if name in fields:
             fields[name].widget.input_type = "date"

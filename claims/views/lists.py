@@ -19,7 +19,6 @@ from claims.models import Claim
 from .bulk import apply_bulk
 from .common import (
     error_status,
-    fact_checker_choices,
     filter_errors,
     forbidden,
     requires,
@@ -62,19 +61,16 @@ def _can_bulk(user) -> bool:
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
 def claim_list(request):
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.order_by("-created_at", "-pk"))
-    tidy_filter_form(claim_filter)
+    can_bulk = _can_bulk(request.user)
+    bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None
+    tidy_filter_form(claim_filter, bulk_form)
     claims = claim_filter.qs
     page = CappedPaginator(selectors.list_rows(claims), PAGE_SIZE, count_from=claims).get_page(
         request.GET.get("page")
     )
     values = list(page.object_list)
     topics = selectors.topics_of([v["pk"] for v in values])
-    can_bulk = _can_bulk(request.user)
     is_editor = permissions.is_editor(request.user)
-    bulk_form = None
-    if can_bulk:
-        bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[])
-        fact_checker_choices(bulk_form.fields["assignee"])
     return render(
         request,
         "claims/claim_list.html",

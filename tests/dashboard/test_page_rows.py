@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.filters import ClaimFilter
+from claims.forms import BULK_CLAIM_ACTIONS, BulkForm
 from claims.models import Claim, Topic, Verdict
 from claims.views.common import filter_choices, tidy_filter_form
 from tests.factories import ArticleFactory, ClaimFactory, rating
@@ -110,7 +111,7 @@ def test_each_list_costs_the_same_queries_for_two_rows_or_a_full_page(
     assert [_queries(client, url) for client, url in pages] == few
 
 
-def test_filter_choices_are_the_filters_own(db):
+def test_filter_choices_are_the_filters_own(checker, editor):
     Topic.objects.create(slug="zeta", name="Zeta")
     Topic.objects.create(slug="alpha", name="alpha lower")
     claim_filter = ClaimFilter({}, queryset=Claim.objects.all())
@@ -118,8 +119,13 @@ def test_filter_choices_are_the_filters_own(db):
         name: [(str(v), str(label)) for v, label in claim_filter.form.fields[name].choices]
         for name in ("rating", "topic")
     }
-    ratings, topics = filter_choices()
-    assert ratings == own["rating"] and topics == own["topic"]
+    choices = filter_choices(with_fact_checkers=True)
+    assert choices["rating"] == own["rating"] and choices["topic"] == own["topic"]
+    bulk = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[])
+    assert [("", bulk.fields["assignee"].empty_label), *choices["user"]] == [
+        (str(v), str(label)) for v, label in bulk.fields["assignee"].choices
+    ]
+    assert [name for _pk, name in choices["user"]] == ["checker", "editor"]
     tidy_filter_form(claim_filter)
     html = str(claim_filter.form["topic"])
     assert '<option value="zeta">Zeta</option>' in html
