@@ -150,23 +150,22 @@ def claim_matches(claim: Claim) -> list[ClaimMatch]:
     )
 
 
-def claim_current_verdict(claim: Claim) -> Verdict | None:
-    return (
-        claim.verdicts.current()
+def claim_verdicts_for_page(claim: Claim) -> tuple[Verdict | None, Verdict | None]:
+    """The claim page's two verdicts in one query: the current one (at most one; with its
+    rating, author, decider and votes) and the latest returned one, whose note is what the
+    fact-checker must address (by decision time, then id; one not yet decided counts as the
+    latest, as PostgreSQL's descending order puts it first)."""
+    verdicts = list(
+        claim.verdicts.filter(Q(is_current=True) | Q(state=Verdict.State.RETURNED))
         .select_related("rating", "author", "decided_by")
         .prefetch_related(Prefetch("votes", queryset=ApprovalVote.objects.select_related("editor")))
-        .first()
     )
-
-
-def last_returned_verdict(claim: Claim) -> Verdict | None:
-    """The latest verdict an editor returned: its note is what the fact-checker must address."""
-    return (
-        claim.verdicts.filter(state=Verdict.State.RETURNED)
-        .select_related("decided_by")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
+    current = next((v for v in verdicts if v.is_current), None)
+    returned = [v for v in verdicts if v.state == Verdict.State.RETURNED]
+    undecided = [v for v in returned if v.decided_at is None]
+    if undecided:
+        return current, max(undecided, key=lambda v: v.pk)
+    return current, max(returned, key=lambda v: (v.decided_at, v.pk), default=None)
 
 
 def assignment_event(claim: Claim, history: list[ClaimEvent]) -> ClaimEvent | None:

@@ -129,3 +129,31 @@ def test_filter_choices_are_the_filters_own(checker, editor):
     tidy_filter_form(claim_filter)
     html = str(claim_filter.form["topic"])
     assert '<option value="zeta">Zeta</option>' in html
+
+
+def test_the_claim_page_reads_its_current_and_latest_returned_verdict_in_one_query(
+    checker, editor, django_assert_num_queries
+):
+    from claims import selectors
+
+    claim = ClaimFactory(state=S.IN_REVIEW, assignee=checker)
+    now = timezone.now()
+    older, latest = (
+        Verdict.objects.create(
+            claim=claim,
+            author=checker,
+            summary=summary,
+            state="returned",
+            is_current=False,
+            decided_at=now - timedelta(days=days),
+            decision_note=summary,
+        )
+        for summary, days in (("older", 2), ("latest", 1))
+    )
+    current = Verdict.objects.create(claim=claim, author=checker, summary="draft")
+    with django_assert_num_queries(2):  # the verdicts, their votes
+        assert selectors.claim_verdicts_for_page(claim) == (current, latest)
+    assert older.pk
+    Verdict.objects.filter(pk=current.pk).delete()
+    assert selectors.claim_verdicts_for_page(claim) == (None, latest)
+    assert selectors.claim_verdicts_for_page(ClaimFactory()) == (None, None)
