@@ -192,7 +192,16 @@ class Claim(models.Model):
                 name="claim_assignee_only_when_assigned",
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"], name="claim_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="claim_state_due"),
+            # A fact-checker's queue (claims.selectors.queue_for): their claims in the queue's
+            # states by deadline, read in order instead of filtered out of every deadline.
+            models.Index(
+                fields=["assignee", "due_at", "id"],
+                condition=Q(state__in=["assigned", "in_review", "submitted"]),
+                name="claim_queue_by_assignee",
+            ),
+        ]
         permissions = [
             ("triage_claim", "Can promote, dismiss and prioritise claims"),
             ("assign_claim", "Can assign, reassign and unassign claims"),

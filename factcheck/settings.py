@@ -481,3 +481,8 @@ CELERY_BEAT_SCHEDULE["sweep-lost-jobs"]["schedule"] = JOB_SWEEP_SECONDS
 CELERY_BEAT_SCHEDULE["assign-open-claims"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
 CELERY_BEAT_SCHEDULE["remind-due"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
 CELERY_BEAT_SCHEDULE["expire-overdue"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS)
+
+# --- Dashboard pages (issue 13; README "Performance") ---------------------------------------
+# Form widgets written in Python with the same HTML as Django's widget templates (a <select>
+# was one template render per <option>): factcheck/forms_renderer.py.
+FORM_RENDERER = "factcheck.forms_renderer.PythonWidgetRenderer"

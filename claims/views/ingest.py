@@ -14,7 +14,8 @@ from claims.forms import BULK_TRIAGE_ACTIONS, BulkForm, IngestForm
 from claims.models import Article, Claim
 
 from .bulk import apply_bulk
-from .common import forbidden, requires, summarise_bulk
+from .common import forbidden, plain_model_choices, requires, summarise_bulk
+from .rows import sentence_rows
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
 # htmx stops a polling element when its answer has this status (and still swaps the content).
@@ -88,9 +89,14 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
     page, counts = selectors.article_sentences_page(article, page_number)
     claims = list(page.object_list)
     text, text_cut = selectors.article_text_of(article, claims)
+    shown, low = sentence_rows(
+        claims, can_triage=extra.get("can_triage", False), selected=extra.get("selected", ())
+    )
     return {
         "article": article,
         "claims": claims,
+        "sentence_rows": shown,
+        "low_claims": low,
         "page": page,
         "claim_total": counts["total"],
         "candidate_count": counts["candidates"],
@@ -111,6 +117,7 @@ def article_detail(request, pk: int):
         context["bulk_form"] = BulkForm(
             actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in context["claims"]]
         )
+        plain_model_choices(context["bulk_form"], names=("topics",))
     return render(request, "claims/article_detail.html", context)
 
 

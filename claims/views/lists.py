@@ -26,6 +26,7 @@ from .common import (
     summarise_bulk,
     tidy_filter_form,
 )
+from .rows import claim_list_rows
 
 PAGE_SIZE = 50
 APPROVALS_PAGE_SIZE = 25
@@ -35,8 +36,17 @@ COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 matches, from `count_from` when given: the same claims
+    without the page's joins, columns and order (none of which changes how many there are)."""
+
+    def __init__(self, object_list, per_page, *, count_from=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_from = count_from
+
     @cached_property
     def count(self) -> int:
+        if self.count_from is not None:
+            return self.count_from.order_by().values("pk")[: COUNT_CAP + 1].count()
         return self.object_list[: COUNT_CAP + 1].count()
 
     @property
@@ -50,12 +60,17 @@ def _can_bulk(user) -> bool:
 
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
 def claim_list(request):
-    queryset = selectors.claims_listing().order_by("-created_at", "-pk")
-    claim_filter = ClaimFilter(request.GET, queryset=queryset)
-    tidy_filter_form(claim_filter)
-    claims_qs = claim_filter.qs
-    page = CappedPaginator(claims_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.order_by("-created_at", "-pk"))
     can_bulk = _can_bulk(request.user)
+    bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None
+    tidy_filter_form(claim_filter, bulk_form)
+    claims = claim_filter.qs
+    page = CappedPaginator(selectors.list_rows(claims), PAGE_SIZE, count_from=claims).get_page(
+        request.GET.get("page")
+    )
+    values = list(page.object_list)
+    topics = selectors.topics_of([v["pk"] for v in values])
+    is_editor = permissions.is_editor(request.user)
     return render(
         request,
         "claims/claim_list.html",
@@ -63,10 +78,10 @@ def claim_list(request):
             "filter": claim_filter,
             "filter_errors": filter_errors(claim_filter),
             "page": page,
-            "claims": list(page.object_list),
+            "claims": claim_list_rows(values, topics, is_editor=is_editor, can_bulk=can_bulk),
             "can_bulk": can_bulk,
-            "is_editor": permissions.is_editor(request.user),
-            "bulk_form": BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None,
+            "is_editor": is_editor,
+            "bulk_form": bulk_form,
             "filtered": any(v for k, v in request.GET.lists() if k not in {"page", "ordering"}),
         },
     )
@@ -148,9 +163,11 @@ def approvals(request):
     items = []
     # A page of the queue at a time: a busy desk's thousands of submitted verdicts are not one
     # page's work (or one page's cost).
-    page = CappedPaginator(selectors.approvals_queue(), APPROVALS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        selectors.approvals_queue(),
+        APPROVALS_PAGE_SIZE,
+        count_from=Claim.objects.filter(state=Claim.State.SUBMITTED),
+    ).get_page(request.GET.get("page"))
     for claim in page.object_list:
         verdict = claim.current_verdicts[0] if claim.current_verdicts else None
         votes = list(verdict.votes.all()) if verdict else []

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from claims import permissions, selectors
 from claims.models import Claim
 
+from .rows import queue_rows
+
 QUEUE_STATE_CHOICES = [(s, Claim.State(s).label) for s in selectors.QUEUE_STATES]
 
 
@@ -26,8 +28,8 @@ def queue(request):
     """My queue: the claims assigned to me, most pressing deadline first."""
     states = [s for s in request.GET.getlist("state") if s in selectors.QUEUE_STATES]
     topics = [t for t in request.GET.getlist("topic") if t]
-    queue = list(selectors.queue_for(request.user, states=states, topics=topics))
-    next_claim = next((c for c in queue if c.state in Claim.WORKING_STATES), None)
+    queue = queue_rows(selectors.queue_for(request.user, states=states, topics=topics))
+    next_claim = next((c for c in queue if c["state"] in Claim.WORKING_STATES), None)
     return render(
         request,
         "claims/home.html",

@@ -213,6 +213,6 @@ def test_article_page_queries_are_bounded(editor_client, django_assert_max_num_q
     economy = Topic.objects.get(slug="economy")
     for _ in range(60):
         ClaimFactory(article=article).topics.add(economy)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(10):
         response = editor_client.get(reverse("claims:article", args=[article.pk]))
     assert response.content.decode().count('name="claims"') == 60
