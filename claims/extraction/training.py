@@ -266,12 +266,12 @@ def train(
     """Fine-tune, pick the epoch and threshold on the dev debates, report on the test debates.
 
     Writes the model files and SHA256SUMS to `out` and returns the metrics. With `full`, all six
-    layers are fine-tuned (trunk_layers must be 0) and only the standalone check-worthiness
+    layers are fine-tuned (trunk_layers is ignored) and only the standalone check-worthiness
     encoder is written (FULL_ENCODER and FULL_META in `out`); the shared trunk and sim_head are
     left alone. `init_state` exports and measures a saved checkpoint without training.
     """
-    if full and trunk_layers != 0:
-        raise ValueError("full fine-tuning tunes all six layers: trunk_layers must be 0")
+    if full:
+        trunk_layers = 0  # nothing frozen but the embeddings
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     import numpy as np
     import torch
