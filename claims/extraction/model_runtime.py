@@ -141,6 +141,12 @@ class OnnxModel:
         # The fully fine-tuned check-worthiness encoder, where one ships (training.py --full):
         # a second logit per sentence, from its own graph (embeddings and six tuned layers).
         self.cw_encoder = session(CW_ENCODER) if (directory / CW_ENCODER).exists() else None
+        cw_meta = directory / "cw_encoder.json"
+        self.cw_max_tokens = (
+            int(json.loads(cw_meta.read_text()).get("max_tokens", self.max_tokens))
+            if self.cw_encoder is not None and cw_meta.exists()
+            else self.max_tokens
+        )
 
     def _run_one(self, ids: list[int], embed: bool):
         input_ids = np.asarray([ids], dtype=np.int64)
@@ -152,11 +158,13 @@ class OnnxModel:
             if embed
             else None
         )
-        cw = (
-            self.cw_encoder.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
-            if self.cw_encoder is not None
-            else None
-        )
+        cw = None
+        if self.cw_encoder is not None:  # cut to the length it was trained on, [SEP] kept
+            m = self.cw_max_tokens
+            cut = ids if len(ids) <= m else ids[: m - 1] + ids[-1:]
+            cw_ids = np.asarray([cut], dtype=np.int64)
+            feed = {"input_ids": cw_ids, "attention_mask": np.ones_like(cw_ids)}
+            cw = self.cw_encoder.run(None, feed)[0]
         return outs, emb, cw
 
     def _run_all(self, texts: list[str], embed: bool) -> list:
