@@ -334,7 +334,8 @@ def update_model_json(out: Path, summary: dict) -> dict:
     meta["open_threshold"] = summary["open_threshold"]
     meta["candidate_threshold"] = summary["candidate_threshold"]
     base = str(meta.get("version", "minilm-ft3")).split("+")[0]
-    meta["version"] = f"{base}+newshead-{time.strftime('%Y.%m.%d')}"
+    full = "+ft6" if any(f.startswith("cw_") for f in summary.get("features", ())) else ""
+    meta["version"] = f"{base}{full}+newshead-{time.strftime('%Y.%m.%d')}"
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     write_checksums(out)
     return meta

@@ -18,6 +18,11 @@ ONNX files that ship, not on the torch model.
 
 Run: python -m claims.extraction.training [--data PATH] [--out DIR] [--epochs 4] [--trunk-layers 3]
 (defaults reproduce the shipped model; about 15-30 minutes on one CPU thread)
+
+`--full` fine-tunes all six layers instead (embeddings frozen) and writes only one standalone
+graph, cw_encoder.onnx (+ cw_encoder.json with its debate figures), an optional second encoder
+the runtime and the news head use where it is present; tried on 2026-12-01 and not shipped
+(MODEL.md, "Full fine-tune").
 """
 
 from __future__ import annotations

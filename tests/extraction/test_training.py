@@ -95,6 +95,7 @@ def test_full_fine_tune_on_cpu_writes_a_checksummed_encoder_and_a_head_over_it(t
     assert "cw_encoder.onnx" in sums and "cw_encoder.json" in sums
     meta = json.loads((tmp_path / "model.json").read_text())
     assert meta["head"]["features"] == list(ALL_FEATURES)
+    assert "+ft6+newshead-" in meta["version"]
     model = OnnxModel(tmp_path)
     texts = ["Unemployment fell to 3.5 percent last year.", "Thank you very much."]
     enc = model.encode(texts, embed=False)
