@@ -88,6 +88,8 @@ def encode_cached(model, texts: list[str], model_dir: Path, cache_dir: Path = CA
     h = hashlib.sha256()
     for name in ("trunk.onnx", "cls_head.onnx", "sim_head.onnx", "tokenizer.json"):
         h.update(hashlib.sha256((model_dir / name).read_bytes()).digest())
+    if (model_dir / "cw_encoder.onnx").exists():
+        h.update(hashlib.sha256((model_dir / "cw_encoder.onnx").read_bytes()).digest())
     for t in texts:
         h.update(t.encode("utf-8") + b"\0")
     path = cache_dir / f"{h.hexdigest()[:24]}.npz"

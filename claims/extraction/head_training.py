@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import head_data as hd
-from .news_head import FEATURE_NAMES, calibrate, feature_matrix
+from .news_head import ALL_FEATURES, LEGACY_FEATURES, calibrate, feature_matrix
 
 C = 0.3  # logistic regression's inverse regularisation (chosen by news-dev CV among 0.1-1)
 OPEN_MIN_PRECISION = 0.75  # the open threshold: best F1 with at least this precision
@@ -140,8 +140,23 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = BINS) -> tuple[list[di
     return rows, round(float(ece), 4)
 
 
-def news_features(corpus: hd.Corpus, enc: dict) -> np.ndarray:
-    return feature_matrix(enc["logit"], corpus.texts, corpus.prev, corpus.next, corpus.positions)
+def default_features(enc: dict) -> tuple[str, ...]:
+    """The head's inputs, fixed in advance (not chosen on news-dev's test folds): both encoders'
+    logits with their neighbours' where the fully fine-tuned encoder ships, else the first
+    release's five."""
+    return ALL_FEATURES if "cw_logit" in enc else LEGACY_FEATURES
+
+
+def news_features(corpus: hd.Corpus, enc: dict, names=LEGACY_FEATURES) -> np.ndarray:
+    return feature_matrix(
+        enc["logit"],
+        corpus.texts,
+        corpus.prev,
+        corpus.next,
+        corpus.positions,
+        cw_logit=enc.get("cw_logit"),
+        names=names,
+    )
 
 
 def _inner_calibration(X, y, groups, k: int):
@@ -202,9 +217,12 @@ def train_head(
     claimbuster_dir: Path | None = hd.CLAIMBUSTER,
     debate_limit: int | None = None,
     docs_limit: int | None = None,
+    features: tuple[str, ...] | None = None,
     log=print,
 ) -> dict:
-    """Cross-validate on news-dev, fit the shipped head, measure debates; write head.npz."""
+    """Cross-validate on news-dev, fit the shipped head, measure debates; write head.npz.
+
+    `features` defaults to default_features(): both encoders where cw_encoder.onnx ships."""
     from .model_runtime import OnnxModel
     from .training import DEV_DEBATES, TEST_DEBATES
 
@@ -215,13 +233,16 @@ def train_head(
         keep_docs = sorted(set(news.groups))[:docs_limit]
         news = hd.subset(news, [g in keep_docs for g in news.groups])
     enc = hd.encode_cached(model, news.texts, model_dir)
-    X = news_features(news, enc)
+    features = tuple(features or default_features(enc))
+    log(f"head features: {', '.join(features)}")
+    X = news_features(news, enc, features)
     y = news.labels
     _EXTRA.clear()
     if claimbuster_dir is not None and (claimbuster_dir / "crowdsourced.csv").exists():
         dev = hd.load_claimbuster(claimbuster_dir)
         dev = hd.subset(dev, [g in DEV_DEBATES for g in dev.groups], limit=debate_limit)
-        _EXTRA.update(X=news_features(dev, hd.encode_by_group(model, dev, model_dir)), y=dev.labels)
+        dev_enc = hd.encode_by_group(model, dev, model_dir)
+        _EXTRA.update(X=news_features(dev, dev_enc, features), y=dev.labels)
         log(f"dev debates in every fit: {len(dev.labels)} sentences, {int(dev.labels.sum())} CFS")
     groups = np.array(news.groups)
     k = min(5, len(set(news.groups)))
@@ -249,7 +270,7 @@ def train_head(
     iso_x, iso_y, oof_p = _inner_calibration(X, y, groups, k)
     t_open, t_candidate = choose_thresholds(oof_p, y)
     params = _fit(X, y)
-    params.update(iso_x=iso_x, iso_y=iso_y)
+    params.update(iso_x=iso_x, iso_y=iso_y, features=np.array(features))
     log(f"  shipped thresholds: open {t_open:.2f}, candidate {t_candidate:.2f}")
     per_release = {}
     first_release = set(news.groups[:490]) if len(news.groups) >= 490 else set()
@@ -269,7 +290,7 @@ def train_head(
         cb = hd.load_claimbuster(claimbuster_dir)
         cb = hd.subset(cb, [g in TEST_DEBATES for g in cb.groups], limit=debate_limit)
         cb_enc = hd.encode_by_group(model, cb, model_dir)
-        p_deb = calibrate(_raw(params, news_features(cb, cb_enc)), iso_x, iso_y)
+        p_deb = calibrate(_raw(params, news_features(cb, cb_enc, features)), iso_x, iso_y)
         for band, t in (("open", t_open), ("candidate", t_candidate)):
             debates[band] = metrics(cb.labels, p_deb, t)
         best = max(
@@ -289,7 +310,7 @@ def train_head(
     out.mkdir(parents=True, exist_ok=True)
     np.savez(out / "head.npz", **{k: np.asarray(v) for k, v in params.items()})
     summary = {
-        "features": list(FEATURE_NAMES),
+        "features": list(features),
         "C": C,
         "open_threshold": round(t_open, 4),
         "candidate_threshold": round(t_candidate, 4),
@@ -313,7 +334,8 @@ def update_model_json(out: Path, summary: dict) -> dict:
     meta["open_threshold"] = summary["open_threshold"]
     meta["candidate_threshold"] = summary["candidate_threshold"]
     base = str(meta.get("version", "minilm-ft3")).split("+")[0]
-    meta["version"] = f"{base}+newshead-{time.strftime('%Y.%m.%d')}"
+    full = "+ft6" if any(f.startswith("cw_") for f in summary.get("features", ())) else ""
+    meta["version"] = f"{base}{full}+newshead-{time.strftime('%Y.%m.%d')}"
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     write_checksums(out)
     return meta

@@ -81,7 +81,16 @@ def score_and_embed(
     if head is None:
         p = 1.0 / (1.0 + np.exp(-logit))
     else:
-        p = head.probability(feature_matrix(logit, list(sentences), prev, nxt, positions))
+        features = feature_matrix(
+            logit,
+            list(sentences),
+            prev,
+            nxt,
+            positions,
+            cw_logit=encoded.get("cw_logit"),
+            names=head.features,
+        )
+        p = head.probability(features)
     return [float(x) for x in np.clip(p, 0.0, 1.0)], encoded.get("embedding")
 
 

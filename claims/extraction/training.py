@@ -18,6 +18,11 @@ ONNX files that ship, not on the torch model.
 
 Run: python -m claims.extraction.training [--data PATH] [--out DIR] [--epochs 4] [--trunk-layers 3]
 (defaults reproduce the shipped model; about 15-30 minutes on one CPU thread)
+
+`--full` fine-tunes all six layers instead (embeddings frozen) and writes only one standalone
+graph, cw_encoder.onnx (+ cw_encoder.json with its debate figures), an optional second encoder
+the runtime and the news head use where it is present; tried on 2026-12-01 and not shipped
+(MODEL.md, "Full fine-tune").
 """
 
 from __future__ import annotations
@@ -41,9 +46,15 @@ DEV_DEBATES = ("1976-10-22.txt", "1992-10-19.txt", "2000-10-17.txt", "2008-10-15
 TRUNK_LAYERS = 3  # frozen shared layers by default; --trunk-layers changes it
 EPOCHS = 4
 MAX_TOKENS = 128
+FULL_ENCODER = "cw_encoder.onnx"  # the fully fine-tuned check-worthiness encoder (--full)
+FULL_META = "cw_encoder.json"  # how it was made and its figures on the debates
+FULL_MAX_TOKENS = 64  # the full fine-tune's input cut (news sentences rarely pass it)
+FULL_LR = 6e-5
 FILES = (
     "trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json", "model.json", "head.npz",
+    FULL_ENCODER, FULL_META,
 )  # fmt: skip
+OPTIONAL_FILES = ("head.npz", FULL_ENCODER, FULL_META)
 
 
 def _base_model_dir() -> Path:
@@ -162,10 +173,10 @@ def _modules(parts: _Parts):
     )
 
 
-def _encode(tokenizer, texts):
+def _encode(tokenizer, texts, max_tokens: int = MAX_TOKENS):
     from claims.extraction.model_runtime import token_ids
 
-    return token_ids(tokenizer, texts, MAX_TOKENS)
+    return token_ids(tokenizer, texts, max_tokens)
 
 
 def _batch(ids_list, idx):
@@ -232,8 +243,8 @@ def _onnx_scores(out: Path, texts: list[str]):
 def write_checksums(out: Path) -> None:
     lines = []
     for name in FILES:
-        if name == "head.npz" and not (out / name).exists():
-            continue  # an encoder trained alone, before its news head
+        if name in OPTIONAL_FILES and not (out / name).exists():
+            continue  # an encoder trained alone, before its news head; no full fine-tune
         digest = hashlib.sha256((out / name).read_bytes()).hexdigest()
         lines.append(f"{digest}  {name}\n")
     (out / "SHA256SUMS").write_text("".join(lines))
@@ -250,12 +261,22 @@ def train(
     threads: int = 1,
     limit: int | None = None,
     trunk_layers: int = TRUNK_LAYERS,
+    max_tokens: int = MAX_TOKENS,
+    checkpoints: bool = False,
+    full: bool = False,
+    negatives_per_positive: float | None = None,
+    init_state: Path | str | None = None,
     log=print,
 ) -> dict:
     """Fine-tune, pick the epoch and threshold on the dev debates, report on the test debates.
 
-    Writes the model files and SHA256SUMS to `out` and returns the metrics.
+    Writes the model files and SHA256SUMS to `out` and returns the metrics. With `full`, all six
+    layers are fine-tuned (trunk_layers is ignored) and only the standalone check-worthiness
+    encoder is written (FULL_ENCODER and FULL_META in `out`); the shared trunk and sim_head are
+    left alone. `init_state` exports and measures a saved checkpoint without training.
     """
+    if full:
+        trunk_layers = 0  # nothing frozen but the embeddings
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     import numpy as np
     import torch
@@ -276,13 +297,19 @@ def train(
     split = np.array(["test" if d in TEST_DEBATES else "dev" if d in DEV_DEBATES else "train"
                       for d in debates])  # fmt: skip
     idx = {k: [int(i) for i in np.flatnonzero(split == k)] for k in ("train", "dev", "test")}
+    if negatives_per_positive:  # all positives, a seeded sample of negatives (less compute)
+        pos = [i for i in idx["train"] if y[i] == 1]
+        neg = [i for i in idx["train"] if y[i] == 0]
+        keep = int(min(len(neg), round(negatives_per_positive * len(pos))))
+        sample = sorted(int(i) for i in rng.choice(neg, size=keep, replace=False))
+        idx["train"] = sorted(pos + sample)
     log("sentences: " + ", ".join(f"{k} {len(v)}" for k, v in idx.items()))
 
     base = _base_model_dir()
     tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    ids_list = _encode(tokenizer, texts)
+    ids_list = _encode(tokenizer, texts, max_tokens)
     parts = _Parts(base, trunk_layers)
     trunk, sim, cls = _modules(parts)
 
@@ -327,10 +354,15 @@ def train(
     loss_fn = torch.nn.BCEWithLogitsLoss()
     best = (-1.0, None, 0)
     history = []
+    if init_state is not None:  # export and measure a saved checkpoint, no training
+        best = (-1.0, torch.load(init_state, weights_only=True), 0)
+        epochs = 0
     for epoch in range(1, epochs + 1):
         cls.train()
         total = 0.0
-        for b in _length_batches(ids_list, idx["train"], batch_size, rng):
+        for step, b in enumerate(_length_batches(ids_list, idx["train"], batch_size, rng)):
+            if step % 50 == 0:
+                log(f"epoch {epoch} batch {step} ({time.time() - started:.0f}s)")
             h, mask = head_batch(b)
             loss = loss_fn(cls(h, mask), torch.tensor(y[b], dtype=torch.float32))
             optim.zero_grad()
@@ -344,10 +376,15 @@ def train(
         history.append({"epoch": epoch, "loss": total / len(idx["train"]), "dev": dev})
         log(f"epoch {epoch}: loss {total / len(idx['train']):.4f} dev {dev} "
             f"({time.time() - started:.0f}s)")  # fmt: skip
+        if checkpoints:  # the fine-tuned head's weights after each epoch (for later exports)
+            torch.save(cls.state_dict(), out / f"cls_epoch{epoch}.pt")
         if dev["average_precision"] > best[0]:
             best = (dev["average_precision"], copy.deepcopy(cls.state_dict()), epoch)
     cls.load_state_dict(best[1])
     cls.eval()
+    if full:
+        return _finish_full(trunk, cls, out, texts, y, idx, best[2], history, max_tokens,
+                            started, log)  # fmt: skip
 
     _export(trunk, sim, cls, out, log)
     (out / "tokenizer.json").write_text((base / "tokenizer.json").read_text())
@@ -362,7 +399,7 @@ def train(
     meta = {
         "version": version,
         "threshold": threshold,
-        "max_tokens": MAX_TOKENS,
+        "max_tokens": max_tokens,
         "trunk_layers": trunk_layers,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
         "training_data": "ClaimBuster crowdsourced.csv (Arslan et al., ICWSM 2020), CC BY 4.0",
@@ -377,6 +414,94 @@ def train(
     (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
     write_checksums(out)
     log(f"test (held-out debates, int8 ONNX): {test}")
+    return meta
+
+
+class _FullEncoder:
+    """Factory for the standalone graph: embeddings + fine-tuned layers + pooling + logit."""
+
+    @staticmethod
+    def build(trunk, cls):
+        import torch
+
+        class FullEncoder(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.trunk = trunk
+                self.head = cls
+
+            def forward(self, input_ids, attention_mask):
+                return self.head(self.trunk(input_ids, attention_mask), attention_mask)
+
+        return FullEncoder()
+
+
+def export_full_encoder(trunk, cls, path: Path, log=print) -> None:
+    """Write the fully fine-tuned encoder as one int8 ONNX graph: (input_ids, mask) -> logit."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    module = _FullEncoder.build(trunk, cls)
+    module.eval()
+    fp32 = path.with_suffix(".fp32.onnx")
+    ids = torch.ones((2, 12), dtype=torch.long)
+    mask = torch.ones((2, 12), dtype=torch.long)
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}}
+    torch.onnx.export(
+        module, (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
+        output_names=["logit"], dynamic_axes=axes, opset_version=17, dynamo=False,
+    )  # fmt: skip
+    quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
+    fp32.unlink()
+    log(f"exported {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def full_encoder_logits(path: Path, tokenizer_path: Path, texts: list[str], max_tokens: int):
+    """Logits of the standalone encoder, one sentence at a time (as the runtime runs it)."""
+    from claims.extraction.model_runtime import SingleGraph
+
+    return SingleGraph(path, tokenizer_path, max_tokens).logits(texts)
+
+
+def _finish_full(trunk, cls, out, texts, y, idx, best_epoch, history, max_tokens, started, log):
+    path = out / FULL_ENCODER
+    export_full_encoder(trunk, cls, path, log)
+    tok = _base_model_dir() / "tokenizer.json"
+    dev_logits = full_encoder_logits(path, tok, [texts[i] for i in idx["dev"]], max_tokens)
+    test_logits = full_encoder_logits(path, tok, [texts[i] for i in idx["test"]], max_tokens)
+    meta = full_meta(path, y[idx["dev"]], dev_logits, y[idx["test"]], test_logits,
+                     best_epoch=best_epoch, history=history, max_tokens=max_tokens,
+                     seconds=time.time() - started)  # fmt: skip
+    log(f"test (held-out debates, int8 ONNX, {FULL_ENCODER}): {meta['test']}")
+    return meta
+
+
+def full_meta(path: Path, y_dev, dev_logits, y_test, test_logits, *, best_epoch, history,
+              max_tokens, seconds) -> dict:  # fmt: skip
+    """cw_encoder.json: how the full fine-tune was made and its figures on the debates (threshold
+    by best F1 on the dev debates, reported on the test debates), written next to the file."""
+    import numpy as np
+
+    p_dev = 1.0 / (1.0 + np.exp(-np.asarray(dev_logits)))
+    p_test = 1.0 / (1.0 + np.exp(-np.asarray(test_logits)))
+    threshold = _best_threshold(y_dev, p_dev)
+    meta = {
+        "file": FULL_ENCODER,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "fine_tuned_layers": 6,
+        "max_tokens": max_tokens,
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+        "training_data": "ClaimBuster crowdsourced.csv (Arslan et al., ICWSM 2020), CC BY 4.0",
+        "test_debates": list(TEST_DEBATES),
+        "dev_debates": list(DEV_DEBATES),
+        "best_epoch": best_epoch,
+        "dev_threshold": threshold,
+        "dev": _metrics(y_dev, p_dev, threshold),
+        "test": _metrics(y_test, p_test, threshold),
+        "history": history,
+        "seconds": round(seconds),
+    }
+    (path.parent / FULL_META).write_text(json.dumps(meta, indent=2) + "\n")
     return meta
 
 
@@ -399,13 +524,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--trunk-layers", type=int, default=TRUNK_LAYERS,
                         help="frozen shared layers; the rest (of 6) are fine-tuned")  # fmt: skip
+    parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--checkpoints", action="store_true",
+                        help="save the head's torch weights after each epoch")  # fmt: skip
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="fine-tune all six layers; write only cw_encoder.onnx (+ .json)",
+    )
+    parser.add_argument(
+        "--negatives-per-positive",
+        type=float,
+        default=None,
+        help="train on all positive debate sentences and this many negatives per positive",
+    )
+    parser.add_argument(
+        "--from-checkpoint",
+        type=Path,
+        default=None,
+        help="export and measure a saved --checkpoints file, no training",
+    )
     parser.add_argument(
         "--limit", type=int, default=None, help="about N rows, evenly spread (smoke test)"
     )
     args = parser.parse_args(argv)
     meta = train(args.data, args.out, epochs=args.epochs, lr=args.lr, seed=args.seed,
                  threads=args.threads, limit=args.limit,
-                 trunk_layers=args.trunk_layers)  # fmt: skip
+                 trunk_layers=0 if args.full else args.trunk_layers, max_tokens=args.max_tokens,
+                 batch_size=args.batch_size, checkpoints=args.checkpoints, full=args.full,
+                 init_state=args.from_checkpoint,
+                 negatives_per_positive=args.negatives_per_positive)  # fmt: skip
     t = meta["test"]
     print(
         f"precision {t['precision']:.3f}  recall {t['recall']:.3f}  f1 {t['f1']:.3f}  "

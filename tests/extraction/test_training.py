@@ -2,8 +2,9 @@
 
 It needs the training packages (requirements-train.txt), so it runs in its own pass:
 `make test-training` (CI runs it); `make test` leaves it out by its marker, and says so.
-The default run trains the news head over the shipped encoder (CPU, scikit-learn); the encoder's
-own fine-tune (`--encoder`, PyTorch) is the same code as before and is not re-run here.
+The default run trains the news head over the shipped encoders (CPU, scikit-learn); the full
+fine-tune (`--full-encoder`, PyTorch on CPU) is run on a small sample; the three-layer encoder's
+own fine-tune (`--encoder`) is the same code as before and is not re-run here.
 """
 
 import io
@@ -49,7 +50,9 @@ def test_train_head_smoke(tmp_path):
     assert f"Model {meta['version']} written to {tmp_path}" in printed
     assert "head.npz" in (tmp_path / "SHA256SUMS").read_text()
     OnnxModel(tmp_path)  # verifies the SHA256SUMS it wrote
-    p = NewsHead.load(tmp_path / "head.npz").probability(np.array([[3.0, 0.0, 0.0, 0.0, 0.0]]))
+    head_file = NewsHead.load(tmp_path / "head.npz")
+    assert list(head_file.features) == head["features"]
+    p = head_file.probability(np.array([[3.0] + [0.0] * (len(head_file.features) - 1)]))
     assert p.shape == (1,) and 0.0 <= p[0] <= 1.0
 
 
@@ -60,3 +63,45 @@ def test_train_refuses_missing_data(tmp_path):
 
     with pytest.raises(CommandError, match="No sentences.tsv in"):
         call_command("train_claim_model", "--out", str(tmp_path), "--news-data", str(tmp_path))
+
+
+@pytest.mark.training
+def test_full_fine_tune_on_cpu_writes_a_checksummed_encoder_and_a_head_over_it(tmp_path):
+    """`--full-encoder` fine-tunes all six layers (CPU) on a sample, exports cw_encoder.onnx with
+    its figures, leaves the shared trunk and sim_head as shipped, and fits the head over both."""
+    from django.core.management import call_command
+
+    from claims.extraction import training
+    from claims.extraction.model_runtime import ModelIntegrityError, verify_checksums
+    from claims.extraction.news_head import ALL_FEATURES
+
+    out = io.StringIO()
+    call_command(
+        "train_claim_model", "--out", str(tmp_path), "--full-encoder", "--limit", "300",
+        "--docs", "6", stdout=out,
+    )  # fmt: skip
+    printed = out.getvalue()
+    assert "exported cw_encoder.onnx" in printed
+    assert "full fine-tune on held-out debates: precision" in printed
+    cw = json.loads((tmp_path / "cw_encoder.json").read_text())
+    assert cw["fine_tuned_layers"] == 6 and cw["best_epoch"] == 1
+    assert cw["test"]["n"] > 0 and 0.0 <= cw["test"]["f1"] <= 1.0
+    assert cw["dev_debates"] == list(training.DEV_DEBATES)
+    assert not set(cw["test_debates"]) & set(cw["dev_debates"])
+    # The shared files (similarity embeddings of stored claims depend on them) are untouched.
+    for name in ("trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json"):
+        assert (tmp_path / name).read_bytes() == (training.MODEL_DIR / name).read_bytes()
+    sums = (tmp_path / "SHA256SUMS").read_text()
+    assert "cw_encoder.onnx" in sums and "cw_encoder.json" in sums
+    meta = json.loads((tmp_path / "model.json").read_text())
+    assert meta["head"]["features"] == list(ALL_FEATURES)
+    assert "+ft6+newshead-" in meta["version"]
+    model = OnnxModel(tmp_path)
+    texts = ["Unemployment fell to 3.5 percent last year.", "Thank you very much."]
+    enc = model.encode(texts, embed=False)
+    alone = [model.encode([t], embed=False)["cw_logit"][0] for t in texts]
+    assert list(enc["cw_logit"]) == alone  # each sentence runs alone: batch-independent
+    # A changed encoder file is refused by name.
+    (tmp_path / "cw_encoder.onnx").write_bytes(b"not a model")
+    with pytest.raises(ModelIntegrityError, match="cw_encoder.onnx"):
+        verify_checksums(tmp_path)

@@ -1,6 +1,7 @@
 """Check-worthiness on news: batch-independent scores, two thresholds with their reasons, the
 non-English path, claimant types, and the claim/article pages that say why."""
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
@@ -12,8 +13,9 @@ from claims.extraction import (
     detect_language,
     score_sentences,
 )
+from claims.extraction.news_head import ALL_FEATURES, MissingEncoderError, feature_matrix
 from claims.extraction.pipeline import band_for
-from claims.extraction.scoring import get_model, score_in_context
+from claims.extraction.scoring import get_head, get_model, score_in_context
 from claims.models import Claim
 
 # Sentences from news-dev pages (nytimes.com.debt, money.cnn.com.mobility, kulu-media.com.*).
@@ -33,8 +35,26 @@ def test_a_sentence_scores_the_same_alone_and_in_any_batch():
     assert score_sentences(list(reversed(NEWS)))[::-1] == alone
     padded = score_sentences([NEWS[4], NEWS[0] * 3, NEWS[1]])  # a long neighbour in the batch
     assert padded[2] == alone[1]
-    logits = get_model().encode(NEWS, embed=False)["logit"]
-    assert [get_model().encode([s], embed=False)["logit"][0] for s in NEWS] == list(logits)
+    encoded = get_model().encode(NEWS, embed=False)
+    for key in ("logit", "cw_logit"):  # both encoders, where the full fine-tune ships
+        if key in encoded:
+            alone = [get_model().encode([s], embed=False)[key][0] for s in NEWS]
+            assert alone == list(encoded[key]), key
+
+
+def test_the_shipped_head_gets_every_input_it_was_fitted_on():
+    head = get_head()
+    encoded = get_model().encode(NEWS[:2], embed=False)
+    if head.needs_cw:
+        assert "cw_logit" in encoded, "head.npz needs cw_encoder.onnx, which did not load"
+    rows = feature_matrix(
+        encoded["logit"], NEWS[:2], [-1, 0], [1, -1], [0, 1],
+        cw_logit=encoded.get("cw_logit"), names=head.features,
+    )  # fmt: skip
+    assert rows.shape == (2, len(head.features)) == (2, len(head.coef))
+    # A head that needs the full fine-tune's logit, without it, fails loudly, naming the file.
+    with pytest.raises(MissingEncoderError, match="cw_encoder.onnx"):
+        feature_matrix(np.zeros(2), NEWS[:2], [-1, 0], [1, -1], [0, 1], names=ALL_FEATURES)
 
 
 def test_context_scores_depend_on_neighbours_not_on_the_batch():

@@ -46,7 +46,24 @@ class Command(BaseCommand):
             action="store_true",
             help="fine-tune the encoder on ClaimBuster first (PyTorch, 15-30 min on a CPU)",
         )
+        parser.add_argument(
+            "--full-encoder",
+            action="store_true",
+            help=(
+                "fine-tune all six layers on ClaimBuster first and write cw_encoder.onnx "
+                "(PyTorch; the shared trunk and sim_head are left alone; see MODEL.md)"
+            ),
+        )
         parser.add_argument("--epochs", type=int, default=training.EPOCHS)
+        parser.add_argument(
+            "--full-epochs", type=int, default=1, help="epochs of the full fine-tune"
+        )
+        parser.add_argument(
+            "--negatives-per-positive",
+            type=float,
+            default=None,
+            help="full fine-tune on all positives and this many negatives per positive",
+        )
         parser.add_argument("--threads", type=int, default=1)
         parser.add_argument(
             "--limit", type=int, default=None, help="use about N debate rows (a quick smoke run)"
@@ -55,7 +72,16 @@ class Command(BaseCommand):
             "--docs", type=int, default=None, help="use only N news-dev documents (smoke run)"
         )
 
-    def handle(self, *args, data: Path, news_data: Path, out: Path, encoder: bool, **options):
+    def handle(
+        self,
+        *args,
+        data: Path,
+        news_data: Path,
+        out: Path,
+        encoder: bool,
+        full_encoder: bool,
+        **options,
+    ):
         log = lambda *parts: self.stdout.write(" ".join(map(str, parts)))  # noqa: E731
         if not (data / "crowdsourced.csv").is_file():
             raise CommandError(f"No crowdsourced.csv in {data}: pass --data with ClaimBuster.")
@@ -68,13 +94,14 @@ class Command(BaseCommand):
                 "Training needs scikit-learn (and PyTorch for --encoder): "
                 "pip install -r requirements-train.txt"
             ) from exc
-        if encoder:
+        if encoder or full_encoder:
             try:
                 import torch  # noqa: F401
             except ImportError as exc:
                 raise CommandError(
                     "--encoder needs PyTorch and friends: pip install -r requirements-train.txt"
                 ) from exc
+        if encoder:
             meta = training.train(
                 data,
                 out,
@@ -91,11 +118,31 @@ class Command(BaseCommand):
             )
         elif out.resolve() != training.MODEL_DIR.resolve():
             out.mkdir(parents=True, exist_ok=True)
-            for name in ("trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json"):
-                if not (out / name).exists():
+            names = ["trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json", "model.json"]
+            if not full_encoder:
+                names += [training.FULL_ENCODER, training.FULL_META]
+            for name in names:
+                if not (out / name).exists() and (training.MODEL_DIR / name).exists():
                     shutil.copyfile(training.MODEL_DIR / name, out / name)
-            if not (out / "model.json").exists():
-                shutil.copyfile(training.MODEL_DIR / "model.json", out / "model.json")
+        if full_encoder:
+            meta = training.train(
+                data,
+                out,
+                epochs=options["full_epochs"],
+                threads=options["threads"],
+                limit=options["limit"],
+                full=True,
+                max_tokens=training.FULL_MAX_TOKENS,
+                negatives_per_positive=options["negatives_per_positive"],
+                lr=training.FULL_LR,
+                log=log,
+            )
+            t = meta["test"]
+            self.stdout.write(
+                f"full fine-tune on held-out debates: precision {t['precision']:.3f}  "
+                f"recall {t['recall']:.3f}  f1 {t['f1']:.3f}  "
+                f"average precision {t['average_precision']:.3f}  threshold {t['threshold']:.2f}"
+            )
         from claims.extraction import claimant_eval, head_training
 
         summary = head_training.train_head(
