@@ -163,6 +163,11 @@ def attribution(doc: str, fragment: str):
         # "X found that", "X expects ... will"
         ("chron.com.car-sales", "Edmunds expects 16.6 million vehicles", "Edmunds",
          "Organization"),
+        # "..., he added." lends its speaker to the next sentence of the paragraph
+        ("nytimes.com.manholes", "The majority occur in winter, when the cold", "Tasos Georgelis",
+         "Person"),
+        ("newsweek.com.cannabis", "But long-term, heavy use is linked to", "Silvia S. Martins",
+         "Person"),
     ],
 )  # fmt: skip
 def test_news_claimant_patterns(doc, fragment, claimant, kind):
@@ -225,6 +230,20 @@ def test_a_spokesperson_for_an_organisation_is_the_organisation():
     assert plain.kind == "Organization"
 
 
+def test_said_at_end_lends_its_speaker_only_within_the_paragraph():
+    text = (
+        "Sheriff Matt Harris spoke on Monday. Officers found 30 grams of heroin, Harris said. "
+        "A search of the car yielded a gun. Crime fell 5 percent, Harris said. We asked for more. "
+        "Crime fell, Harris said. About 50 people were hurt, according to local reports. "
+        "Crime fell, Harris said.\nThe county has 9 jails."
+    )
+    found = attribute(text, split_sentences(text))
+    harris = "Matt Harris"
+    expected = [None, harris, harris, harris, None, harris, None, harris, None]
+    assert [f.claimant for f in found] == expected
+    assert found[2].method == "said_continued"
+
+
 def test_news_dev_claimant_figures():
     result = evaluate()
     print(
@@ -233,7 +252,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.84
+    assert result["named_accuracy"] >= 0.86
     assert result["own_accuracy"] >= 0.95
 
 

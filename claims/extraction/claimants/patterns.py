@@ -235,6 +235,12 @@ SOURCE_METHODS = {"according_to", "report", "research"}
 FOUND_THAT = re.compile(r"\b(?:found|finds|estimated|estimates|reported|calculated)\s+that\b")
 SOURCE_AT_END = re.compile(r",\s+(?:according to|says|said|reports|reported)\s[^;:“”\"]*$")
 CONTINUES = re.compile(r"(?:In turn|Additionally|Moreover|Furthermore|In addition|Also),")
+# Reported speech that ends on its speaker: "..., he added.", "..., the authors said."
+SAID_AT_END = re.compile(
+    r",\s+(?:(?:[\w.’'\-]+\s+){0,6}(?:said|says|added|adds|explained|noted|wrote)|"
+    r"(?:said|says|added|adds|explained|noted|wrote)\s+[^,;:]{1,60}?)\.?\s*$"
+)
+FIRST_PERSON = re.compile(r"\b(?:I|we|our|us|my|me)\b", re.IGNORECASE)
 FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\b")
 
 
