@@ -168,6 +168,13 @@ def attribution(doc: str, fragment: str):
          "Person"),
         ("newsweek.com.cannabis", "But long-term, heavy use is linked to", "Silvia S. Martins",
          "Person"),
+        # an embedded tweet's lines above "— Name (@handle) Date", even those read as boilerplate
+        ("theverge.com.ios13", "How iOS 13 FaceTime Attention Correction works", "Dave Schukin",
+         "Person"),
+        ("vox.com.delhi", "Delhi has turned into a gas chamber due to", "Arvind Kejriwal",
+         "Person"),
+        ("vox.com.delhi", "Through pvt & govt schools, we have started", "Arvind Kejriwal",
+         "Person"),
     ],
 )  # fmt: skip
 def test_news_claimant_patterns(doc, fragment, claimant, kind):
@@ -244,6 +251,13 @@ def test_said_at_end_lends_its_speaker_only_within_the_paragraph():
     assert found[2].method == "said_continued"
 
 
+def test_a_tweet_stops_at_the_article_prose_that_introduces_it():
+    intro = attribution("vox.com.delhi", "turned to Twitter last month to describe his city")
+    assert intro.method != "tweet"
+    signature = attribution("vox.com.delhi", "(@ArvindKejriwal) November 1, 2019")
+    assert signature.claimant is None
+
+
 def test_news_dev_claimant_figures():
     result = evaluate()
     print(
@@ -252,7 +266,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.86
+    assert result["named_accuracy"] >= 0.87
     assert result["own_accuracy"] >= 0.95
 
 

@@ -21,6 +21,8 @@ from .patterns import (
     SOURCE_AT_END,
     SOURCE_METHODS,
     SPEAKER_METHODS,
+    TWEET_SIGNATURE,
+    TWITTER_MENTION,
 )
 from .register import (
     NONE,
@@ -211,7 +213,31 @@ def attribute(
         ):
             results[i] = Attribution(prev.claimant, "quotation_continued", prev.kind)
     _carry_after_said(text, spans, results, skip)
+    _embedded_tweets(text, spans, results, register)
     return results
+
+
+def _embedded_tweets(text, spans, results, register) -> None:
+    """An embedded tweet, extracted as a few short lines above its signature line ("— Dave
+    Schukin (@schukin) July 3, 2019"), is its author's, even where the lines read as boilerplate.
+    The tweet goes back at most four lines, and stops at a line of the article's prose: one that
+    speaks of Twitter or holds more than three sentences."""
+    for sig in TWEET_SIGNATURE.finditer(text):
+        found = Attribution(re.sub(r"\s+", " ", sig.group(1)).strip(), "tweet")
+        found = Attribution(found.claimant, "tweet", claimant_kind(found, register))
+        top = line_end = sig.start()
+        for _ in range(4):
+            if line_end <= 0:
+                break
+            line_start = text.rfind("\n", 0, line_end - 1) + 1
+            line = text[line_start:line_end]
+            inside = [i for i, (s, e) in enumerate(spans) if line_start <= s and e <= line_end]
+            if TWITTER_MENTION.search(line) or len(inside) > 3:
+                break
+            top, line_end = line_start, line_start
+        for i, (s, e) in enumerate(spans):
+            if top <= s and e <= sig.start() and not results[i].claimant:
+                results[i] = found
 
 
 def _carry_after_said(text, spans, results, skip) -> None:

@@ -240,6 +240,12 @@ SAID_AT_END = re.compile(
     r",\s+(?:(?:[\w.’'\-]+\s+){0,6}(?:said|says|added|adds|explained|noted|wrote)|"
     r"(?:said|says|added|adds|explained|noted|wrote)\s+[^,;:]{1,60}?)\.?\s*$"
 )
+# The signature line that closes an embedded tweet: "— Dave Schukin (@schukin) July 3, 2019".
+TWEET_SIGNATURE = re.compile(
+    r"^\s*[—–-]\s*([^()\n]+?)\s*\(@\w+\)\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\s*$",
+    re.MULTILINE,
+)
+TWITTER_MENTION = re.compile(r"\btwitter\b(?!\.com)|\btweet", re.IGNORECASE)
 FIRST_PERSON = re.compile(r"\b(?:I|we|our|us|my|me)\b", re.IGNORECASE)
 FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\b")
 
