@@ -168,6 +168,10 @@ def attribution(doc: str, fragment: str):
          "Person"),
         ("newsweek.com.cannabis", "But long-term, heavy use is linked to", "Silvia S. Martins",
          "Person"),
+        # "Environmental Protection Department officials" after "the Department of Environmental
+        # Protection": the body by the name it was given first (the agency then is that body)
+        ("nytimes.com.manholes", "hold up because they were built with a thicker grade",
+         "Department of Environmental Protection", "Organization"),
         # an embedded tweet's lines above "— Name (@handle) Date", even those read as boilerplate
         ("theverge.com.ios13", "How iOS 13 FaceTime Attention Correction works", "Dave Schukin",
          "Person"),
@@ -266,7 +270,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.87
+    assert result["named_accuracy"] >= 0.88
     assert result["own_accuracy"] >= 0.95
 
 

@@ -93,6 +93,16 @@ class PersonRegister:
                 return org
         return None
 
+    def same_body(self, name: str) -> str:
+        """The name an organisation was first given, when `name` reorders its words: "the
+        Environmental Protection Department" -> "Department of Environmental Protection"."""
+        words = _content_words(name)
+        for org in self.organisations:
+            org_words = _content_words(org)
+            if len(words) > 1 and org_words == words:
+                return org
+        return name
+
     def resolve(self, name: str) -> str:
         """A full name the article introduced earlier for `name`, else `name` itself."""
         parts = name.split()
@@ -159,6 +169,10 @@ def _named_body(noun: str, text: str) -> str | None:
     ):
         return None
     return re.sub(r"^(?:The|A|An)\s+", "", found.group(0))
+
+
+def _content_words(name: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[\w’'&]+", name)} - {"of", "the", "for", "and"}
 
 
 def claimant_kind(found: Attribution, register: PersonRegister) -> str:

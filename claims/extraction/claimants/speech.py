@@ -262,6 +262,7 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
     name = " ".join(words[words.index(proper[0]) :])
     if not (DEMONYM.fullmatch(proper[0]) or proper[0].lower() in lex.PLACES or words[-1].istitle()):
         name = " ".join(qualifiers[qualifiers.index(proper[0]) :])  # the body: "Con Edison"
+        name = register.same_body(name)
         register.officials = name  # "the officials" later are this body's
     return Attribution(name, "reported_speech", "Organization")
 
