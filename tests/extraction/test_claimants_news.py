@@ -168,6 +168,9 @@ def attribution(doc: str, fragment: str):
          "Person"),
         ("newsweek.com.cannabis", "But long-term, heavy use is linked to", "Silvia S. Martins",
          "Person"),
+        # "..., he said, according to the Intelligencer": he said it, the paper relays it
+        ("politifact.com.mckinley", "is coming across the border in drugs,", "David McKinley",
+         "Person"),
         # "Environmental Protection Department officials" after "the Department of Environmental
         # Protection": the body by the name it was given first (the agency then is that body)
         ("nytimes.com.manholes", "hold up because they were built with a thicker grade",

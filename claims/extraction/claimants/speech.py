@@ -389,9 +389,9 @@ def attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -
     found = _according_to(masked, register)
     if found.claimant:
         # "..., the Inner Mongolia health commission said, according to Reuters": the speaker,
-        # whom the outlet only relays
+        # whom the outlet only relays; so is "he" in "..., he said, according to the Intelligencer"
         spoken = _speech_verb_claimant(masked, register)
-        if spoken.claimant and spoken.method in {"reported_speech", "organisation"}:
+        if spoken.claimant and spoken.method in {"reported_speech", "organisation", "coreference"}:
             return spoken
     if found.claimant or found is PENDING_RESEARCH:
         return found
