@@ -168,6 +168,14 @@ def attribution(doc: str, fragment: str):
          "Person"),
         ("newsweek.com.cannabis", "But long-term, heavy use is linked to", "Silvia S. Martins",
          "Person"),
+        # "said researchers" once "Lukas Stefanko with ESET" is named: the company's researchers
+        ("threatpost.com.android", "It is true that if the victim removes the app", "ESET",
+         "Organization"),
+        ("threatpost.com.android", "Also, according to our analysis, there is nothing", "ESET",
+         "Organization"),
+        # ... but a named researcher is still himself
+        ("threatpost.com.android", "Stefanko said that it had reached 59 clicks",
+         "Lukas Stefanko", "Person"),
         # "..., he said, according to the Intelligencer": he said it, the paper relays it
         ("politifact.com.mckinley", "is coming across the border in drugs,", "David McKinley",
          "Person"),

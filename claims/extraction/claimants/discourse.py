@@ -8,7 +8,9 @@ import re
 
 from .. import lexicon as lex
 from .patterns import (
+    ACADEMIC,
     ACCORDING,
+    AFFILIATED,
     CONTINUES,
     FINDING_LIKE,
     FIRST_PERSON,
@@ -150,6 +152,9 @@ def attribute(
                 and masked[: m.start()].split()[-1:] not in [[p] for p in lex.PREPOSITIONS - {"by"}]
             ]
             authors = [a for a in authors if a and len(a.split()) >= 2]
+            firm = AFFILIATED.search(masked)
+            if firm and not ACADEMIC.search(firm.group(1)) and not register.research_firm:
+                register.research_firm = firm.group(1)
             research_orgs = [m.group(1).strip() for m in ORG.finditer(masked)]
             if research_orgs and not register.research_org:
                 register.research_org = research_orgs[0]

@@ -106,6 +106,15 @@ LEADING_FILLER = re.compile(
 )
 
 
+# "Lukas Stefanko with ESET": a researcher and the company they research for (not a university:
+# a study's academic authors speak for themselves).
+AFFILIATED = re.compile(
+    rf"{NAME_PART}\s+{NAME_PART}\s+(?:with|at|from)\s+(?:the\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)"
+)
+ACADEMIC = re.compile(
+    r"\b(?:University|College|Institute|School|Cent(?:er|re)|Hospital|Department|Laborator(?:y|ies)|"
+    r"Academy|Foundation|Society|Journal|Ph\.?D)\b"
+)
 # Capitalised runs in a study's description that are not its authors ("National Survey").
 NOT_AUTHOR = re.compile(
     r"\b(?:Survey|Study|Journal|Report|Review|Research|Index|Database|Data|Health|Science|"

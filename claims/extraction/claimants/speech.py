@@ -270,6 +270,8 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
 def _subject_after(post: str, register: PersonRegister) -> Attribution:
     """Inverted reporting: “...,” said Kabulov / said the official."""
     post = post.strip(" ,")[:80]
+    if re.match(r"researchers\b", post) and register.research_firm:
+        return Attribution(register.research_firm, "research", "Organization")  # the firm's
     if re.match(r"(?:the\s+)?(?:researchers|scientists|authors|study|team)\b", post, re.I):
         return _research(register)  # "..., said researchers."
     # "said chief inspector Jennifer Mattinson": lower-case titles before the name
