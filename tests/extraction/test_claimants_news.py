@@ -173,6 +173,8 @@ def attribution(doc: str, fragment: str):
          "Organization"),
         ("threatpost.com.android", "Also, according to our analysis, there is nothing", "ESET",
          "Organization"),
+        ("threatpost.com.android", "In addition to online forums, researchers found the", "ESET",
+         "Organization"),
         # ... but a named researcher is still himself
         ("threatpost.com.android", "Stefanko said that it had reached 59 clicks",
          "Lukas Stefanko", "Person"),
@@ -280,8 +282,8 @@ def test_news_dev_claimant_figures():
         f"own claims unattributed {result['own_unattributed']}/{result['own_total']}"
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
-    # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.88
+    # Floors at today's figures, so a change that loses ground fails (targets met: 0.90 each).
+    assert result["named_accuracy"] >= 0.90
     assert result["own_accuracy"] >= 0.95
 
 

@@ -111,6 +111,11 @@ LEADING_FILLER = re.compile(
 AFFILIATED = re.compile(
     rf"{NAME_PART}\s+{NAME_PART}\s+(?:with|at|from)\s+(?:the\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)"
 )
+# Bare "researchers" as the subject of a finding ("In addition to ..., researchers found ...").
+RESEARCHERS_FIND = re.compile(
+    r"(?:^|,\s*)[Rr]esearchers\s+(?:have\s+|had\s+)?(?:also\s+)?(?:found|discovered|spotted|"
+    r"observed|say|said|warned|are\s+warning|reported)\b"
+)
 ACADEMIC = re.compile(
     r"\b(?:University|College|Institute|School|Cent(?:er|re)|Hospital|Department|Laborator(?:y|ies)|"
     r"Academy|Foundation|Society|Journal|Ph\.?D)\b"

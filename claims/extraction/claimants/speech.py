@@ -36,6 +36,7 @@ from .patterns import (
     REPORT_VERB,
     RESEARCH_FINDS,
     RESEARCH_SUBJECT,
+    RESEARCHERS_FIND,
     ROLE,
     SAYS_REPORT,
     SPOKES_FOR,
@@ -403,6 +404,8 @@ def attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -
         register.research_lead and THEY_FOUND.search(masked)
     ):  # "the researchers found", and "they found" once a study's author is named
         return _research(register)
+    if register.research_firm and RESEARCHERS_FIND.search(masked):  # the company's researchers
+        return Attribution(register.research_firm, "research", "Organization")
     owned = OWNED_REPORT.search(masked)
     if owned and REPORT_VERB.match(masked[owned.end() :]):
         return _named(owned.group(1).strip(), "report", register)
