@@ -178,6 +178,9 @@ def attribution(doc: str, fragment: str):
         # ... but a named researcher is still himself
         ("threatpost.com.android", "Stefanko said that it had reached 59 clicks",
          "Lukas Stefanko", "Person"),
+        # "X shows how ...": a demonstration reported as X's account
+        ("theverge.com.ios13", "Schukin shows how the software is warping", "Dave Schukin",
+         "Person"),
         # "..., he said, according to the Intelligencer": he said it, the paper relays it
         ("politifact.com.mckinley", "is coming across the border in drugs,", "David McKinley",
          "Person"),
