@@ -175,6 +175,9 @@ def attribution(doc: str, fragment: str):
          "Organization"),
         ("threatpost.com.android", "In addition to online forums, researchers found the", "ESET",
          "Organization"),
+        # ... also before the article names the company ("Researchers are warning" opens it)
+        ("threatpost.com.android", "Researchers are warning of a new Android ransomware", "ESET",
+         "Organization"),
         # ... but a named researcher is still himself
         ("threatpost.com.android", "Stefanko said that it had reached 59 clicks",
          "Lukas Stefanko", "Person"),
@@ -208,6 +211,8 @@ def test_news_claimant_patterns(doc, fragment, claimant, kind):
     [
         # plural generics are no claimant
         ("kulu-media.com.meta-outage", "Others said their feeds failed to refresh"),
+        # "when researchers found it" is the article's account, not the researchers' words
+        ("threatpost.com.android", "when researchers found it via two domain links"),
         ("nbcnews.com.yoon", "Officials said Friday that Yoon had ordered the arrest"),
         # sources that name no one leave the article's own claim unattributed
         ("usatoday.com.epstein", "according to court records"),

@@ -19,6 +19,7 @@ from .patterns import (
     NOT_AUTHOR,
     ORG,
     RESEARCH_CONTEXT,
+    RESEARCHERS_FIND,
     SAID_AT_END,
     SOURCE_AT_END,
     SOURCE_METHODS,
@@ -180,6 +181,15 @@ def attribute(
                 results[i] = Attribution(lead, "research", "Person")
             else:
                 results[i] = Attribution(org, "research", "Organization") if org else NONE
+    # "Researchers are warning ..." before the article names a company's researcher: the company.
+    for i, (start, end) in enumerate(spans):
+        if (
+            register.research_firm
+            and not results[i].claimant
+            and not (skip and skip[i])
+            and RESEARCHERS_FIND.search(mask_quotes(text[start:end], in_quote[start:end]))
+        ):
+            results[i] = Attribution(register.research_firm, "research", "Organization")
     # Quotations over several sentences: the sentences inside take the attribution given in the
     # first or last sentence of the quotation.
     for qs, qe in quotes:
