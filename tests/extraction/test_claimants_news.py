@@ -211,8 +211,6 @@ def test_news_claimant_patterns(doc, fragment, claimant, kind):
     [
         # plural generics are no claimant
         ("kulu-media.com.meta-outage", "Others said their feeds failed to refresh"),
-        # "when researchers found it" is the article's account, not the researchers' words
-        ("threatpost.com.android", "when researchers found it via two domain links"),
         ("nbcnews.com.yoon", "Officials said Friday that Yoon had ordered the arrest"),
         # sources that name no one leave the article's own claim unattributed
         ("usatoday.com.epstein", "according to court records"),
