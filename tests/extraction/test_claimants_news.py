@@ -181,6 +181,9 @@ def attribution(doc: str, fragment: str):
         # ... but a named researcher is still himself
         ("threatpost.com.android", "Stefanko said that it had reached 59 clicks",
          "Lukas Stefanko", "Person"),
+        # "they said" after "Gov. Eric Holcomb and leaders of the Legislature have ...": them
+        ("detroitnews.com.teachers", "they said they don’t expect to take action", "Eric Holcomb",
+         "Person"),
         # "X shows how ...": a demonstration reported as X's account
         ("theverge.com.ios13", "Schukin shows how the software is warping", "Dave Schukin",
          "Person"),
@@ -289,7 +292,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets met: 0.90 each).
-    assert result["named_accuracy"] >= 0.90
+    assert result["named_accuracy"] >= 0.91
     assert result["own_accuracy"] >= 0.95
 
 

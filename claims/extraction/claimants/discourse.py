@@ -102,6 +102,20 @@ def _overlaps(quotes, quote_starts, start: int, end: int) -> bool:
     return i >= 0 and quotes[i][1] > start
 
 
+def _pair_subject(masked: str, register: PersonRegister) -> str | None:
+    """The person who opens a plural subject ("Republican Gov. Eric Holcomb and leaders of the
+    Legislature have ..."), whom a later "they said" means."""
+    names = register.scan(masked)
+    if not names:
+        return None
+    name = names[0][1]
+    at = masked.find(name)
+    opens = at >= 0 and len(masked[:at].split()) <= 3
+    if not opens or not re.match(r"\s+and\s", masked[at + len(name) :]):
+        return None
+    return register.add(name)
+
+
 def attribute(
     text: str, spans: list[tuple[int, int]], skip: list[bool] | None = None
 ) -> list[Attribution]:
@@ -138,9 +152,11 @@ def attribute(
             if found.method != "research":
                 register.last_speaker = found
         results.append(found)
+        masked = mask_quotes(sentence, in_quote[start:end])
+        if not found.claimant and (pair := _pair_subject(masked, register)):
+            register.last_speaker = Attribution(pair, "coreference", "Person")  # "they" later
         # Names anywhere in the sentence (outside quotations) become candidates for later
         # "he", "the official"; the claimant stays the most recent when it is named last.
-        masked = mask_quotes(sentence, in_quote[start:end])
         names = register.scan(masked)
         for _, name in names:
             register.add(name)
