@@ -184,6 +184,11 @@ def attribution(doc: str, fragment: str):
         # "they said" after "Gov. Eric Holcomb and leaders of the Legislature have ...": them
         ("detroitnews.com.teachers", "they said they don’t expect to take action", "Eric Holcomb",
          "Person"),
+        # bullets after "President Obama also said:" are his, though they read as boilerplate
+        ("bbc.com.obama-guns", "- Despite racial tensions, the US is becoming more diverse",
+         "Barack Obama", "Person"),
+        ("bbc.com.obama-guns", "- He is confident the Iran nuclear deal", "Barack Obama",
+         "Person"),
         # "X shows how ...": a demonstration reported as X's account
         ("theverge.com.ios13", "Schukin shows how the software is warping", "Dave Schukin",
          "Person"),
@@ -284,6 +289,18 @@ def test_a_tweet_stops_at_the_article_prose_that_introduces_it():
     assert signature.claimant is None
 
 
+def test_bullets_take_the_speaker_only_after_reported_speech():
+    text = (
+        "Senator Ana Silva spoke on Monday. Silva also said:\n- Taxes rose 5 percent\n"
+        "- Wages fell\nThe figures at a glance:\n- Exports rose 3 percent\nTrade grew."
+    )
+    found = attribute(text, split_sentences(text))
+    assert [f.claimant for f in found] == [
+        None, "Ana Silva", "Ana Silva", "Ana Silva", None, None, None,
+    ]  # fmt: skip
+    assert found[2].method == "bullet"
+
+
 def test_news_dev_claimant_figures():
     result = evaluate()
     print(
@@ -292,7 +309,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets met: 0.90 each).
-    assert result["named_accuracy"] >= 0.91
+    assert result["named_accuracy"] >= 0.92
     assert result["own_accuracy"] >= 0.95
 
 

@@ -244,8 +244,30 @@ def attribute(
         ):
             results[i] = Attribution(prev.claimant, "quotation_continued", prev.kind)
     _carry_after_said(text, spans, results, skip)
+    _bullets_after_said(text, spans, results, in_quote, register)
     _embedded_tweets(text, spans, results, register)
     return results
+
+
+def _bullets_after_said(text, spans, results, in_quote, register) -> None:
+    """A list of bullets introduced by reported speech ("President Obama also said:" then "- He
+    is confident ...") is the speaker's, bullet by bullet, even where the lines read as
+    boilerplate."""
+    for i in range(len(spans) - 1):
+        start, end = spans[i]
+        if not text[start:end].rstrip().endswith(":"):
+            continue
+        intro = results[i]
+        if not intro.claimant:
+            intro = attribute_one(text[start:end], in_quote[start:end], register)
+        if not intro.claimant or intro.method not in SPEAKER_METHODS:
+            continue
+        intro = Attribution(intro.claimant, "bullet", claimant_kind(intro, register))
+        j = i + 1
+        while j < len(spans) and re.match(r"\s*[-•–]\s", text[spans[j][0] : spans[j][1]]):
+            if not results[j].claimant:
+                results[j] = intro
+            j += 1
 
 
 def _embedded_tweets(text, spans, results, register) -> None:
