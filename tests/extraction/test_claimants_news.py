@@ -184,6 +184,10 @@ def attribution(doc: str, fragment: str):
         # "they said" after "Gov. Eric Holcomb and leaders of the Legislature have ...": them
         ("detroitnews.com.teachers", "they said they don’t expect to take action", "Eric Holcomb",
          "Person"),
+        # "Customs and Border Protection ... did not accept the offer. A spokesperson who did not
+        # wish to be named said ...": the body that opens the sentence before
+        ("msn.com.flu-shots", "A spokesperson who did not wish to be named because of agency",
+         "Customs and Border Protection", "Organization"),
         # bullets after "President Obama also said:" are his, though they read as boilerplate
         ("bbc.com.obama-guns", "- Despite racial tensions, the US is becoming more diverse",
          "Barack Obama", "Person"),
@@ -301,6 +305,18 @@ def test_bullets_take_the_speaker_only_after_reported_speech():
     assert found[2].method == "bullet"
 
 
+def test_an_unnamed_spokesperson_needs_a_body_just_before():
+    said = "A spokesperson said the agency had never run a vaccine programme."
+    for before, claimant in [
+        ("Customs and Border Protection, part of Homeland Security, did not accept it. ",
+         "Customs and Border Protection"),
+        ("The offer was not accepted. ", None),
+        ("Customs and Border Protection did not reply. The offer was not accepted. ", None),
+    ]:  # fmt: skip
+        found = attribute(before + said, split_sentences(before + said))
+        assert found[-1].claimant == claimant, before
+
+
 def test_news_dev_claimant_figures():
     result = evaluate()
     print(
@@ -309,7 +325,7 @@ def test_news_dev_claimant_figures():
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
     # Floors at today's figures, so a change that loses ground fails (targets met: 0.90 each).
-    assert result["named_accuracy"] >= 0.92
+    assert result["named_accuracy"] >= 0.925
     assert result["own_accuracy"] >= 0.95
 
 

@@ -11,6 +11,7 @@ from .patterns import (
     ACADEMIC,
     ACCORDING,
     AFFILIATED,
+    BODY_OPENING,
     CONTINUES,
     FINDING_LIKE,
     FIRST_PERSON,
@@ -153,6 +154,9 @@ def attribute(
                 register.last_speaker = found
         results.append(found)
         masked = mask_quotes(sentence, in_quote[start:end])
+        body = BODY_OPENING.match(masked)
+        is_body = body and re.search(rf"\s(?:and|of|for|&)\s|{lex.ORG_WORDS}", body.group(1))
+        register.body_before = body.group(1) if is_body and not found.claimant else None
         if not found.claimant and (pair := _pair_subject(masked, register)):
             register.last_speaker = Attribution(pair, "coreference", "Person")  # "they" later
         # Names anywhere in the sentence (outside quotations) become candidates for later

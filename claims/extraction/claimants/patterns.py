@@ -111,6 +111,12 @@ LEADING_FILLER = re.compile(
 AFFILIATED = re.compile(
     rf"{NAME_PART}\s+{NAME_PART}\s+(?:with|at|from)\s+(?:the\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)"
 )
+# A body that opens a sentence: "Customs and Border Protection, part of ..., did not accept".
+BODY_OPENING = re.compile(
+    r"^\s*(?:The\s+)?([A-Z][\w&\-]*(?:\s+(?:and|of|for|&)\s+|\s+)[A-Z][\w&\-]*"
+    r"(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z][\w&\-]*){0,4})"
+    r"(?=,|\s+(?:has|have|had|did|does|is|was|said|says|announced|declined)\b)"
+)
 # Bare "researchers" as the subject of a finding ("In addition to ..., researchers found ...").
 RESEARCHERS_FIND = re.compile(
     r"(?:^|,\s*)[Rr]esearchers\s+(?:have\s+|had\s+)?(?:also\s+)?(?:found|discovered|spotted|"

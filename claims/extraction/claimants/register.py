@@ -59,6 +59,7 @@ class PersonRegister:
         self.research_lead: str | None = None  # a study's named author, for "the researchers"
         self.first_research_lead: str | None = None
         self.research_org: str | None = None  # the institution behind a study or report
+        self.body_before: str | None = None  # a body that opens the sentence before this one
         self.research_firm: str | None = None  # a company whose researcher is named ("with ESET")
         self.officials: str | None = None  # "Con Edison officials": for a later "the officials"
         self.common_words: set[str] = set()  # the article's lower-case words ("opposition")

@@ -117,6 +117,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         last = register.last_speaker
         if last and last.kind == "Organization":
             return Attribution(last.claimant, "spokesperson", "Organization")
+        if register.body_before:  # "... did not accept the offer. A spokesperson ... said"
+            return Attribution(register.body_before, "spokesperson", "Organization")
         return NONE
     owned = OWNED_REPORT.search(pre)
     if owned and owned.end() >= len(pre.rstrip()) - 12:
