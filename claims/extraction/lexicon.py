@@ -2,6 +2,7 @@
 
 SPEECH_VERBS = (
     "said|says|say|saying|noted|notes|warned|warns|claimed|claims|told|tells|added|adds|stated|"
+    "shows how|showed how|demonstrates how|demonstrated how|"
     "states|confirmed|confirms|suggested|suggests|argued|argues|insisted|insists|asserted|asserts|"
     "alleged|alleges|announced|announces|explained|explains|declared|declares|stressed|stresses|"
     "emphasi[sz]ed|emphasi[sz]es|maintained|maintains|acknowledged|acknowledges|admitted|admits|"

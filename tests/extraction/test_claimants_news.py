@@ -163,6 +163,53 @@ def attribution(doc: str, fragment: str):
         # "X found that", "X expects ... will"
         ("chron.com.car-sales", "Edmunds expects 16.6 million vehicles", "Edmunds",
          "Organization"),
+        # "..., he added." lends its speaker to the next sentence of the paragraph
+        ("nytimes.com.manholes", "The majority occur in winter, when the cold", "Tasos Georgelis",
+         "Person"),
+        ("newsweek.com.cannabis", "But long-term, heavy use is linked to", "Silvia S. Martins",
+         "Person"),
+        # "said researchers" once "Lukas Stefanko with ESET" is named: the company's researchers
+        ("threatpost.com.android", "It is true that if the victim removes the app", "ESET",
+         "Organization"),
+        ("threatpost.com.android", "Also, according to our analysis, there is nothing", "ESET",
+         "Organization"),
+        ("threatpost.com.android", "In addition to online forums, researchers found the", "ESET",
+         "Organization"),
+        # ... also before the article names the company ("Researchers are warning" opens it)
+        ("threatpost.com.android", "Researchers are warning of a new Android ransomware", "ESET",
+         "Organization"),
+        # ... but a named researcher is still himself
+        ("threatpost.com.android", "Stefanko said that it had reached 59 clicks",
+         "Lukas Stefanko", "Person"),
+        # "they said" after "Gov. Eric Holcomb and leaders of the Legislature have ...": them
+        ("detroitnews.com.teachers", "they said they don’t expect to take action", "Eric Holcomb",
+         "Person"),
+        # "Customs and Border Protection ... did not accept the offer. A spokesperson who did not
+        # wish to be named said ...": the body that opens the sentence before
+        ("msn.com.flu-shots", "A spokesperson who did not wish to be named because of agency",
+         "Customs and Border Protection", "Organization"),
+        # bullets after "President Obama also said:" are his, though they read as boilerplate
+        ("bbc.com.obama-guns", "- Despite racial tensions, the US is becoming more diverse",
+         "Barack Obama", "Person"),
+        ("bbc.com.obama-guns", "- He is confident the Iran nuclear deal", "Barack Obama",
+         "Person"),
+        # "X shows how ...": a demonstration reported as X's account
+        ("theverge.com.ios13", "Schukin shows how the software is warping", "Dave Schukin",
+         "Person"),
+        # "..., he said, according to the Intelligencer": he said it, the paper relays it
+        ("politifact.com.mckinley", "is coming across the border in drugs,", "David McKinley",
+         "Person"),
+        # "Environmental Protection Department officials" after "the Department of Environmental
+        # Protection": the body by the name it was given first (the agency then is that body)
+        ("nytimes.com.manholes", "hold up because they were built with a thicker grade",
+         "Department of Environmental Protection", "Organization"),
+        # an embedded tweet's lines above "— Name (@handle) Date", even those read as boilerplate
+        ("theverge.com.ios13", "How iOS 13 FaceTime Attention Correction works", "Dave Schukin",
+         "Person"),
+        ("vox.com.delhi", "Delhi has turned into a gas chamber due to", "Arvind Kejriwal",
+         "Person"),
+        ("vox.com.delhi", "Through pvt & govt schools, we have started", "Arvind Kejriwal",
+         "Person"),
     ],
 )  # fmt: skip
 def test_news_claimant_patterns(doc, fragment, claimant, kind):
@@ -225,6 +272,51 @@ def test_a_spokesperson_for_an_organisation_is_the_organisation():
     assert plain.kind == "Organization"
 
 
+def test_said_at_end_lends_its_speaker_only_within_the_paragraph():
+    text = (
+        "Sheriff Matt Harris spoke on Monday. Officers found 30 grams of heroin, Harris said. "
+        "A search of the car yielded a gun. Crime fell 5 percent, Harris said. We asked for more. "
+        "Crime fell, Harris said. About 50 people were hurt, according to local reports. "
+        "Crime fell, Harris said.\nThe county has 9 jails."
+    )
+    found = attribute(text, split_sentences(text))
+    harris = "Matt Harris"
+    expected = [None, harris, harris, harris, None, harris, None, harris, None]
+    assert [f.claimant for f in found] == expected
+    assert found[2].method == "said_continued"
+
+
+def test_a_tweet_stops_at_the_article_prose_that_introduces_it():
+    intro = attribution("vox.com.delhi", "turned to Twitter last month to describe his city")
+    assert intro.method != "tweet"
+    signature = attribution("vox.com.delhi", "(@ArvindKejriwal) November 1, 2019")
+    assert signature.claimant is None
+
+
+def test_bullets_take_the_speaker_only_after_reported_speech():
+    text = (
+        "Senator Ana Silva spoke on Monday. Silva also said:\n- Taxes rose 5 percent\n"
+        "- Wages fell\nThe figures at a glance:\n- Exports rose 3 percent\nTrade grew."
+    )
+    found = attribute(text, split_sentences(text))
+    assert [f.claimant for f in found] == [
+        None, "Ana Silva", "Ana Silva", "Ana Silva", None, None, None,
+    ]  # fmt: skip
+    assert found[2].method == "bullet"
+
+
+def test_an_unnamed_spokesperson_needs_a_body_just_before():
+    said = "A spokesperson said the agency had never run a vaccine programme."
+    for before, claimant in [
+        ("Customs and Border Protection, part of Homeland Security, did not accept it. ",
+         "Customs and Border Protection"),
+        ("The offer was not accepted. ", None),
+        ("Customs and Border Protection did not reply. The offer was not accepted. ", None),
+    ]:  # fmt: skip
+        found = attribute(before + said, split_sentences(before + said))
+        assert found[-1].claimant == claimant, before
+
+
 def test_news_dev_claimant_figures():
     result = evaluate()
     print(
@@ -232,8 +324,8 @@ def test_news_dev_claimant_figures():
         f"own claims unattributed {result['own_unattributed']}/{result['own_total']}"
     )
     assert result["named_total"] == 202 and result["own_total"] == 336
-    # Floors at today's figures, so a change that loses ground fails (targets: 0.90 each).
-    assert result["named_accuracy"] >= 0.84
+    # Floors at today's figures, so a change that loses ground fails (targets met: 0.90 each).
+    assert result["named_accuracy"] >= 0.925
     assert result["own_accuracy"] >= 0.95
 
 

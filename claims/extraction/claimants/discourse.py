@@ -8,16 +8,25 @@ import re
 
 from .. import lexicon as lex
 from .patterns import (
+    ACADEMIC,
+    ACCORDING,
+    AFFILIATED,
+    BODY_OPENING,
     CONTINUES,
     FINDING_LIKE,
+    FIRST_PERSON,
     FOUND_THAT,
     NAME_SEQ,
     NOT_AUTHOR,
     ORG,
     RESEARCH_CONTEXT,
+    RESEARCHERS_FIND,
+    SAID_AT_END,
     SOURCE_AT_END,
     SOURCE_METHODS,
     SPEAKER_METHODS,
+    TWEET_SIGNATURE,
+    TWITTER_MENTION,
 )
 from .register import (
     NONE,
@@ -94,6 +103,20 @@ def _overlaps(quotes, quote_starts, start: int, end: int) -> bool:
     return i >= 0 and quotes[i][1] > start
 
 
+def _pair_subject(masked: str, register: PersonRegister) -> str | None:
+    """The person who opens a plural subject ("Republican Gov. Eric Holcomb and leaders of the
+    Legislature have ..."), whom a later "they said" means."""
+    names = register.scan(masked)
+    if not names:
+        return None
+    name = names[0][1]
+    at = masked.find(name)
+    opens = at >= 0 and len(masked[:at].split()) <= 3
+    if not opens or not re.match(r"\s+and\s", masked[at + len(name) :]):
+        return None
+    return register.add(name)
+
+
 def attribute(
     text: str, spans: list[tuple[int, int]], skip: list[bool] | None = None
 ) -> list[Attribution]:
@@ -130,9 +153,14 @@ def attribute(
             if found.method != "research":
                 register.last_speaker = found
         results.append(found)
+        masked = mask_quotes(sentence, in_quote[start:end])
+        body = BODY_OPENING.match(masked)
+        is_body = body and re.search(rf"\s(?:and|of|for|&)\s|{lex.ORG_WORDS}", body.group(1))
+        register.body_before = body.group(1) if is_body and not found.claimant else None
+        if not found.claimant and (pair := _pair_subject(masked, register)):
+            register.last_speaker = Attribution(pair, "coreference", "Person")  # "they" later
         # Names anywhere in the sentence (outside quotations) become candidates for later
         # "he", "the official"; the claimant stays the most recent when it is named last.
-        masked = mask_quotes(sentence, in_quote[start:end])
         names = register.scan(masked)
         for _, name in names:
             register.add(name)
@@ -145,6 +173,9 @@ def attribute(
                 and masked[: m.start()].split()[-1:] not in [[p] for p in lex.PREPOSITIONS - {"by"}]
             ]
             authors = [a for a in authors if a and len(a.split()) >= 2]
+            firm = AFFILIATED.search(masked)
+            if firm and not ACADEMIC.search(firm.group(1)) and not register.research_firm:
+                register.research_firm = firm.group(1)
             research_orgs = [m.group(1).strip() for m in ORG.finditer(masked)]
             if research_orgs and not register.research_org:
                 register.research_org = research_orgs[0]
@@ -170,6 +201,15 @@ def attribute(
                 results[i] = Attribution(lead, "research", "Person")
             else:
                 results[i] = Attribution(org, "research", "Organization") if org else NONE
+    # "Researchers are warning ..." before the article names a company's researcher: the company.
+    for i, (start, end) in enumerate(spans):
+        if (
+            register.research_firm
+            and not results[i].claimant
+            and not (skip and skip[i])
+            and RESEARCHERS_FIND.search(mask_quotes(text[start:end], in_quote[start:end]))
+        ):
+            results[i] = Attribution(register.research_firm, "research", "Organization")
     # Quotations over several sentences: the sentences inside take the attribution given in the
     # first or last sentence of the quotation.
     for qs, qe in quotes:
@@ -207,4 +247,72 @@ def attribute(
             and text[spans[i][0] : spans[i][1]].lstrip()[:1] in {"“", '"'}
         ):
             results[i] = Attribution(prev.claimant, "quotation_continued", prev.kind)
+    _carry_after_said(text, spans, results, skip)
+    _bullets_after_said(text, spans, results, in_quote, register)
+    _embedded_tweets(text, spans, results, register)
     return results
+
+
+def _bullets_after_said(text, spans, results, in_quote, register) -> None:
+    """A list of bullets introduced by reported speech ("President Obama also said:" then "- He
+    is confident ...") is the speaker's, bullet by bullet, even where the lines read as
+    boilerplate."""
+    for i in range(len(spans) - 1):
+        start, end = spans[i]
+        if not text[start:end].rstrip().endswith(":"):
+            continue
+        intro = results[i]
+        if not intro.claimant:
+            intro = attribute_one(text[start:end], in_quote[start:end], register)
+        if not intro.claimant or intro.method not in SPEAKER_METHODS:
+            continue
+        intro = Attribution(intro.claimant, "bullet", claimant_kind(intro, register))
+        j = i + 1
+        while j < len(spans) and re.match(r"\s*[-•–]\s", text[spans[j][0] : spans[j][1]]):
+            if not results[j].claimant:
+                results[j] = intro
+            j += 1
+
+
+def _embedded_tweets(text, spans, results, register) -> None:
+    """An embedded tweet, extracted as a few short lines above its signature line ("— Dave
+    Schukin (@schukin) July 3, 2019"), is its author's, even where the lines read as boilerplate.
+    The tweet goes back at most four lines, and stops at a line of the article's prose: one that
+    speaks of Twitter or holds more than three sentences."""
+    for sig in TWEET_SIGNATURE.finditer(text):
+        found = Attribution(re.sub(r"\s+", " ", sig.group(1)).strip(), "tweet")
+        found = Attribution(found.claimant, "tweet", claimant_kind(found, register))
+        top = line_end = sig.start()
+        for _ in range(4):
+            if line_end <= 0:
+                break
+            line_start = text.rfind("\n", 0, line_end - 1) + 1
+            line = text[line_start:line_end]
+            inside = [i for i, (s, e) in enumerate(spans) if line_start <= s and e <= line_end]
+            if TWITTER_MENTION.search(line) or len(inside) > 3:
+                break
+            top, line_end = line_start, line_start
+        for i, (s, e) in enumerate(spans):
+            if top <= s and e <= sig.start() and not results[i].claimant:
+                results[i] = found
+
+
+def _carry_after_said(text, spans, results, skip) -> None:
+    """A sentence in reported speech closed by its speaker ("..., he added.") lends that speaker
+    to the next sentence of the same paragraph when that has no claimant or source of its own,
+    quotes nothing and is not in the first person: "... 400 and 600 breaks a year, he added. The
+    majority occur in winter, ...". (After a quotation the article's voice comes back.)"""
+    for i in range(1, len(spans)):
+        prev, sentence = results[i - 1], text[spans[i][0] : spans[i][1]]
+        before = text[spans[i - 1][0] : spans[i - 1][1]].strip()
+        if (
+            prev.claimant
+            and not results[i].claimant
+            and not (skip and skip[i])
+            and "\n" not in text[spans[i - 1][1] : spans[i][0]]
+            and SAID_AT_END.search(before)
+            and not re.search(r"[“”\"]", before + sentence)
+            and not ACCORDING.search(sentence)
+            and not FIRST_PERSON.search(sentence)
+        ):
+            results[i] = Attribution(prev.claimant, "said_continued", prev.kind)

@@ -106,6 +106,26 @@ LEADING_FILLER = re.compile(
 )
 
 
+# "Lukas Stefanko with ESET": a researcher and the company they research for (not a university:
+# a study's academic authors speak for themselves).
+AFFILIATED = re.compile(
+    rf"{NAME_PART}\s+{NAME_PART}\s+(?:with|at|from)\s+(?:the\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*)"
+)
+# A body that opens a sentence: "Customs and Border Protection, part of ..., did not accept".
+BODY_OPENING = re.compile(
+    r"^\s*(?:The\s+)?([A-Z][\w&\-]*(?:\s+(?:and|of|for|&)\s+|\s+)[A-Z][\w&\-]*"
+    r"(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z][\w&\-]*){0,4})"
+    r"(?=,|\s+(?:has|have|had|did|does|is|was|said|says|announced|declined)\b)"
+)
+# Bare "researchers" as the subject of a finding ("In addition to ..., researchers found ...").
+RESEARCHERS_FIND = re.compile(
+    r"(?:^|,\s*)[Rr]esearchers\s+(?:have\s+|had\s+)?(?:also\s+)?(?:found|discovered|spotted|"
+    r"observed|say|said|warned|are\s+warning|reported)\b"
+)
+ACADEMIC = re.compile(
+    r"\b(?:University|College|Institute|School|Cent(?:er|re)|Hospital|Department|Laborator(?:y|ies)|"
+    r"Academy|Foundation|Society|Journal|Ph\.?D)\b"
+)
 # Capitalised runs in a study's description that are not its authors ("National Survey").
 NOT_AUTHOR = re.compile(
     r"\b(?:Survey|Study|Journal|Report|Review|Research|Index|Database|Data|Health|Science|"
@@ -235,6 +255,18 @@ SOURCE_METHODS = {"according_to", "report", "research"}
 FOUND_THAT = re.compile(r"\b(?:found|finds|estimated|estimates|reported|calculated)\s+that\b")
 SOURCE_AT_END = re.compile(r",\s+(?:according to|says|said|reports|reported)\s[^;:“”\"]*$")
 CONTINUES = re.compile(r"(?:In turn|Additionally|Moreover|Furthermore|In addition|Also),")
+# Reported speech that ends on its speaker: "..., he added.", "..., the authors said."
+SAID_AT_END = re.compile(
+    r",\s+(?:(?:[\w.’'\-]+\s+){0,6}(?:said|says|added|adds|explained|noted|wrote)|"
+    r"(?:said|says|added|adds|explained|noted|wrote)\s+[^,;:]{1,60}?)\.?\s*$"
+)
+# The signature line that closes an embedded tweet: "— Dave Schukin (@schukin) July 3, 2019".
+TWEET_SIGNATURE = re.compile(
+    r"^\s*[—–-]\s*([^()\n]+?)\s*\(@\w+\)\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\s*$",
+    re.MULTILINE,
+)
+TWITTER_MENTION = re.compile(r"\btwitter\b(?!\.com)|\btweet", re.IGNORECASE)
+FIRST_PERSON = re.compile(r"\b(?:I|we|our|us|my|me)\b", re.IGNORECASE)
 FINDING_LIKE = re.compile(r"\d|^(?:Additionally|Overall|In turn|Moreover|Also)\b")
 
 

@@ -59,6 +59,8 @@ class PersonRegister:
         self.research_lead: str | None = None  # a study's named author, for "the researchers"
         self.first_research_lead: str | None = None
         self.research_org: str | None = None  # the institution behind a study or report
+        self.body_before: str | None = None  # a body that opens the sentence before this one
+        self.research_firm: str | None = None  # a company whose researcher is named ("with ESET")
         self.officials: str | None = None  # "Con Edison officials": for a later "the officials"
         self.common_words: set[str] = set()  # the article's lower-case words ("opposition")
         self.text = ""
@@ -92,6 +94,16 @@ class PersonRegister:
             if noun.lower() in org.lower():
                 return org
         return None
+
+    def same_body(self, name: str) -> str:
+        """The name an organisation was first given, when `name` reorders its words: "the
+        Environmental Protection Department" -> "Department of Environmental Protection"."""
+        words = _content_words(name)
+        for org in self.organisations:
+            org_words = _content_words(org)
+            if len(words) > 1 and org_words == words:
+                return org
+        return name
 
     def resolve(self, name: str) -> str:
         """A full name the article introduced earlier for `name`, else `name` itself."""
@@ -159,6 +171,10 @@ def _named_body(noun: str, text: str) -> str | None:
     ):
         return None
     return re.sub(r"^(?:The|A|An)\s+", "", found.group(0))
+
+
+def _content_words(name: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[\w’'&]+", name)} - {"of", "the", "for", "and"}
 
 
 def claimant_kind(found: Attribution, register: PersonRegister) -> str:

@@ -36,6 +36,7 @@ from .patterns import (
     REPORT_VERB,
     RESEARCH_FINDS,
     RESEARCH_SUBJECT,
+    RESEARCHERS_FIND,
     ROLE,
     SAYS_REPORT,
     SPOKES_FOR,
@@ -116,6 +117,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
         last = register.last_speaker
         if last and last.kind == "Organization":
             return Attribution(last.claimant, "spokesperson", "Organization")
+        if register.body_before:  # "... did not accept the offer. A spokesperson ... said"
+            return Attribution(register.body_before, "spokesperson", "Organization")
         return NONE
     owned = OWNED_REPORT.search(pre)
     if owned and owned.end() >= len(pre.rstrip()) - 12:
@@ -262,6 +265,7 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
     name = " ".join(words[words.index(proper[0]) :])
     if not (DEMONYM.fullmatch(proper[0]) or proper[0].lower() in lex.PLACES or words[-1].istitle()):
         name = " ".join(qualifiers[qualifiers.index(proper[0]) :])  # the body: "Con Edison"
+        name = register.same_body(name)
         register.officials = name  # "the officials" later are this body's
     return Attribution(name, "reported_speech", "Organization")
 
@@ -269,6 +273,8 @@ def _group_claimant(group: str, pre: str, register: PersonRegister) -> Attributi
 def _subject_after(post: str, register: PersonRegister) -> Attribution:
     """Inverted reporting: “...,” said Kabulov / said the official."""
     post = post.strip(" ,")[:80]
+    if re.match(r"researchers\b", post) and register.research_firm:
+        return Attribution(register.research_firm, "research", "Organization")  # the firm's
     if re.match(r"(?:the\s+)?(?:researchers|scientists|authors|study|team)\b", post, re.I):
         return _research(register)  # "..., said researchers."
     # "said chief inspector Jennifer Mattinson": lower-case titles before the name
@@ -388,9 +394,9 @@ def attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -
     found = _according_to(masked, register)
     if found.claimant:
         # "..., the Inner Mongolia health commission said, according to Reuters": the speaker,
-        # whom the outlet only relays
+        # whom the outlet only relays; so is "he" in "..., he said, according to the Intelligencer"
         spoken = _speech_verb_claimant(masked, register)
-        if spoken.claimant and spoken.method in {"reported_speech", "organisation"}:
+        if spoken.claimant and spoken.method in {"reported_speech", "organisation", "coreference"}:
             return spoken
     if found.claimant or found is PENDING_RESEARCH:
         return found
@@ -400,6 +406,8 @@ def attribute_one(text: str, quote_mask: list[bool], register: PersonRegister) -
         register.research_lead and THEY_FOUND.search(masked)
     ):  # "the researchers found", and "they found" once a study's author is named
         return _research(register)
+    if register.research_firm and RESEARCHERS_FIND.search(masked):  # the company's researchers
+        return Attribution(register.research_firm, "research", "Organization")
     owned = OWNED_REPORT.search(masked)
     if owned and REPORT_VERB.match(masked[owned.end() :]):
         return _named(owned.group(1).strip(), "report", register)
