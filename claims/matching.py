@@ -39,6 +39,10 @@ logger = logging.getLogger(__name__)
 _WORDS = re.compile(r"\w+")
 _TOP_K = 10
 _LOAD_BATCH = 20_000
+# Rows below a process's watermark still waiting for their vector, tracked so that they are
+# loaded once embedded. Beyond this many (a database of rows never embedded), the oldest are
+# left to `manage.py claim_index`.
+_PENDING_CAP = 10_000
 
 
 def _usearch():
@@ -88,22 +92,30 @@ def add_to_index(index, ids: np.ndarray, vectors: np.ndarray) -> None:
     )
 
 
-def write_index(index, index_path: Path, *, last_pk: int, last_created) -> None:
+def write_index(
+    index, index_path: Path, *, last_pk: int, last_created, pending: frozenset[int] = frozenset()
+) -> None:
     """Save to temporary files and rename them into place (readers never see half a file)."""
     index_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_index = index_path.with_name(index_path.name + ".tmp")
     index.save(str(tmp_index))
     os.replace(tmp_index, index_path)
-    write_sidecar(index_path, last_pk=last_pk, last_created=last_created, count=len(index))
+    write_sidecar(
+        index_path, last_pk=last_pk, last_created=last_created, count=len(index), pending=pending
+    )
 
 
-def write_sidecar(index_path: Path, *, last_pk: int, last_created, count: int) -> None:
-    """The row an index file ends with, by which a process tells it describes its database."""
+def write_sidecar(
+    index_path: Path, *, last_pk: int, last_created, count: int, pending=frozenset()
+) -> None:
+    """The row an index file ends with, by which a process tells it describes its database,
+    and the rows up to there it does not hold because they had no vector yet."""
     meta_path = index_path.with_suffix(".json")
     meta = {
-        "last_pk": last_pk,
+        "last_pk": int(last_pk),
         "last_created": last_created.isoformat() if last_created is not None else None,
         "count": count,
+        "pending": sorted(int(pk) for pk in pending),
     }
     tmp_meta = meta_path.with_name(meta_path.name + ".tmp")
     tmp_meta.write_text(json.dumps(meta))
@@ -120,6 +132,11 @@ class _Corpus:
     reaches CLAIM_INDEX_COMPACT_AT rows, the process that notices folds it into a new file under
     an exclusive lock and renames it into place; the others map the new file on their next
     search.
+
+    Rows are loaded in primary-key order, but a claim is embedded when its article's job gets
+    to it (or minutes later, by match_unmatched), so a row below the watermark may still lack
+    its vector: such rows are "pending", asked for again on every refresh until their vector
+    is there, and listed in the file's sidecar so that a process mapping the file asks too.
 
     The file is trusted only while it describes this database: its sidecar records the last
     row it holds (id and time filed); if that row is gone or differs (a new database, a
@@ -141,6 +158,7 @@ class _Corpus:
         self.ids = np.zeros(0, dtype=np.int64)
         self.vectors = np.zeros((0, DIMENSIONS), dtype=np.float32)
         self.last_pk = 0
+        self.pending: set[int] = set()  # ids up to last_pk without a vector yet
 
     @property
     def index_path(self) -> Path:
@@ -175,26 +193,43 @@ class _Corpus:
         self.index = _usearch().restore(str(path), view=True)
         self.index_key = key
         self.base_last_pk = self.last_pk = last
+        self.pending = {int(pk) for pk in meta.get("pending", [])}
 
     def refresh(self) -> None:
         with self.lock:
             self._open()
             while True:
-                rows = list(
-                    self.model.objects.filter(pk__gt=self.last_pk, embedding__isnull=False)
-                    .order_by("pk")
-                    .values_list("pk", "embedding")[:_LOAD_BATCH]
-                )
+                # The pending rows (all of them: fewer than a batch, and below the watermark,
+                # so first in this order) and the rows filed since. A pending row that is
+                # gone was deleted; one still without a vector stays pending.
+                found = self.model.objects.filter(pk__gt=self.last_pk)
+                if self.pending:
+                    found = found | self.model.objects.filter(pk__in=self.pending)
+                rows = list(found.order_by("pk").values_list("pk", "embedding")[:_LOAD_BATCH])
                 if not rows:
+                    self.pending = set()
                     break
-                ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
-                vectors = extraction.vectors_from_bytes([bytes(blob) for _, blob in rows])
-                self.ids = np.concatenate([self.ids, ids])
-                self.vectors = np.vstack([self.vectors, vectors])
-                self.last_pk = int(ids[-1])
+                waiting = {pk for pk, blob in rows if blob is None}
+                self.pending = {pk for pk in self.pending if pk in waiting}
+                self.pending |= {pk for pk in waiting if pk > self.last_pk}
+                if len(self.pending) > _PENDING_CAP:
+                    logger.warning(
+                        "%s rows of %s have no vector; run manage.py claim_index once they do.",
+                        len(self.pending),
+                        self.name,
+                    )
+                    self.pending = set(sorted(self.pending)[-_PENDING_CAP:])
+                self.last_pk = max(self.last_pk, rows[-1][0])
+                complete = len(rows) < _LOAD_BATCH
+                embedded = [(pk, blob) for pk, blob in rows if blob is not None]
+                if embedded:
+                    ids = np.array([pk for pk, _ in embedded], dtype=np.int64)
+                    vectors = extraction.vectors_from_bytes([bytes(b) for _, b in embedded])
+                    self.ids = np.concatenate([self.ids, ids])
+                    self.vectors = np.vstack([self.vectors, vectors])
                 if len(self.ids) >= compact_at():
                     self._compact()  # may map a newer file: look again from its last row
-                elif len(rows) < _LOAD_BATCH:
+                elif complete:
                     break  # every row there is (one query per search when nothing is new)
 
     def _compact(self) -> None:
@@ -224,8 +259,14 @@ class _Corpus:
             else:
                 index = new_index()
             add_to_index(index, self.ids, self.vectors)
-            last = int(self.ids[-1])
-            write_index(index, path, last_pk=last, last_created=self._created_of(last))
+            last = self.last_pk
+            write_index(
+                index,
+                path,
+                last_pk=last,
+                last_created=self._created_of(last),
+                pending=frozenset(self.pending),
+            )
             del index
             self._reset()
             self._open()
@@ -256,7 +297,15 @@ class _Corpus:
                 last = int(ids[-1])
             count = len(index)
             if count:
-                write_index(index, path, last_pk=last, last_created=self._created_of(last))
+                waiting = self.model.objects.filter(pk__lte=last, embedding__isnull=True)
+                pending = waiting.order_by("-pk").values_list("pk", flat=True)[:_PENDING_CAP]
+                write_index(
+                    index,
+                    path,
+                    last_pk=last,
+                    last_created=self._created_of(last),
+                    pending=frozenset(pending),
+                )
             else:
                 for stale in (path, path.with_suffix(".json")):
                     stale.unlink(missing_ok=True)
