@@ -24,6 +24,7 @@ Exits 1 when a goal is missed: the call without encoding at most 200 ms (median 
 recall@10 at least 0.95 for near-copies and for new claims.
 
 Run: python benchmarks/matching.py [--claims 1000000] [--workers 2] [--calls 15]
+    [--expansion-add 40]
 (Uses DATABASE_URL when set, else a temporary SQLite file.)
 """
 
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--calls", type=int, default=15, help="timed calls per worker")
+    parser.add_argument("--expansion-add", type=int, help="CLAIM_INDEX_EXPANSION_ADD to build with")
     parser.add_argument("--worker-id", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -264,11 +266,14 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     import numpy as np
+    from django.conf import settings
     from django.core.management import call_command
 
     from claims import extraction, matching
     from claims.models import Claim
 
+    if args.expansion_add:
+        settings.CLAIM_INDEX_EXPANSION_ADD = args.expansion_add
     load_start = os.getloadavg()
     index_dir = Path(tempfile.mkdtemp(prefix="fc-matchindex-"))
     call_command("migrate", verbosity=0)

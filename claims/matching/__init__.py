@@ -5,8 +5,8 @@ past fact-checks. Matches at or above settings.CLAIM_MATCH_THRESHOLD are linked;
 normalised text is the same are exact repeats, counted on the claim.
 
 The stored vectors live in one approximate-nearest-neighbour index per kind (usearch HNSW) in a
-file every process memory-maps (index.py): a new 30-claim article is matched against a
-million stored claims in a few tens of milliseconds once its sentences are embedded, and a
+file every process memory-maps (index.py): searching a million stored claims for a new
+30-claim article's sentences takes about 60 ms of CPU once they are embedded, and a
 worker's own memory holds only the rows filed since the file was last written (at most about
 twice CLAIM_INDEX_COMPACT_AT rows). `manage.py claim_index` builds the file from the database
 in one pass (a first deployment, a restored dump) instead of fold by fold.
