@@ -3,8 +3,9 @@ under CLAIM_INDEX_DIR that every process memory-maps, plus each process's rows f
 
 Building is the expensive part: every vector added searches the graph for its neighbours, so
 the cost grows with CLAIM_INDEX_EXPANSION_ADD and is shared out over every core. 40 builds three
-times faster than the default 128 and is as good at 100,000 rows, but at 1,000,000 it left a
-graph that missed 5 of 30 near-copies (benchmarks/matching.py); 128 was not measured there.
+times faster than the default 128 with the same recall at 20,000 rows, but at 1,000,000 it
+left a graph that missed 5 of 30 near-copies (benchmarks/matching.py); 128 was not measured
+there.
 """
 
 from __future__ import annotations
