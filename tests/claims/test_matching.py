@@ -133,3 +133,94 @@ def test_an_index_file_of_another_database_is_ignored(small_index):
     file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
     assert ClaimMatch.objects.filter(claim=claim_saying("joblessness")).exists()
     assert not ClaimMatch.objects.filter(matched_claim_id=987654).exists()
+
+
+def test_a_claim_embedded_after_a_later_one_is_still_searched():
+    """Article A's job embeds its claim after article B's did (B's rows are above A's)."""
+    file("Unemployment fell to 4.1 percent last year, the lowest level since 1998.")
+    earlier = claim_saying("Unemployment fell")
+    Claim.objects.filter(pk=earlier.pk).update(embedding=None)
+    matching.reset_cache()  # this worker never saw A's vector
+    file("The city council approved a new budget for public libraries on Tuesday.")
+    assert matching._claims.pending == {earlier.pk}
+    matching.match_claims(claim_ids=[earlier.pk])  # A's job gets to it now
+    assert matching._claims.pending == set()
+    file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
+    link = ClaimMatch.objects.get(claim=claim_saying("joblessness"))
+    assert link.matched_claim == earlier
+
+
+def test_the_file_lists_rows_still_waiting_for_their_vector(small_index):
+    file("Unemployment fell to 4.1 percent last year, the lowest level since 1998.")
+    earlier = claim_saying("Unemployment fell")
+    Claim.objects.filter(pk=earlier.pk).update(embedding=None)
+    matching.reset_cache()
+    file(
+        "The city council approved a new budget for public libraries on Tuesday. "
+        "Russia says the United States trains Daesh fighters in Afghanistan."
+    )
+    meta = json.loads((small_index / "claims.json").read_text())
+    assert meta["count"] == 2 and meta["pending"] == [earlier.pk]
+    # Another worker embeds A later (match_unmatched); a third one, mapping the file, finds it.
+    matching.reset_cache()
+    matching.match_claims(claim_ids=[earlier.pk])
+    matching.reset_cache()
+    file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
+    link = ClaimMatch.objects.get(claim=claim_saying("joblessness"))
+    assert link.matched_claim == earlier
+
+
+def test_a_search_does_not_wait_for_another_process_folding(small_index, settings):
+    import fcntl
+
+    settings.CLAIM_INDEX_COMPACT_AT = 3  # fold at 3 rows; wait for the lock only at 6
+    small_index.mkdir(parents=True)
+    with open(small_index / "claims.usearch.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another process is folding
+        file(
+            "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
+            "The city council approved a new budget for public libraries on Tuesday. "
+            "Russia says the United States trains Daesh fighters in Afghanistan."
+        )
+        assert not (small_index / "claims.usearch").exists()
+        assert len(matching._claims.ids) == 3  # due to fold, but another process is folding
+        file("Last year joblessness dropped to 4.1%, its lowest level since 1998.")
+        link = ClaimMatch.objects.get(claim=claim_saying("joblessness"))
+        assert link.matched_claim == claim_saying("Unemployment fell")
+    file("The mayor said the new bridge cost 40 million euros.")  # lock free: folded now
+    assert json.loads((small_index / "claims.json").read_text())["count"] == 5
+
+
+def test_claim_index_command_rebuilds_the_file_from_the_database(small_index, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    small_index.mkdir(parents=True)
+    settings.CLAIM_INDEX_COMPACT_AT = 10**6
+    file(
+        "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
+        "The city council approved a new budget for public libraries on Tuesday."
+    )
+    waiting = claim_saying("Unemployment fell")  # its job has not embedded it yet
+    Claim.objects.filter(pk=waiting.pk).update(embedding=None)
+    out = StringIO()
+    call_command("claim_index", stdout=out)
+    assert "claims: 1" in out.getvalue()
+    council = claim_saying("city council")
+    meta = json.loads((small_index / "claims.json").read_text())
+    assert meta == {
+        "last_pk": council.pk,
+        "last_created": council.created_at.isoformat(),
+        "count": 1,
+        "pending": [waiting.pk],
+    }
+    matching.reset_cache()
+    hits = matching._claims.search(
+        extraction.embed_sentences(["The council approved a budget for the city's libraries."]),
+        0.5,
+        exclude=set(),
+    )
+    assert matching._claims.index is not None and len(matching._claims.ids) == 0
+    assert matching._claims.pending == {waiting.pk}
+    assert [pk for pk, _ in hits[0]] == [council.pk]
