@@ -26,7 +26,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import permissions
-from .errors import InvalidInput, PermissionDenied, StaleVersion, TransitionNotAllowed
+from .errors import (
+    InvalidInput,
+    PermissionDenied,
+    StaleVersion,
+    TransitionNotAllowed,
+    WorkflowError,
+)
 from .models import ApprovalVote, Claim, ClaimEvent, Rating, Verdict
 from .signals import claim_assigning, claim_transitioned
 
@@ -482,6 +488,91 @@ def claim_assign(
     return _run(
         "assign", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
     )
+
+
+def claim_assign_many(
+    *, assignments: list[tuple[int, object, str]]
+) -> tuple[list[Claim], dict[int, WorkflowError]]:
+    """`claim_assign` for many open claims at once, by the scheduler: (claim id, assignee,
+    reason) each. Returns the claims assigned and, by claim id, why the others were not.
+
+    Each claim passes what `claim_assign` checks (open, an active fact-checker, the
+    `claim_assigning` policy) and gets what it gets (its deadline, a version bump, a ClaimEvent,
+    `claim_transitioned`), in one transaction (the caller's, when it has one), in a few
+    statements whatever the count: the claims are locked in one (a caller that took them with
+    SKIP LOCKED already holds them), the assignees checked in one, the claims written in one and
+    their events in one. A refused claim is left as it was; the others go on.
+    """
+    transition = TRANSITIONS["assign"]
+    assigned: list[Claim] = []
+    refused: dict[int, WorkflowError] = {}
+    with transaction.atomic():
+        ids = [claim_id for claim_id, _person, _reason in assignments]
+        locked = Claim.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+        claims = {claim.pk: claim for claim in locked}
+        people = {getattr(p, "pk", p) for _claim_id, p, _reason in assignments}
+        fact_checkers = {
+            user.pk: user
+            for user in permissions.users_with_permission("claims.work_claim").filter(pk__in=people)
+        }
+        events: list[ClaimEvent] = []
+        now = timezone.now()
+        for claim_id, person, reason in assignments:
+            claim = claims.get(claim_id)
+            user = fact_checkers.get(getattr(person, "pk", person))
+            try:
+                if claim is None:
+                    raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found")
+                _check(claim, "assign", None, None)
+                if user is None:
+                    raise InvalidInput(
+                        "That person does not exist, is no longer active or is not a "
+                        "fact-checker, and cannot be assigned."
+                    )
+                policy = _assigning(claim, user, None, reason, False)
+            except WorkflowError as exc:
+                refused[claim_id] = exc
+                continue
+            from_state = claim.state
+            claim.assignee = user
+            claim.due_at = _deadline(claim.priority, now)
+            claim.state = transition.target
+            claim.version += 1
+            claim.updated_at = now
+            details = {
+                "assignee": user.get_username(),
+                "assignee_id": user.pk,
+                "reason": reason,
+                "due_at": claim.due_at.isoformat(),
+                **policy,
+            }
+            events.append(
+                ClaimEvent(
+                    claim=claim,
+                    actor=None,
+                    transition="assign",
+                    from_state=from_state,
+                    to_state=claim.state,
+                    details=details,
+                    created_at=now,
+                )
+            )
+            assigned.append(claim)
+        if assigned:
+            fields = ["state", "assignee", "due_at", "version", "updated_at"]
+            Claim.objects.bulk_update(assigned, fields)
+            ClaimEvent.objects.bulk_create(events)
+        for claim, event in zip(assigned, events, strict=True):
+            claim_transitioned.send(
+                sender=Claim,
+                claim=claim,
+                transition="assign",
+                actor=None,
+                from_state=event.from_state,
+                to_state=claim.state,
+                details=event.details,
+            )
+    return assigned, refused
 
 
 def claim_reassign(

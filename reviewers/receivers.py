@@ -7,6 +7,9 @@ commits or rolls back with the claim's change; Celery jobs are only sent after c
 
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -15,7 +18,11 @@ from claims.models import Claim, Verdict
 from claims.signals import claim_assigning, claim_transitioned, claims_filed, evidence_broken
 
 from . import lifecycle
-from .notifications import editors, notify, snippet
+from .models import Notification
+from .notifications import editors, notify, notify_each, snippet
+
+# The `assign` transitions whose assignment and notification wait for the end of a batch.
+_collected: contextvars.ContextVar[list | None] = contextvars.ContextVar("collected", default=None)
 
 
 def schedule_assignment_run() -> None:
@@ -28,8 +35,40 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "no deadline"
 
 
+@contextmanager
+def assignments_in_bulk():
+    """Within this block, inside one transaction (the scheduler's batch), the Assignment rows
+    and notifications of `assign` transitions are collected and written at its end, in a few
+    statements for the whole batch instead of a few per claim; still in that transaction, so
+    they commit or roll back with the claims. Nothing is written when the block raises."""
+    collected: list = []
+    token = _collected.set(collected)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    if collected:
+        started = lifecycle.start_many(collected)
+        notify_each(
+            [
+                Notification(
+                    user=claim.assignee,
+                    kind="assigned",
+                    claim=claim,
+                    assignment=assignment,
+                    message=_assigned_message(claim, actor),
+                )
+                for (claim, actor, _reason), assignment in zip(collected, started, strict=True)
+            ]
+        )
+
+
 @receiver(claim_transitioned, dispatch_uid="reviewers.on_claim_transition")
 def on_claim_transition(sender, claim, transition, actor, from_state, to_state, details, **kw):
+    collected = _collected.get()
+    if collected is not None and transition == "assign":
+        collected.append((claim, actor, _assignment_reason(details)))
+        return
     ended, assignment = lifecycle.follow(
         claim, transition, actor, details, reason=_assignment_reason(details)
     )
@@ -51,16 +90,25 @@ def assign_new_claims(sender, article, claims, **kwargs):
         schedule_assignment_run()
 
 
+def _short(claim) -> str:
+    return f"claim {claim.pk} (“{snippet(claim.text, 60)}”)"
+
+
+def _assigned_message(claim, actor) -> str:
+    who = actor.get_username() if actor is not None else "the scheduler"
+    return f"You were assigned {_short(claim)} by {who}; due {_when(claim.due_at)}."
+
+
 def _tell_people(claim, transition, actor, details, ended, assignment) -> None:
     who = actor.get_username() if actor is not None else "the scheduler"
-    short = f"claim {claim.pk} (“{snippet(claim.text, 60)}”)"
+    short = _short(claim)
     if assignment is not None:
         notify(
             [claim.assignee],
             kind="assigned",
             claim=claim,
             assignment=assignment,
-            message=f"You were assigned {short} by {who}; due {_when(claim.due_at)}.",
+            message=_assigned_message(claim, actor),
         )
     if ended is not None and transition in {"reassign", "unassign"}:
         notify(

@@ -19,9 +19,7 @@ from django.db import transaction
 from django.db.models import (
     Case,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -38,7 +36,7 @@ from claims.errors import (
 )
 from claims.models import Claim, Topic
 
-from . import notifications, policy
+from . import notifications, policy, receivers
 from .models import CAPACITY_MAX, Assignment, ReviewerProfile
 from .permissions import can_assign, can_manage_reviewers
 
@@ -55,17 +53,10 @@ BULK_MAX = 500
 
 # What the scheduler already knows inside its transaction, so that the policy check every
 # assignment passes (assignment_admit) does not load it again: reviewers it has locked, with
-# their load counted under the lock, and the claims' policy facts. Set only around one
-# workflow call, inside the transaction that holds those locks.
+# their load read under the lock (and counted up as claims are admitted), and the claims'
+# policy facts. Set only around one workflow call, inside the transaction that holds those locks.
 _held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("held", default=None)
 _batch_facts: contextvars.ContextVar[dict | None] = contextvars.ContextVar("facts", default=None)
-
-
-def held_by_scheduler(user_id: int) -> bool:
-    """True while the scheduler's batch holds this reviewer's lock (and writes their rotation
-    time once, at the end of the batch)."""
-    held = _held.get()
-    return held is not None and user_id in held
 
 
 @contextmanager
@@ -80,11 +71,12 @@ def _known(held: dict, facts: dict):
 
 # --- The scheduler --------------------------------------------------------------------------
 
-# Claims per transaction: the policy's facts and the reviewers are read once per batch. Small,
-# because a batch holds the lock of every reviewer it gives work to until it commits, and the
-# policy spreads a batch over the least-loaded reviewers: a large batch would hold everyone and
-# make the other workers wait (measured: 50 per batch was slower with 4 processes than with 1).
-BATCH = 8
+# Claims per transaction. Every query of a batch is per batch or per reviewer it locks, none per
+# claim, so a larger batch is cheaper per claim; but a batch holds the lock of every reviewer it
+# gives work to until it commits, and the policy spreads a batch over the least-loaded
+# reviewers, so a batch much larger than the reviewers free over the number of workers makes
+# the other workers skip past everyone and wait.
+BATCH = 16
 
 
 @dataclass
@@ -95,46 +87,52 @@ class AssignmentRun:
 
 
 def _lock_reviewer(
-    ranked: list[policy.Candidate], held: dict, *, may_wait: bool
+    ranked: list[policy.Candidate], loads: dict[int, int], held: dict, *, may_wait: bool
 ) -> tuple[policy.Candidate, int] | None:
     """Lock the best-ranked reviewer that still has room: (candidate, load before) or None.
 
     A reviewer this batch already holds is used as is: their lock is ours until commit, so the
-    load kept in `held` is exact. Another one is locked with SKIP LOCKED (another job assigning
-    to them holds the lock: take the next one rather than wait, since waiting serialises every
-    worker on one person), and availability, capacity and load are read again under the lock:
-    the ranking was read without it. Only a batch that holds no reviewer yet may wait, so two
-    jobs never wait for each other.
+    load kept in `loads` (read under the lock, plus what this batch gave them) is exact. Another
+    one is locked with SKIP LOCKED (another job assigning to them holds the lock: take the next
+    one rather than wait, since waiting serialises every worker on one person), and
+    availability, capacity and load (the profile's counter) are read again under the lock: the
+    ranking was read without it. Only a batch that holds no reviewer yet may wait, so two jobs
+    never wait for each other.
     """
     today = timezone.localdate()
     for skip_locked in (True, False) if may_wait else (True,):
         for candidate in ranked:
             profile = candidate.profile
-            if profile.user_id in held:
-                profile, load = held[profile.user_id]
-                if load < profile.capacity:
-                    return candidate, load
+            if profile.user_id in loads:
+                if loads[profile.user_id] < profile.capacity:
+                    return candidate, loads[profile.user_id]
                 continue
-            capacity = (
+            row = (
                 ReviewerProfile.objects.select_for_update(skip_locked=skip_locked, of=("self",))
                 .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
                 .filter(pk=profile.pk, available=True, user__is_active=True)
-                .values_list("capacity", flat=True)
+                .values_list("capacity", "load")
                 .first()
             )
-            if capacity is None:
+            if row is None:
                 continue
-            load = policy.load_of(profile.user_id)
-            profile.capacity, profile.load = capacity, load
-            held[profile.user_id] = (profile, load)
-            if load < capacity:
-                return candidate, load
+            profile.capacity, profile.load = row
+            held[profile.user_id] = (profile, profile.load)
+            loads[profile.user_id] = profile.load
+            if profile.load < profile.capacity:
+                return candidate, profile.load
     return None
 
 
 def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
     """Assign a batch of the most pressing open claims no other job holds, in one transaction.
-    False when there is nothing more to do."""
+    False when there is nothing more to do.
+
+    The choices are made first (the policy's ranking, each chosen reviewer locked and their load
+    read under the lock), then written by the workflow in one call, which asks the policy again
+    for each claim (`assignment_admit`, from what this batch already holds) and writes the
+    claims, events, assignments and notifications a statement each for the whole batch.
+    """
     with transaction.atomic():
         claims = list(
             Claim.objects.select_for_update(skip_locked=True, of=("self",))
@@ -152,7 +150,8 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
         prefetch_related_objects(claims, "topics")
         facts = policy.facts_for(claims)
         held: dict[int, tuple[ReviewerProfile, int]] = {}
-        used: set[int] = set()
+        loads: dict[int, int] = {}  # reviewers this batch holds: their load with its choices
+        chosen: list[tuple[int, object, str]] = []
         now = timezone.now()
         for claim in claims:
             # Loads were read at the start of the batch: a reviewer who looks free is checked
@@ -162,41 +161,27 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
                 run.nobody_free = True
                 break
             ranked = policy.rank(facts[claim.pk], free)
-            chosen = _lock_reviewer(ranked, held, may_wait=not held)
-            if chosen is None:
+            picked = _lock_reviewer(ranked, loads, held, may_wait=not held)
+            if picked is None:
                 if held and ranked:
                     break  # other jobs hold them: commit this batch, the next one may wait
                 run.left_open.add(claim.pk)
                 continue
-            candidate, load = chosen
+            candidate, load = picked
             profile = candidate.profile
             topics = ", ".join(candidate.topic_matches) or "none matched"
-            try:
-                # The policy check every assignment passes reuses the locks and facts above.
-                with _known(held, facts):
-                    workflow.claim_assign(
-                        claim_id=claim.pk,
-                        assignee=profile.user,
-                        actor=None,
-                        reason=f"topic: {topics}; load {load}/{profile.capacity}",
-                    )
-            except InvalidInput as exc:
-                logger.warning("assignment run: claim %s left open: %s", claim.pk, exc.message)
-                run.left_open.add(claim.pk)
-                continue
-            held[profile.user_id] = (profile, load + 1)
+            reason = f"topic: {topics}; load {load}/{profile.capacity}"
+            chosen.append((claim.pk, profile.user, reason))
+            loads[profile.user_id] = load + 1
             profile.load, profile.last_assigned_at = load + 1, now
-            used.add(profile.user_id)
-            run.assigned += 1
-        if used:  # the rotation time of everyone this batch gave work to, in one statement
-            latest = (
-                Assignment.objects.filter(reviewer_id=OuterRef("user_id"))
-                .order_by("-assigned_at")
-                .values("assigned_at")[:1]
-            )
-            ReviewerProfile.objects.filter(user_id__in=used).update(
-                last_assigned_at=Subquery(latest)
-            )
+        if chosen:
+            # The policy check every assignment passes reuses the locks and facts above.
+            with _known(held, facts), receivers.assignments_in_bulk():
+                assigned, refused = workflow.claim_assign_many(assignments=chosen)
+            for claim_id, exc in refused.items():
+                logger.warning("assignment run: claim %s left open: %s", claim_id, exc.message)
+                run.left_open.add(claim_id)
+            run.assigned += len(assigned)
     return not run.nobody_free
 
 
@@ -254,7 +239,7 @@ def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anywa
                 "claim's history.",
                 code="override_needs_reason",
             )
-    profile, load = _lock_profile(assignee)
+    profile, load = _lock_profile(assignee, claim)
     if profile is None:
         raise InvalidInput(
             f"{name} has no reviewer profile: add one (topics, languages, capacity) before "
@@ -270,25 +255,33 @@ def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anywa
     if refusals and not assign_anyway:
         advice = " Choose someone else, or assign anyway with a reason." if actor else ""
         raise InvalidInput(f"{name} {'; '.join(refusals)}.{advice}", code="assignment_refused")
+    held = _held.get()
+    if held is not None and assignee.pk in held:
+        held[assignee.pk] = (profile, load + 1)  # admitted: the workflow writes it now
     if assign_anyway:
         return {"assign_anyway": True, "overridden": refusals}
     return {}
 
 
-def _lock_profile(user) -> tuple[ReviewerProfile | None, int]:
-    """The reviewer's profile, locked for this transaction, and their load counted under it."""
+def _lock_profile(user, claim: Claim) -> tuple[ReviewerProfile | None, int]:
+    """The reviewer's profile, locked for this transaction, and their load read under the lock
+    (the profile's counter, exact under it).
+
+    A reassignment also ends the current assignee's assignment, whose trigger locks their
+    profile: both are locked here, in id order, so that two reassignments crossing between the
+    same two people wait for each other instead of deadlocking."""
     held = _held.get()
     if held is not None and user.pk in held:
-        # The scheduler locked and counted this reviewer moments ago in this transaction.
-        profile, load = held[user.pk]
-        return profile, load
-    profile = ReviewerProfile.objects.select_for_update(of=("self",)).filter(user=user).first()
+        # The scheduler locked this reviewer in this transaction and counts what it admits.
+        return held[user.pk]
+    people = {user.pk, claim.assignee_id} - {None}
+    locked = ReviewerProfile.objects.select_for_update(of=("self",)).filter(user_id__in=people)
+    profile = next((p for p in locked.order_by("pk") if p.user_id == user.pk), None)
     if profile is None:
         return None, 0
     profile.user = user
     profile.is_fact_checker = True  # the workflow admits fact-checkers only
-    load = policy.load_of(user.pk)
-    return profile, load
+    return profile, profile.load
 
 
 def _facts(claim: Claim) -> policy.ClaimFacts:
