@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from . import permissions
@@ -559,8 +560,21 @@ def claim_assign_many(
             )
             assigned.append(claim)
         if assigned:
-            fields = ["state", "assignee", "due_at", "version", "updated_at"]
-            Claim.objects.bulk_update(assigned, fields)
+            # One UPDATE whose CASEs are as short as the batch allows: the deadline follows
+            # the priority, the assignee is the same for the claims one person was given.
+            by_assignee: dict[int, list[int]] = {}
+            for claim in assigned:
+                by_assignee.setdefault(claim.assignee_id, []).append(claim.pk)
+            deadlines = {claim.priority: claim.due_at for claim in assigned}
+            Claim.objects.filter(pk__in=[claim.pk for claim in assigned]).update(
+                state=transition.target,
+                assignee_id=Case(
+                    *(When(pk__in=ids, then=Value(uid)) for uid, ids in by_assignee.items())
+                ),
+                due_at=Case(*(When(priority=p, then=Value(d)) for p, d in deadlines.items())),
+                version=F("version") + 1,
+                updated_at=now,
+            )
             ClaimEvent.objects.bulk_create(events)
         for claim, event in zip(assigned, events, strict=True):
             claim_transitioned.send(
