@@ -443,9 +443,12 @@ def claim_set_topics(
 # --- Assignment -----------------------------------------------------------------------------
 
 
-def _assigning(claim: Claim, person, actor, reason: str, assign_anyway: bool) -> dict:
+def _assigning(
+    claim: Claim, person, actor, reason: str, assign_anyway: bool, batch: dict | None = None
+) -> dict:
     """Ask the listeners (the assignment policy) first: they refuse by raising; what they
-    return (an override and what it overrode) is recorded in the event."""
+    return (an override and what it overrode) is recorded in the event. `batch`: one dict for
+    all the claims of one `claim_assign_many`, whose writes come after every claim was asked."""
     recorded: dict = {}
     for _listener, extra in claim_assigning.send(
         sender=Claim,
@@ -454,6 +457,7 @@ def _assigning(claim: Claim, person, actor, reason: str, assign_anyway: bool) ->
         actor=actor,
         reason=reason,
         assign_anyway=assign_anyway,
+        batch=batch,
     ):
         recorded.update(extra or {})
     return recorded
@@ -518,6 +522,7 @@ def claim_assign_many(
         }
         events: list[ClaimEvent] = []
         now = timezone.now()
+        batch: dict = {}  # the listeners' tallies: what they admitted before it is written
         for claim_id, person, reason in assignments:
             claim = claims.get(claim_id)
             user = fact_checkers.get(getattr(person, "pk", person))
@@ -530,7 +535,7 @@ def claim_assign_many(
                         "That person does not exist, is no longer active or is not a "
                         "fact-checker, and cannot be assigned."
                     )
-                policy = _assigning(claim, user, None, reason, False)
+                policy = _assigning(claim, user, None, reason, False, batch)
             except WorkflowError as exc:
                 refused[claim_id] = exc
                 continue

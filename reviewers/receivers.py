@@ -183,5 +183,10 @@ def apply_assignment_policy(
     from .services import assignment_admit
 
     return assignment_admit(
-        claim=claim, assignee=assignee, actor=actor, reason=reason, assign_anyway=assign_anyway
+        claim=claim,
+        assignee=assignee,
+        actor=actor,
+        reason=reason,
+        assign_anyway=assign_anyway,
+        batch=kwargs.get("batch"),
     )

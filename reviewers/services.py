@@ -53,8 +53,8 @@ BULK_MAX = 500
 
 # What the scheduler already knows inside its transaction, so that the policy check every
 # assignment passes (assignment_admit) does not load it again: reviewers it has locked, with
-# their load read under the lock (and counted up as claims are admitted), and the claims'
-# policy facts. Set only around one workflow call, inside the transaction that holds those locks.
+# their load read under the lock, and the claims' policy facts. Set only around one workflow
+# call, inside the transaction that holds those locks.
 _held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("held", default=None)
 _batch_facts: contextvars.ContextVar[dict | None] = contextvars.ContextVar("facts", default=None)
 
@@ -266,13 +266,25 @@ def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
 # --- The policy at every door ---------------------------------------------------------------
 
 
-def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anyway: bool) -> dict:
+def assignment_admit(
+    *,
+    claim: Claim,
+    assignee,
+    actor,
+    reason: str,
+    assign_anyway: bool,
+    batch: dict | None = None,
+) -> dict:
     """The assignment policy applied to one assignment, whoever makes it.
 
     Called by the workflow's `claim_assigning` signal (receivers.py) inside the transaction that
     assigns, so no door can skip it: the scheduler, the claim page, the bulk bar, the API, the
     reviewers pages and the commands all pass here. The reviewer's profile is locked and their
     load counted again under the lock, so two assignments at once never both take a last place.
+
+    In a batch (`workflow.claim_assign_many`, `batch` given) the assignments are written after
+    all of them were admitted: the load each reviewer was given so far in the batch is kept in
+    `batch` and counted too.
 
     A refusal raises InvalidInput with the rules it broke. An editor's `assign_anyway` with a
     reason lifts every rule but authorship; what it lifted is returned, and the workflow records
@@ -291,6 +303,8 @@ def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anywa
                 code="override_needs_reason",
             )
     profile, load = _lock_profile(assignee, claim)
+    admitted = batch.setdefault("admitted_load", {}) if batch is not None else {}
+    load += admitted.get(assignee.pk, 0)
     if profile is None:
         raise InvalidInput(
             f"{name} has no reviewer profile: add one (topics, languages, capacity) before "
@@ -306,9 +320,7 @@ def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anywa
     if refusals and not assign_anyway:
         advice = " Choose someone else, or assign anyway with a reason." if actor else ""
         raise InvalidInput(f"{name} {'; '.join(refusals)}.{advice}", code="assignment_refused")
-    held = _held.get()
-    if held is not None and assignee.pk in held:
-        held[assignee.pk] = (profile, load + 1)  # admitted: the workflow writes it now
+    admitted[assignee.pk] = admitted.get(assignee.pk, 0) + 1
     if assign_anyway:
         return {"assign_anyway": True, "overridden": refusals}
     return {}
@@ -323,7 +335,7 @@ def _lock_profile(user, claim: Claim) -> tuple[ReviewerProfile | None, int]:
     same two people wait for each other instead of deadlocking."""
     held = _held.get()
     if held is not None and user.pk in held:
-        # The scheduler locked this reviewer in this transaction and counts what it admits.
+        # The scheduler locked this reviewer in this transaction and read their load then.
         return held[user.pk]
     people = {user.pk, claim.assignee_id} - {None}
     locked = ReviewerProfile.objects.select_for_update(of=("self",)).filter(user_id__in=people)
