@@ -18,8 +18,8 @@ claim's history; rule 5 (authorship) is never overridden.
 Among those eligible: most topic matches first, then the lowest current load, then the longest
 since their last assignment (fair rotation), then the lowest user id (a stable tie-break).
 
-The services lock the chosen reviewer's profile and count the load again before assigning: this
-module only reads, so a choice can be stale by the time it is used.
+The services lock the chosen reviewer's profile and read the load again under the lock before
+assigning: this module only reads, so a choice can be stale by the time it is used.
 """
 
 from __future__ import annotations

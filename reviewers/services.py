@@ -240,11 +240,12 @@ def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
     """Assign open claims, most urgent first, in batches of short transactions.
 
     Safe with many workers at once: claims are taken with SKIP LOCKED, a reviewer's profile is
-    locked while their load is counted again, and the one-active-assignment constraint backs
-    both. Every assignment still goes through the workflow (its audit event, its Assignment and
-    notification, and the policy check of `assignment_admit`); the batch only saves reading
-    the same facts again. A claim nobody can take stays open; `policy.why_unassigned` says why.
-    The emails of a run go out as one job at its end.
+    locked while their load (its counter) is read again, and the one-active-assignment
+    constraint backs both. Every assignment still goes through the workflow
+    (`claim_assign_many`: its audit event, its Assignment and notification, and the policy check
+    of `assignment_admit`); the batch only saves reading the same facts again and writes each
+    kind of row in one statement. A claim nobody can take stays open; `policy.why_unassigned`
+    says why. The emails of a run go out as one job at its end.
     """
     run = AssignmentRun()
     with notifications.emails_after():
@@ -280,7 +281,8 @@ def assignment_admit(
     Called by the workflow's `claim_assigning` signal (receivers.py) inside the transaction that
     assigns, so no door can skip it: the scheduler, the claim page, the bulk bar, the API, the
     reviewers pages and the commands all pass here. The reviewer's profile is locked and their
-    load counted again under the lock, so two assignments at once never both take a last place.
+    load read again under the lock (the counter the triggers keep), so two assignments at once
+    never both take a last place.
 
     In a batch (`workflow.claim_assign_many`, `batch` given) the assignments are written after
     all of them were admitted: the load each reviewer was given so far in the batch is kept in
