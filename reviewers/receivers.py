@@ -7,9 +7,6 @@ commits or rolls back with the claim's change; Celery jobs are only sent after c
 
 from __future__ import annotations
 
-import contextvars
-from contextlib import contextmanager
-
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -20,9 +17,6 @@ from claims.signals import claim_assigning, claim_transitioned, claims_filed, ev
 from . import lifecycle
 from .models import Notification
 from .notifications import editors, notify, notify_each, snippet
-
-# The `assign` transitions whose assignment and notification wait for the end of a batch.
-_collected: contextvars.ContextVar[list | None] = contextvars.ContextVar("collected", default=None)
 
 
 def schedule_assignment_run() -> None:
@@ -35,38 +29,30 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "no deadline"
 
 
-@contextmanager
-def assignments_in_bulk():
-    """Within this block, inside one transaction (the scheduler's batch), the Assignment rows
-    and notifications of `assign` transitions are collected and written at its end, in a few
-    statements for the whole batch instead of a few per claim; still in that transaction, so
-    they commit or roll back with the claims. Nothing is written when the block raises."""
-    collected: list = []
-    token = _collected.set(collected)
-    try:
-        yield
-    finally:
-        _collected.reset(token)
-    if collected:
-        started = lifecycle.start_many(collected)
-        notify_each(
-            [
-                Notification(
-                    user=claim.assignee,
-                    kind="assigned",
-                    claim=claim,
-                    assignment=assignment,
-                    message=_assigned_message(claim, actor),
-                )
-                for (claim, actor, _reason), assignment in zip(collected, started, strict=True)
-            ]
-        )
+def _start_collected(collected: list) -> None:
+    """The assignments and notifications of a scheduler batch's `assign` transitions, written
+    at the batch's end (still in its transaction): a few statements for the whole batch."""
+    started = lifecycle.start_many(collected)
+    notify_each(
+        [
+            Notification(
+                user=claim.assignee,
+                kind="assigned",
+                claim=claim,
+                assignment=assignment,
+                message=_assigned_message(claim, actor),
+            )
+            for (claim, actor, _reason), assignment in zip(collected, started, strict=True)
+        ]
+    )
 
 
 @receiver(claim_transitioned, dispatch_uid="reviewers.on_claim_transition")
 def on_claim_transition(sender, claim, transition, actor, from_state, to_state, details, **kw):
-    collected = _collected.get()
-    if collected is not None and transition == "assign":
+    from .services import batch_collector
+
+    collected = batch_collector("assignments", _start_collected) if transition == "assign" else None
+    if collected is not None:
         collected.append((claim, actor, _assignment_reason(details)))
         return
     ended, assignment = lifecycle.follow(

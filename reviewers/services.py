@@ -36,7 +36,7 @@ from claims.errors import (
 )
 from claims.models import Claim, Topic
 
-from . import notifications, policy, receivers
+from . import notifications, policy
 from .models import CAPACITY_MAX, Assignment, ReviewerProfile
 from .permissions import can_assign, can_manage_reviewers
 
@@ -57,6 +57,32 @@ BULK_MAX = 500
 # call, inside the transaction that holds those locks.
 _held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("held", default=None)
 _batch_facts: contextvars.ContextVar[dict | None] = contextvars.ContextVar("facts", default=None)
+
+
+# Work that listeners hand to the end of a scheduler batch: name -> (items, flush).
+_batch_end: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch_end", default=None)
+
+
+def batch_collector(name: str, flush) -> list | None:
+    """Inside a scheduler batch, the list a listener collects items in under `name`, written by
+    `flush(items)` at the batch's end, still inside its transaction (receivers: the assignments
+    and notifications of the batch in a few statements); None outside a batch."""
+    pending = _batch_end.get()
+    if pending is None:
+        return None
+    return pending.setdefault(name, ([], flush))[0]
+
+
+@contextmanager
+def _writes_at_batch_end():
+    pending: dict = {}
+    token = _batch_end.set(pending)
+    try:
+        yield
+    finally:
+        _batch_end.reset(token)
+    for items, flush in pending.values():  # only when the block did not raise
+        flush(items)
 
 
 @contextmanager
@@ -227,7 +253,7 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
             profile.load, profile.last_assigned_at = load + 1, now
         if chosen:
             # The policy check every assignment passes reuses the locks and facts above.
-            with _known(held, facts), receivers.assignments_in_bulk():
+            with _known(held, facts), _writes_at_batch_end():
                 assigned, refused = workflow.claim_assign_many(assignments=chosen)
             for claim_id, exc in refused.items():
                 logger.warning("assignment run: claim %s left open: %s", claim_id, exc.message)
