@@ -14,10 +14,13 @@ capacity enough for every claim) and, for each process count, N open claims; the
   the workflow's audit event, the Assignment row and the in-app notification), timed from the
   first job sent to the last claim assigned (worker start-up excluded);
 - bare SQL: P processes, each a psycopg loop of one transaction per claim: take the next open
-  claim with SKIP LOCKED, lock the least-loaded reviewer with room (SKIP LOCKED), count their
-  load again under the lock, and write the same rows (claim, assignment, audit event,
-  notification, reviewer's last assignment). It ranks by load only (no topics, languages,
-  bylines or declines), so it is the floor, not a rival policy.
+  claim with SKIP LOCKED (the queue's index serves its ORDER BY), lock the least-loaded reviewer
+  with room (SKIP LOCKED; their load is the profile's counter, which the lock re-checks on the
+  row's latest version), and write the same rows (claim state, assignee, deadline and version;
+  the assignment, whose trigger keeps the reviewer's load; the audit event; the notification;
+  the reviewer's last assignment): each statement prepared once, then one round trip. It ranks
+  by load only (no topics, languages, bylines or declines), so it is the floor, not a rival
+  policy.
 
 Each run is checked: every claim assigned exactly once, nobody over capacity. The figure that
 matters is the ratio celery / bare SQL at the same process count. Goals (issue #13, P2): the bare
@@ -125,7 +128,8 @@ def reset_claims(claims: int) -> None:
             "TRUNCATE reviewers_notification, reviewers_assignment, claims_claimevent, "
             "claims_claim_topics, claims_claim, claims_article CASCADE"
         )
-        cursor.execute("UPDATE reviewers_reviewerprofile SET last_assigned_at = NULL")
+        # TRUNCATE fires no row triggers: the load counters start again by hand.
+        cursor.execute("UPDATE reviewers_reviewerprofile SET last_assigned_at = NULL, load = 0")
     rng = random.Random(claims)
     topics = list(Topic.objects.values_list("pk", flat=True))
     article = Article.objects.create(title="Bench", body="x", content_hash=uuid.uuid4().hex)
@@ -169,9 +173,18 @@ def check(claims: int) -> str:
             "AND a.state = 'active')"
         )
         over = cursor.fetchone()[0]
-    ok = assigned == claims and twice == 0 and over == 0
+        cursor.execute(
+            "SELECT count(*) FROM reviewers_reviewerprofile p WHERE p.load <> "
+            "(SELECT count(*) FROM reviewers_assignment a WHERE a.reviewer_id = p.user_id "
+            "AND a.state = 'active')"
+        )
+        drift = cursor.fetchone()[0]
+    ok = assigned == claims and twice == 0 and over == 0 and drift == 0
     verdict = "ok" if ok else "FAILED"
-    return f"{verdict}: {assigned}/{claims} assigned, {twice} twice, {over} over capacity"
+    return (
+        f"{verdict}: {assigned}/{claims} assigned, {twice} twice, {over} over capacity, "
+        f"{drift} loads off"
+    )
 
 
 def open_count() -> int:
@@ -239,31 +252,29 @@ ORDER BY CASE WHEN priority = 'urgent' THEN 0 WHEN priority = 'high' THEN 1
          created_at, id
 LIMIT 1 FOR UPDATE SKIP LOCKED
 """
-# Each reviewer's load is an index-only count on the partial index of active assignments
-# (assignment_active_by_reviewer), the index the service counts with.
+# The reviewer's load is the profile's counter (kept by the assignment triggers, reviewers
+# migration 0007). FOR UPDATE re-evaluates the WHERE on the latest version of a row whose lock
+# it takes, so `load < capacity` holds under the lock even when a job that had it just
+# committed: no second count. Fifty rows: a sequential scan, and no index on the counter,
+# which would make every change of it a non-HOT update.
 TAKE_REVIEWER = """
-SELECT p.id, p.user_id, p.capacity FROM reviewers_reviewerprofile p
-JOIN LATERAL (SELECT count(*) AS load FROM reviewers_assignment a
-              WHERE a.reviewer_id = p.user_id AND a.state = 'active') l ON true
-WHERE p.available AND l.load < p.capacity
-ORDER BY l.load, p.last_assigned_at NULLS FIRST, p.user_id
-LIMIT 1 FOR UPDATE OF p SKIP LOCKED
+SELECT id, user_id FROM reviewers_reviewerprofile
+WHERE available AND load < capacity
+ORDER BY load, last_assigned_at NULLS FIRST, user_id
+LIMIT 1 FOR UPDATE SKIP LOCKED
 """
-# The load above was counted in the statement's snapshot, which can predate the commit of the
-# job that held the reviewer's lock: count again now that the lock is ours (without this, a bare
-# loop over-assigns under concurrency; the first version of this baseline did).
-RECOUNT = "SELECT count(*) FROM reviewers_assignment WHERE reviewer_id = %s AND state = 'active'"
 WRITE = [
     "UPDATE claims_claim SET state = 'assigned', assignee_id = %(user)s, "
     "due_at = now() + interval '72 hours', version = version + 1, updated_at = now() "
     "WHERE id = %(claim)s",
-    "INSERT INTO reviewers_assignment (claim_id, reviewer_id, reason, assigned_at, due_at, "
-    "state, decline_reason) VALUES (%(claim)s, %(user)s, 'bare sql', now(), "
-    "now() + interval '72 hours', 'active', '') RETURNING id",
+    # The assignment (its trigger adds one to the reviewer's load) and its notification.
+    "WITH a AS (INSERT INTO reviewers_assignment (claim_id, reviewer_id, reason, assigned_at, "
+    "due_at, state, decline_reason) VALUES (%(claim)s, %(user)s, 'bare sql', now(), "
+    "now() + interval '72 hours', 'active', '') RETURNING id) "
+    "INSERT INTO reviewers_notification (user_id, claim_id, assignment_id, kind, message, "
+    "created_at) SELECT %(user)s, %(claim)s, a.id, 'assigned', 'assigned', now() FROM a",
     "INSERT INTO claims_claimevent (claim_id, transition, from_state, to_state, details, "
     "created_at) VALUES (%(claim)s, 'assign', 'open', 'assigned', '{}'::jsonb, now())",
-    "INSERT INTO reviewers_notification (user_id, claim_id, assignment_id, kind, message, "
-    "created_at) VALUES (%(user)s, %(claim)s, %(assignment)s, 'assigned', 'assigned', now())",
     "UPDATE reviewers_reviewerprofile SET last_assigned_at = now() WHERE id = %(profile)s",
 ]
 
@@ -271,25 +282,29 @@ WRITE = [
 def bare_sql_worker(url: str, start, done) -> None:
     import psycopg
 
-    # Autocommit plus explicit transactions: BEGIN and COMMIT are one round trip each, and
-    # every statement is prepared once and then one round trip (bind, execute) per call.
+    # Every statement is prepared once, then sent as bind + execute, in pipeline mode: a claim
+    # costs one round trip, which carries its writes and COMMIT, then the next claim's BEGIN
+    # and takes. Each transaction is still one claim, its locks taken and released as before.
     with psycopg.connect(url, autocommit=True, prepare_threshold=0) as conn:
         start.wait()
-        while True:
-            with conn.transaction():
-                row = conn.execute(TAKE_CLAIM).fetchone()
+
+        def take():
+            conn.execute("BEGIN", prepare=False)
+            return conn.execute(TAKE_CLAIM), conn.execute(TAKE_REVIEWER)
+
+        with conn.pipeline() as pipeline:
+            claims, reviewers = take()
+            while True:
+                row, reviewer = claims.fetchone(), reviewers.fetchone()  # the round trip
+                if row is not None and reviewer is not None:
+                    args = {"claim": row[0], "profile": reviewer[0], "user": reviewer[1]}
+                    for sql in WRITE:
+                        conn.execute(sql, args)
+                conn.execute("COMMIT", prepare=False)
                 if row is None:
                     break
-                reviewer = conn.execute(TAKE_REVIEWER).fetchone()
-                if reviewer is None:
-                    continue
-                if conn.execute(RECOUNT, (reviewer[1],)).fetchone()[0] >= reviewer[2]:
-                    continue
-                args = {"claim": row[0], "profile": reviewer[0], "user": reviewer[1]}
-                conn.execute(WRITE[0], args)
-                args["assignment"] = conn.execute(WRITE[1], args).fetchone()[0]
-                for sql in WRITE[2:]:
-                    conn.execute(sql, args)
+                claims, reviewers = take()
+            pipeline.sync()
     done.put(True)
 
 

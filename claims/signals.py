@@ -22,5 +22,7 @@ evidence_broken = Signal()
 # refuses it by raising claims.errors.InvalidInput with a sentence (reviewers: the assignment
 # policy), or returns a dict of details to record in the ClaimEvent (an override).
 # kwargs: claim, assignee, actor (None = the scheduler), reason, assign_anyway (an editor's
-# explicit override of the policy; `reason` then says why).
+# explicit override of the policy; `reason` then says why), batch (None, or one dict shared by
+# the claims of one `workflow.claim_assign_many`, which writes them all after asking: a receiver
+# keeps there what it admitted so far, e.g. each reviewer's added load).
 claim_assigning = Signal()

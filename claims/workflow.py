@@ -23,10 +23,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from . import permissions
-from .errors import InvalidInput, PermissionDenied, StaleVersion, TransitionNotAllowed
+from .errors import (
+    InvalidInput,
+    PermissionDenied,
+    StaleVersion,
+    TransitionNotAllowed,
+    WorkflowError,
+)
 from .models import ApprovalVote, Claim, ClaimEvent, Rating, Verdict
 from .signals import claim_assigning, claim_transitioned
 
@@ -436,9 +443,12 @@ def claim_set_topics(
 # --- Assignment -----------------------------------------------------------------------------
 
 
-def _assigning(claim: Claim, person, actor, reason: str, assign_anyway: bool) -> dict:
+def _assigning(
+    claim: Claim, person, actor, reason: str, assign_anyway: bool, batch: dict | None = None
+) -> dict:
     """Ask the listeners (the assignment policy) first: they refuse by raising; what they
-    return (an override and what it overrode) is recorded in the event."""
+    return (an override and what it overrode) is recorded in the event. `batch`: one dict for
+    all the claims of one `claim_assign_many`, whose writes come after every claim was asked."""
     recorded: dict = {}
     for _listener, extra in claim_assigning.send(
         sender=Claim,
@@ -447,6 +457,7 @@ def _assigning(claim: Claim, person, actor, reason: str, assign_anyway: bool) ->
         actor=actor,
         reason=reason,
         assign_anyway=assign_anyway,
+        batch=batch,
     ):
         recorded.update(extra or {})
     return recorded
@@ -482,6 +493,105 @@ def claim_assign(
     return _run(
         "assign", claim_id=claim_id, actor=actor, expected_version=expected_version, change=change
     )
+
+
+def claim_assign_many(
+    *, assignments: list[tuple[int, object, str]]
+) -> tuple[list[Claim], dict[int, WorkflowError]]:
+    """`claim_assign` for many open claims at once, by the scheduler: (claim id, assignee,
+    reason) each. Returns the claims assigned and, by claim id, why the others were not.
+
+    Each claim passes what `claim_assign` checks (open, an active fact-checker, the
+    `claim_assigning` policy) and gets what it gets (its deadline, a version bump, a ClaimEvent,
+    `claim_transitioned`), in one transaction (the caller's, when it has one), in a few
+    statements whatever the count: the claims are locked in one (a caller that took them with
+    SKIP LOCKED already holds them), the assignees checked in one, the claims written in one and
+    their events in one. A refused claim is left as it was; the others go on.
+    """
+    transition = TRANSITIONS["assign"]
+    assigned: list[Claim] = []
+    refused: dict[int, WorkflowError] = {}
+    with transaction.atomic():
+        ids = [claim_id for claim_id, _person, _reason in assignments]
+        locked = Claim.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+        claims = {claim.pk: claim for claim in locked}
+        people = {getattr(p, "pk", p) for _claim_id, p, _reason in assignments}
+        fact_checkers = {
+            user.pk: user
+            for user in permissions.users_with_permission("claims.work_claim").filter(pk__in=people)
+        }
+        events: list[ClaimEvent] = []
+        now = timezone.now()
+        batch: dict = {}  # the listeners' tallies: what they admitted before it is written
+        for claim_id, person, reason in assignments:
+            claim = claims.get(claim_id)
+            user = fact_checkers.get(getattr(person, "pk", person))
+            try:
+                if claim is None:
+                    raise InvalidInput(f"There is no claim with id {claim_id}.", code="not_found")
+                _check(claim, "assign", None, None)
+                if user is None:
+                    raise InvalidInput(
+                        "That person does not exist, is no longer active or is not a "
+                        "fact-checker, and cannot be assigned."
+                    )
+                policy = _assigning(claim, user, None, reason, False, batch)
+            except WorkflowError as exc:
+                refused[claim_id] = exc
+                continue
+            from_state = claim.state
+            claim.assignee = user
+            claim.due_at = _deadline(claim.priority, now)
+            claim.state = transition.target
+            claim.version += 1
+            claim.updated_at = now
+            details = {
+                "assignee": user.get_username(),
+                "assignee_id": user.pk,
+                "reason": reason,
+                "due_at": claim.due_at.isoformat(),
+                **policy,
+            }
+            events.append(
+                ClaimEvent(
+                    claim=claim,
+                    actor=None,
+                    transition="assign",
+                    from_state=from_state,
+                    to_state=claim.state,
+                    details=details,
+                    created_at=now,
+                )
+            )
+            assigned.append(claim)
+        if assigned:
+            # One UPDATE whose CASEs are as short as the batch allows: the deadline follows
+            # the priority, the assignee is the same for the claims one person was given.
+            by_assignee: dict[int, list[int]] = {}
+            for claim in assigned:
+                by_assignee.setdefault(claim.assignee_id, []).append(claim.pk)
+            deadlines = {claim.priority: claim.due_at for claim in assigned}
+            Claim.objects.filter(pk__in=[claim.pk for claim in assigned]).update(
+                state=transition.target,
+                assignee_id=Case(
+                    *(When(pk__in=ids, then=Value(uid)) for uid, ids in by_assignee.items())
+                ),
+                due_at=Case(*(When(priority=p, then=Value(d)) for p, d in deadlines.items())),
+                version=F("version") + 1,
+                updated_at=now,
+            )
+            ClaimEvent.objects.bulk_create(events)
+        for claim, event in zip(assigned, events, strict=True):
+            claim_transitioned.send(
+                sender=Claim,
+                claim=claim,
+                transition="assign",
+                actor=None,
+                from_state=event.from_state,
+                to_state=claim.state,
+                details=event.details,
+            )
+    return assigned, refused
 
 
 def claim_reassign(

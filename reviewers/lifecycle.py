@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import Assignment, ReviewerProfile
-from .services import held_by_scheduler
 
 A = Assignment.State
 
@@ -89,8 +88,27 @@ def follow(
             assigned_at=now,
             due_at=claim.due_at,
         )
-        if not held_by_scheduler(claim.assignee_id):  # the scheduler's batch writes it once
-            ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
+        ReviewerProfile.objects.filter(user_id=claim.assignee_id).update(last_assigned_at=now)
     elif step.follows_due and claim.due_at is not None:
         Assignment.objects.filter(claim=claim, state=A.ACTIVE).update(due_at=claim.due_at)
     return ended, started
+
+
+def start_many(assigned: list[tuple[object, object, str]]) -> list[Assignment]:
+    """The `assign` step for many claims at once (claim, actor, reason each; the scheduler's
+    batch): their active assignments in one statement, their reviewers' rotation time in one."""
+    now = timezone.now()
+    started = Assignment.objects.bulk_create(
+        Assignment(
+            claim=claim,
+            reviewer_id=claim.assignee_id,
+            assigned_by=actor,
+            reason=reason,
+            assigned_at=now,
+            due_at=claim.due_at,
+        )
+        for claim, actor, reason in assigned
+    )
+    reviewers = {claim.assignee_id for claim, _actor, _reason in assigned}
+    ReviewerProfile.objects.filter(user_id__in=reviewers).update(last_assigned_at=now)
+    return started

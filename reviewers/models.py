@@ -31,6 +31,11 @@ class ReviewerProfile(models.Model):
     available = models.BooleanField(default=True)
     away_until = models.DateField(null=True, blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer's load: their active assignments, kept by database triggers on
+    # reviewers_assignment (migration 0007), so every path that changes an assignment (the
+    # workflow, bulk SQL, the admin) keeps it, in the same transaction, under this row's lock.
+    # Never written by Django: save() leaves it out.
+    load = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["user__username"]
@@ -42,6 +47,16 @@ class ReviewerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_username()
+
+    def save(self, *args, **kwargs):
+        # The triggers own `load`: a profile saved from a stale copy must not write it back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "load"
+            ]
+        elif kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = [f for f in kwargs["update_fields"] if f != "load"]
+        super().save(*args, **kwargs)
 
     @property
     def language_list(self) -> list[str]:

@@ -74,14 +74,20 @@ def notify(users, *, kind: str, message: str, claim=None, assignment=None) -> li
             recipients.append(user)
     if not recipients:
         return []
-    created = Notification.objects.bulk_create(
+    return notify_each(
         [
-            Notification(
-                user=u, claim=claim, assignment=assignment, kind=kind, message=snippet(message, 500)
-            )
+            Notification(user=u, claim=claim, assignment=assignment, kind=kind, message=message)
             for u in recipients
         ]
     )
+
+
+def notify_each(notes: list[Notification]) -> list[Notification]:
+    """Many notifications, each addressed and worded already, in one statement (the
+    scheduler's batch); emailed after commit like `notify`'s."""
+    for note in notes:
+        note.message = snippet(note.message, 500)
+    created = Notification.objects.bulk_create(notes)
     ids = [n.pk for n in created if n.pk is not None and n.user.email]
     if ids and getattr(_batch, "ids", None) is not None:
         _batch.ids.extend(ids)

@@ -18,8 +18,8 @@ claim's history; rule 5 (authorship) is never overridden.
 Among those eligible: most topic matches first, then the lowest current load, then the longest
 since their last assignment (fair rotation), then the lowest user id (a stable tie-break).
 
-The services lock the chosen reviewer's profile and count the load again before assigning: this
-module only reads, so a choice can be stale by the time it is used.
+The services lock the chosen reviewer's profile and read the load again under the lock before
+assigning: this module only reads, so a choice can be stale by the time it is used.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 
 from claims import permissions
@@ -170,29 +169,14 @@ def _can_work_claims():
 def active(via: str = "") -> Q:
     """The one definition of a reviewer's load: the assignments still active. `via` is the path
     from the queried model to the assignments ("" on Assignment, "user__assignments" on a
-    profile, "assignments" on a claim)."""
+    profile, "assignments" on a claim). `ReviewerProfile.load` is this count, kept by database
+    triggers (reviewers migration 0007), so that ranking and locking never count."""
     return Q(**{f"{via}__state" if via else "state": Assignment.State.ACTIVE})
 
 
-def load_of(user_id: int) -> int:
-    """A reviewer's load now (one query)."""
-    return Assignment.objects.filter(active(), reviewer_id=user_id).count()
-
-
-def active_load(user_ref: str = "user_id"):
-    """A reviewer's load, as a subquery expression over a model with a user column."""
-    count = (
-        Assignment.objects.filter(active(), reviewer_id=OuterRef(user_ref))
-        .order_by()
-        .values("reviewer_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-
-
 def profiles(*, only_possible: bool) -> list[ReviewerProfile]:
-    """Reviewer profiles with `load` and `is_fact_checker` (two queries, whatever the count).
+    """Reviewer profiles with `is_fact_checker` (two queries, whatever the count); `load` is
+    the profile's own counter.
 
     only_possible: leave out in SQL those that fail a rule that does not depend on the claim
     (inactive, not a fact-checker, unavailable, away, full), as the scheduler does.
@@ -201,7 +185,7 @@ def profiles(*, only_possible: bool) -> list[ReviewerProfile]:
     qs = (
         ReviewerProfile.objects.select_related("user")
         .prefetch_related("topics")
-        .annotate(load=active_load(), is_fact_checker=_can_work_claims())
+        .annotate(is_fact_checker=_can_work_claims())
         .order_by("user_id")
     )
     if only_possible:
@@ -245,7 +229,7 @@ def judge(facts: ClaimFacts, pool: Iterable[ReviewerProfile], today: date | None
     today = today or timezone.localdate()
     judged = []
     for profile in pool:
-        load = getattr(profile, "load", 0)
+        load = profile.load
         matches = tuple(sorted(facts.topics & _topic_slugs(profile)))
         judged.append(
             Candidate(

@@ -15,7 +15,8 @@ from claims.models import Claim, Verdict
 from claims.signals import claim_assigning, claim_transitioned, claims_filed, evidence_broken
 
 from . import lifecycle
-from .notifications import editors, notify, snippet
+from .models import Notification
+from .notifications import editors, notify, notify_each, snippet
 
 
 def schedule_assignment_run() -> None:
@@ -28,8 +29,32 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "no deadline"
 
 
+def _start_collected(collected: list) -> None:
+    """The assignments and notifications of a scheduler batch's `assign` transitions, written
+    at the batch's end (still in its transaction): a few statements for the whole batch."""
+    started = lifecycle.start_many(collected)
+    notify_each(
+        [
+            Notification(
+                user=claim.assignee,
+                kind="assigned",
+                claim=claim,
+                assignment=assignment,
+                message=_assigned_message(claim, actor),
+            )
+            for (claim, actor, _reason), assignment in zip(collected, started, strict=True)
+        ]
+    )
+
+
 @receiver(claim_transitioned, dispatch_uid="reviewers.on_claim_transition")
 def on_claim_transition(sender, claim, transition, actor, from_state, to_state, details, **kw):
+    from .services import batch_collector
+
+    collected = batch_collector("assignments", _start_collected) if transition == "assign" else None
+    if collected is not None:
+        collected.append((claim, actor, _assignment_reason(details)))
+        return
     ended, assignment = lifecycle.follow(
         claim, transition, actor, details, reason=_assignment_reason(details)
     )
@@ -51,16 +76,25 @@ def assign_new_claims(sender, article, claims, **kwargs):
         schedule_assignment_run()
 
 
+def _short(claim) -> str:
+    return f"claim {claim.pk} (“{snippet(claim.text, 60)}”)"
+
+
+def _assigned_message(claim, actor) -> str:
+    who = actor.get_username() if actor is not None else "the scheduler"
+    return f"You were assigned {_short(claim)} by {who}; due {_when(claim.due_at)}."
+
+
 def _tell_people(claim, transition, actor, details, ended, assignment) -> None:
     who = actor.get_username() if actor is not None else "the scheduler"
-    short = f"claim {claim.pk} (“{snippet(claim.text, 60)}”)"
+    short = _short(claim)
     if assignment is not None:
         notify(
             [claim.assignee],
             kind="assigned",
             claim=claim,
             assignment=assignment,
-            message=f"You were assigned {short} by {who}; due {_when(claim.due_at)}.",
+            message=_assigned_message(claim, actor),
         )
     if ended is not None and transition in {"reassign", "unassign"}:
         notify(
@@ -135,5 +169,10 @@ def apply_assignment_policy(
     from .services import assignment_admit
 
     return assignment_admit(
-        claim=claim, assignee=assignee, actor=actor, reason=reason, assign_anyway=assign_anyway
+        claim=claim,
+        assignee=assignee,
+        actor=actor,
+        reason=reason,
+        assign_anyway=assign_anyway,
+        batch=kwargs.get("batch"),
     )

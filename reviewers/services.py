@@ -19,9 +19,7 @@ from django.db import transaction
 from django.db.models import (
     Case,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
     prefetch_related_objects,
@@ -55,17 +53,36 @@ BULK_MAX = 500
 
 # What the scheduler already knows inside its transaction, so that the policy check every
 # assignment passes (assignment_admit) does not load it again: reviewers it has locked, with
-# their load counted under the lock, and the claims' policy facts. Set only around one
-# workflow call, inside the transaction that holds those locks.
+# their load read under the lock, and the claims' policy facts. Set only around one workflow
+# call, inside the transaction that holds those locks.
 _held: contextvars.ContextVar[dict | None] = contextvars.ContextVar("held", default=None)
 _batch_facts: contextvars.ContextVar[dict | None] = contextvars.ContextVar("facts", default=None)
 
 
-def held_by_scheduler(user_id: int) -> bool:
-    """True while the scheduler's batch holds this reviewer's lock (and writes their rotation
-    time once, at the end of the batch)."""
-    held = _held.get()
-    return held is not None and user_id in held
+# Work that listeners hand to the end of a scheduler batch: name -> (items, flush).
+_batch_end: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch_end", default=None)
+
+
+def batch_collector(name: str, flush) -> list | None:
+    """Inside a scheduler batch, the list a listener collects items in under `name`, written by
+    `flush(items)` at the batch's end, still inside its transaction (receivers: the assignments
+    and notifications of the batch in a few statements); None outside a batch."""
+    pending = _batch_end.get()
+    if pending is None:
+        return None
+    return pending.setdefault(name, ([], flush))[0]
+
+
+@contextmanager
+def _writes_at_batch_end():
+    pending: dict = {}
+    token = _batch_end.set(pending)
+    try:
+        yield
+    finally:
+        _batch_end.reset(token)
+    for items, flush in pending.values():  # only when the block did not raise
+        flush(items)
 
 
 @contextmanager
@@ -80,11 +97,14 @@ def _known(held: dict, facts: dict):
 
 # --- The scheduler --------------------------------------------------------------------------
 
-# Claims per transaction: the policy's facts and the reviewers are read once per batch. Small,
-# because a batch holds the lock of every reviewer it gives work to until it commits, and the
-# policy spreads a batch over the least-loaded reviewers: a large batch would hold everyone and
-# make the other workers wait (measured: 50 per batch was slower with 4 processes than with 1).
-BATCH = 8
+# Claims per transaction. A batch costs the same dozen queries whatever its size (none per
+# claim, one per reviewer whose lock it could not take with the others), so larger is cheaper
+# per claim. Measured with 4 worker processes, 50 reviewers (benchmarks/assignment.py): 8 per
+# batch 32 claims/s, 32: 81/s, 64: 155/s, 128: 183/s; small batches fight over the same
+# least-loaded reviewers and lock them one by one. The cost of size: an editor assigning to a
+# reviewer (or touching a claim) that a batch holds waits until it commits (~0.3 s on a quiet
+# machine).
+BATCH = 100
 
 
 @dataclass
@@ -95,46 +115,99 @@ class AssignmentRun:
 
 
 def _lock_reviewer(
-    ranked: list[policy.Candidate], held: dict, *, may_wait: bool
+    ranked: list[policy.Candidate],
+    loads: dict[int, int],
+    held: dict,
+    missed: set[int],
+    *,
+    may_wait: bool,
 ) -> tuple[policy.Candidate, int] | None:
     """Lock the best-ranked reviewer that still has room: (candidate, load before) or None.
 
     A reviewer this batch already holds is used as is: their lock is ours until commit, so the
-    load kept in `held` is exact. Another one is locked with SKIP LOCKED (another job assigning
-    to them holds the lock: take the next one rather than wait, since waiting serialises every
-    worker on one person), and availability, capacity and load are read again under the lock:
-    the ranking was read without it. Only a batch that holds no reviewer yet may wait, so two
-    jobs never wait for each other.
+    load kept in `loads` (read under the lock, plus what this batch gave them) is exact. Another
+    one is locked with SKIP LOCKED (another job assigning to them holds the lock: take the next
+    one rather than wait, since waiting serialises every worker on one person), and
+    availability, capacity and load (the profile's counter) are read again under the lock: the
+    ranking was read without it. One that could not be locked (`missed`) is not tried again in
+    this batch. Only a batch that holds no reviewer yet may wait, so two jobs never wait for
+    each other.
     """
     today = timezone.localdate()
     for skip_locked in (True, False) if may_wait else (True,):
         for candidate in ranked:
             profile = candidate.profile
-            if profile.user_id in held:
-                profile, load = held[profile.user_id]
-                if load < profile.capacity:
-                    return candidate, load
+            if profile.user_id in loads:
+                if loads[profile.user_id] < profile.capacity:
+                    return candidate, loads[profile.user_id]
                 continue
-            capacity = (
+            if skip_locked and profile.user_id in missed:
+                continue
+            row = (
                 ReviewerProfile.objects.select_for_update(skip_locked=skip_locked, of=("self",))
                 .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
                 .filter(pk=profile.pk, available=True, user__is_active=True)
-                .values_list("capacity", flat=True)
+                .values_list("capacity", "load")
                 .first()
             )
-            if capacity is None:
+            if row is None:
+                missed.add(profile.user_id)
                 continue
-            load = policy.load_of(profile.user_id)
-            profile.capacity, profile.load = capacity, load
-            held[profile.user_id] = (profile, load)
-            if load < capacity:
-                return candidate, load
+            profile.capacity, profile.load = row
+            held[profile.user_id] = (profile, profile.load)
+            loads[profile.user_id] = profile.load
+            if profile.load < profile.capacity:
+                return candidate, profile.load
     return None
+
+
+def _first_choices(claims: list[Claim], facts: dict, pool: list[ReviewerProfile], now) -> set:
+    """The reviewers the batch would choose from the loads read at its start (no locks): they
+    are locked together, in one statement, before the choices are made again under the locks."""
+    before = [(p, p.load, p.last_assigned_at) for p in pool]
+    wanted = set()
+    for claim in claims:
+        ranked = policy.rank(facts[claim.pk], [p for p in pool if p.load < p.capacity])
+        if ranked:
+            profile = ranked[0].profile
+            wanted.add(profile.user_id)
+            profile.load, profile.last_assigned_at = profile.load + 1, now
+    for profile, load, last_assigned_at in before:
+        profile.load, profile.last_assigned_at = load, last_assigned_at
+    return wanted
+
+
+def _lock_many(
+    pool: list[ReviewerProfile], wanted: set, loads: dict, held: dict, missed: set
+) -> None:
+    """Lock the wanted reviewers no other job holds (SKIP LOCKED: never waits), reading their
+    availability, capacity and load under the locks, in one statement; the others are
+    `missed`."""
+    today = timezone.localdate()
+    rows = (
+        ReviewerProfile.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
+        .filter(user_id__in=wanted, available=True, user__is_active=True)
+        .values_list("user_id", "capacity", "load")
+    )
+    by_user = {p.user_id: p for p in pool}
+    for user_id, capacity, load in rows:
+        profile = by_user[user_id]
+        profile.capacity, profile.load = capacity, load
+        held[user_id] = (profile, load)
+        loads[user_id] = load
+    missed.update(wanted - loads.keys())
 
 
 def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
     """Assign a batch of the most pressing open claims no other job holds, in one transaction.
-    False when there is nothing more to do."""
+    False when there is nothing more to do.
+
+    The choices are made first (the policy's ranking, each chosen reviewer locked and their load
+    read under the lock), then written by the workflow in one call, which asks the policy again
+    for each claim (`assignment_admit`, from what this batch already holds) and writes the
+    claims, events, assignments and notifications a statement each for the whole batch.
+    """
     with transaction.atomic():
         claims = list(
             Claim.objects.select_for_update(skip_locked=True, of=("self",))
@@ -152,8 +225,11 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
         prefetch_related_objects(claims, "topics")
         facts = policy.facts_for(claims)
         held: dict[int, tuple[ReviewerProfile, int]] = {}
-        used: set[int] = set()
+        loads: dict[int, int] = {}  # reviewers this batch holds: their load with its choices
+        missed: set[int] = set()  # reviewers another job holds (or no longer free)
+        chosen: list[tuple[int, object, str]] = []
         now = timezone.now()
+        _lock_many(pool, _first_choices(claims, facts, pool, now), loads, held, missed)
         for claim in claims:
             # Loads were read at the start of the batch: a reviewer who looks free is checked
             # again under the lock; the load of one this batch holds is exact.
@@ -162,41 +238,27 @@ def _assign_batch(run: AssignmentRun, *, limit: int) -> bool:
                 run.nobody_free = True
                 break
             ranked = policy.rank(facts[claim.pk], free)
-            chosen = _lock_reviewer(ranked, held, may_wait=not held)
-            if chosen is None:
+            picked = _lock_reviewer(ranked, loads, held, missed, may_wait=not held)
+            if picked is None:
                 if held and ranked:
                     break  # other jobs hold them: commit this batch, the next one may wait
                 run.left_open.add(claim.pk)
                 continue
-            candidate, load = chosen
+            candidate, load = picked
             profile = candidate.profile
             topics = ", ".join(candidate.topic_matches) or "none matched"
-            try:
-                # The policy check every assignment passes reuses the locks and facts above.
-                with _known(held, facts):
-                    workflow.claim_assign(
-                        claim_id=claim.pk,
-                        assignee=profile.user,
-                        actor=None,
-                        reason=f"topic: {topics}; load {load}/{profile.capacity}",
-                    )
-            except InvalidInput as exc:
-                logger.warning("assignment run: claim %s left open: %s", claim.pk, exc.message)
-                run.left_open.add(claim.pk)
-                continue
-            held[profile.user_id] = (profile, load + 1)
+            reason = f"topic: {topics}; load {load}/{profile.capacity}"
+            chosen.append((claim.pk, profile.user, reason))
+            loads[profile.user_id] = load + 1
             profile.load, profile.last_assigned_at = load + 1, now
-            used.add(profile.user_id)
-            run.assigned += 1
-        if used:  # the rotation time of everyone this batch gave work to, in one statement
-            latest = (
-                Assignment.objects.filter(reviewer_id=OuterRef("user_id"))
-                .order_by("-assigned_at")
-                .values("assigned_at")[:1]
-            )
-            ReviewerProfile.objects.filter(user_id__in=used).update(
-                last_assigned_at=Subquery(latest)
-            )
+        if chosen:
+            # The policy check every assignment passes reuses the locks and facts above.
+            with _known(held, facts), _writes_at_batch_end():
+                assigned, refused = workflow.claim_assign_many(assignments=chosen)
+            for claim_id, exc in refused.items():
+                logger.warning("assignment run: claim %s left open: %s", claim_id, exc.message)
+                run.left_open.add(claim_id)
+            run.assigned += len(assigned)
     return not run.nobody_free
 
 
@@ -204,11 +266,12 @@ def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
     """Assign open claims, most urgent first, in batches of short transactions.
 
     Safe with many workers at once: claims are taken with SKIP LOCKED, a reviewer's profile is
-    locked while their load is counted again, and the one-active-assignment constraint backs
-    both. Every assignment still goes through the workflow (its audit event, its Assignment and
-    notification, and the policy check of `assignment_admit`); the batch only saves reading
-    the same facts again. A claim nobody can take stays open; `policy.why_unassigned` says why.
-    The emails of a run go out as one job at its end.
+    locked while their load (its counter) is read again, and the one-active-assignment
+    constraint backs both. Every assignment still goes through the workflow
+    (`claim_assign_many`: its audit event, its Assignment and notification, and the policy check
+    of `assignment_admit`); the batch only saves reading the same facts again and writes each
+    kind of row in one statement. A claim nobody can take stays open; `policy.why_unassigned`
+    says why. The emails of a run go out as one job at its end.
     """
     run = AssignmentRun()
     with notifications.emails_after():
@@ -230,13 +293,26 @@ def assign_open_claims(*, limit: int = 200) -> AssignmentRun:
 # --- The policy at every door ---------------------------------------------------------------
 
 
-def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anyway: bool) -> dict:
+def assignment_admit(
+    *,
+    claim: Claim,
+    assignee,
+    actor,
+    reason: str,
+    assign_anyway: bool,
+    batch: dict | None = None,
+) -> dict:
     """The assignment policy applied to one assignment, whoever makes it.
 
     Called by the workflow's `claim_assigning` signal (receivers.py) inside the transaction that
     assigns, so no door can skip it: the scheduler, the claim page, the bulk bar, the API, the
     reviewers pages and the commands all pass here. The reviewer's profile is locked and their
-    load counted again under the lock, so two assignments at once never both take a last place.
+    load read again under the lock (the counter the triggers keep), so two assignments at once
+    never both take a last place.
+
+    In a batch (`workflow.claim_assign_many`, `batch` given) the assignments are written after
+    all of them were admitted: the load each reviewer was given so far in the batch is kept in
+    `batch` and counted too.
 
     A refusal raises InvalidInput with the rules it broke. An editor's `assign_anyway` with a
     reason lifts every rule but authorship; what it lifted is returned, and the workflow records
@@ -254,7 +330,9 @@ def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anywa
                 "claim's history.",
                 code="override_needs_reason",
             )
-    profile, load = _lock_profile(assignee)
+    profile, load = _lock_profile(assignee, claim)
+    admitted = batch.setdefault("admitted_load", {}) if batch is not None else {}
+    load += admitted.get(assignee.pk, 0)
     if profile is None:
         raise InvalidInput(
             f"{name} has no reviewer profile: add one (topics, languages, capacity) before "
@@ -270,25 +348,31 @@ def assignment_admit(*, claim: Claim, assignee, actor, reason: str, assign_anywa
     if refusals and not assign_anyway:
         advice = " Choose someone else, or assign anyway with a reason." if actor else ""
         raise InvalidInput(f"{name} {'; '.join(refusals)}.{advice}", code="assignment_refused")
+    admitted[assignee.pk] = admitted.get(assignee.pk, 0) + 1
     if assign_anyway:
         return {"assign_anyway": True, "overridden": refusals}
     return {}
 
 
-def _lock_profile(user) -> tuple[ReviewerProfile | None, int]:
-    """The reviewer's profile, locked for this transaction, and their load counted under it."""
+def _lock_profile(user, claim: Claim) -> tuple[ReviewerProfile | None, int]:
+    """The reviewer's profile, locked for this transaction, and their load read under the lock
+    (the profile's counter, exact under it).
+
+    A reassignment also ends the current assignee's assignment, whose trigger locks their
+    profile: both are locked here, in id order, so that two reassignments crossing between the
+    same two people wait for each other instead of deadlocking."""
     held = _held.get()
     if held is not None and user.pk in held:
-        # The scheduler locked and counted this reviewer moments ago in this transaction.
-        profile, load = held[user.pk]
-        return profile, load
-    profile = ReviewerProfile.objects.select_for_update(of=("self",)).filter(user=user).first()
+        # The scheduler locked this reviewer in this transaction and read their load then.
+        return held[user.pk]
+    people = {user.pk, claim.assignee_id} - {None}
+    locked = ReviewerProfile.objects.select_for_update(of=("self",)).filter(user_id__in=people)
+    profile = next((p for p in locked.order_by("pk") if p.user_id == user.pk), None)
     if profile is None:
         return None, 0
     profile.user = user
     profile.is_fact_checker = True  # the workflow admits fact-checkers only
-    load = policy.load_of(user.pk)
-    return profile, load
+    return profile, profile.load
 
 
 def _facts(claim: Claim) -> policy.ClaimFacts:
