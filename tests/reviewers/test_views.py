@@ -383,3 +383,27 @@ def test_bulk_assign_accepts_checkbox_lists_and_rejects_junk(as_editor, checker)
     assert Claim.objects.filter(assignee=checker).count() == 2
     response = as_editor.post(url, {"claim_ids": "12, abc"})
     assert response.status_code == 400 and "Not a claim id: abc." in response.content.decode()
+
+
+def test_header_counts_are_one_query_and_right(as_editor, editor, checker):
+    from django.test import Client
+
+    from reviewers.context_processors import header_counts
+
+    ClaimFactory(state=Claim.State.SUBMITTED, assignee=checker)
+    ClaimFactory(state=Claim.State.OPEN)
+    notifications.notify([editor], kind="x", message="one")
+    notifications.notify([editor], kind="x", message="two")
+    notifications.notify([checker], kind="x", message="theirs")
+    with CaptureQueriesContext(connection) as queries:
+        counts = header_counts(editor)
+    assert counts == {"unread": 2, "waiting": 1}
+    assert len([q for q in queries.captured_queries if "reviewers_notification" in q["sql"]]) == 1
+    # A fact-checker is never told how many verdicts wait for an editor.
+    assert header_counts(checker) == {"unread": 1, "waiting": 0}
+    html = as_editor.get("/claims/").content.decode()
+    assert 'aria-label="1 waiting"' in html and 'aria-label="2 unread"' in html
+    as_checker = Client()
+    as_checker.force_login(checker)
+    html = as_checker.get("/").content.decode()
+    assert "waiting" not in html and 'aria-label="1 unread"' in html
