@@ -295,16 +295,21 @@ def explain(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> str:
     return "Nobody is eligible: " + ". ".join(parts) + "."
 
 
-def why_unassigned_many(claims: Iterable[Claim]) -> dict[int, str]:
+def why_unassigned_many(
+    claims: Iterable[Claim], *, pool: list[ReviewerProfile] | None = None
+) -> dict[int, str]:
     """Why each open claim has no reviewer, in a constant number of queries.
 
-    Claims need `article` selected and `topics` prefetched.
+    Claims need `article` selected and `topics` prefetched. `pool`: every reviewer profile as
+    `profiles(only_possible=False)` gives them (user selected, topics prefetched, `load` and
+    `is_fact_checker` set), when the caller has loaded them already; read here otherwise.
     """
     claims = list(claims)
     if not claims:
         return {}
     facts = facts_for(claims)
-    pool = profiles(only_possible=False)
+    if pool is None:
+        pool = profiles(only_possible=False)
     return {c.pk: explain(facts[c.pk], pool) for c in claims}
 
 
