@@ -314,12 +314,21 @@ def why_unassigned_many(
 
 
 def why_unassigned(claim: Claim | int) -> str:
-    """Why a claim has no reviewer, reviewer by reviewer; empty when it has one."""
-    claim = (
-        Claim.objects.select_related("article", "assignee")
-        .prefetch_related("topics")
-        .get(pk=getattr(claim, "pk", claim))
+    """Why a claim has no reviewer, reviewer by reviewer; empty when it has one.
+
+    A claim loaded with its article and its topics (a page's: claims.selectors) is judged as
+    it is; any other, or an id, is read again with them."""
+    loaded = (
+        isinstance(claim, Claim)
+        and "topics" in getattr(claim, "_prefetched_objects_cache", {})
+        and Claim.article.is_cached(claim)
     )
+    if not loaded:
+        claim = (
+            Claim.objects.select_related("article", "assignee")
+            .prefetch_related("topics")
+            .get(pk=getattr(claim, "pk", claim))
+        )
     if claim.assignee_id is not None:
         return ""
     if claim.state != Claim.State.OPEN:

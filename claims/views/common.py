@@ -161,6 +161,17 @@ def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
             field.widget.choices = empty + [iterator.choice(obj) for obj in field.queryset]
 
 
+def model_choices_from(form, name: str, objects: list) -> None:
+    """`form`'s model <select> `name` filled from objects already read (its queryset's rows,
+    in its order), with no query; a posted value is still checked against the queryset."""
+    if form is None or name not in form.fields:
+        return
+    field = form.fields[name]
+    iterator = field.iterator(field)
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+    field.widget.choices = empty + [iterator.choice(obj) for obj in objects]
+
+
 def tidy_filter_form(claim_filter, bulk_form=None) -> None:
     """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights).
 
