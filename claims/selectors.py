@@ -75,29 +75,25 @@ LIST_ROW_FIELDS = (
 )
 
 
-def list_rows(queryset: QuerySet) -> QuerySet:
+def list_rows(queryset: QuerySet, *, with_topics: bool = False) -> QuerySet:
     """The claims of `queryset` (filtered and ordered) as LIST_ROW_FIELDS values, with their
     current verdict's state and rating label (`verdict_state`, `verdict_rating`; None when
-    there is none) read in the same query."""
+    there is none) read in the same query; with `with_topics`, their topic names by name too
+    (`topic_names`: a page's 50 rows' topics in its own query cost one more round trip)."""
     current = Verdict.objects.current().filter(claim_id=OuterRef("pk")).order_by()
+    extra = {}
+    if with_topics:
+        names = (
+            Claim.topics.through.objects.filter(claim_id=OuterRef("pk"))
+            .order_by("topic__name", "topic_id")
+            .values("topic__name")
+        )
+        extra["topic_names"] = ArraySubquery(names)
     return queryset.annotate(
         verdict_state=Subquery(current.values("state")[:1]),
         verdict_rating=Subquery(current.values("rating__label")[:1]),
-    ).values(*LIST_ROW_FIELDS, "verdict_state", "verdict_rating")
-
-
-def topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
-    """For a page of claims, in one query: each claim's topic names, by name."""
-    topics: dict[int, list[str]] = {}
-    if not claim_ids:
-        return topics
-    for claim_id, name in (
-        Claim.topics.through.objects.filter(claim_id__in=claim_ids)
-        .order_by("topic__name", "topic_id")
-        .values_list("claim_id", "topic__name")
-    ):
-        topics.setdefault(claim_id, []).append(name)
-    return topics
+        **extra,
+    ).values(*LIST_ROW_FIELDS, "verdict_state", "verdict_rating", *extra)
 
 
 def queue_for(user, limit: int = 100, *, states=None, topics=None) -> QuerySet:

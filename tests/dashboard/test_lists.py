@@ -154,12 +154,12 @@ def test_list_query_count_bounded_at_500_claims(
         [Verdict(claim=c, author=checker, rating=rating(), summary="s") for c in claims[:200]]
     )
     # session, user with their permissions, choices, capped count, rows (with their
-    # verdicts), topics, the header's counts (approvals waiting and unread notifications)
-    with django_assert_max_num_queries(7):
+    # verdicts and topic names), the header's counts (approvals waiting, unread notifications)
+    with django_assert_max_num_queries(6):
         response = editor_client.get(reverse("claims:claims"))
     assert response.status_code == 200
     assert response.content.decode().count("data-row>") == 50
-    with django_assert_max_num_queries(8):  # and the topic's validation
+    with django_assert_max_num_queries(7):  # and the topic's validation
         editor_client.get(reverse("claims:claims"), {"page": 10, "topic": "economy", "q": "agree"})
 
 
@@ -356,3 +356,14 @@ def test_approval_queue_query_count_is_constant(
     # evidence, header counts
     assert len(many.captured_queries) <= 9
     assert Article.objects.count() == 15
+
+
+def test_claims_list_rows_show_their_topics_by_name(editor_client):
+    tagged = ClaimFactory(text="Tagged claim")
+    ClaimFactory(text="Plain claim")
+    tagged.topics.set(Topic.objects.filter(slug__in=["health", "economy"]))
+    html = editor_client.get(reverse("claims:claims")).content.decode()
+    row = html.split("Tagged claim")[1].split("</tr>")[0]
+    assert " · Economy, Health</div>" in row
+    row = html.split("Plain claim")[1].split("</tr>")[0]
+    assert "Economy" not in row and "Health" not in row
