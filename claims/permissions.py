@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 if TYPE_CHECKING:
@@ -140,3 +142,121 @@ def can_view_verdict(user, verdict: Verdict, claim: Claim | None = None) -> bool
             and (claim if claim is not None else verdict.claim).assignee_id != user.pk
         )
     return can_view_claims(user)
+
+
+# --- The session's user, with their permissions ------------------------------------------------
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _m2m(descriptor) -> tuple[str, str, str]:
+    """A many-to-many field's table and its two columns (this side's id, the other side's)."""
+    field = descriptor.field
+    through = field.remote_field.through._meta
+    return (
+        through.db_table,
+        through.get_field(field.m2m_field_name()).column,
+        through.get_field(field.m2m_reverse_field_name()).column,
+    )
+
+
+@functools.cache
+def _user_sql() -> tuple[str, list[str]]:
+    """The query (one parameter: the user's id) and the user's field names in the order of its
+    columns, then the names of the user's own permissions and of their groups'. Written out once
+    from the models' tables (as claims/api/authentication.py does for tokens): built by the ORM
+    it would cost more than it runs."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    User = get_user_model()
+    q = connection.ops.quote_name
+    fields = [f.attname for f in User._meta.concrete_fields]
+    columns = [f"u.{q(f.column)}" for f in User._meta.concrete_fields]
+    perm = Permission._meta
+    name = f"ct.{q('app_label')} || '.' || p.{q('codename')}"
+    join = (
+        f"JOIN {q(perm.db_table)} p ON p.{q(perm.pk.column)} = {{link}} "
+        f"JOIN {q(ContentType._meta.db_table)} ct "
+        f"ON ct.{q(ContentType._meta.pk.column)} = p.{q(perm.get_field('content_type').column)}"
+    )
+    own, own_user, own_perm = _m2m(User.user_permissions)
+    member, member_user, member_group = _m2m(User.groups)
+    granted, granted_group, granted_perm = _m2m(Group.permissions)
+    user_pk = f"u.{q(User._meta.pk.column)}"
+    sql = (
+        f"SELECT {', '.join(columns)}, "  # noqa: S608 (names from the models; the id a parameter)
+        f"ARRAY(SELECT {name} FROM {q(own)} up {join.format(link=f'up.{q(own_perm)}')} "
+        f"WHERE up.{q(own_user)} = {user_pk}), "
+        f"ARRAY(SELECT {name} FROM {q(member)} ug "
+        f"JOIN {q(granted)} gp ON gp.{q(granted_group)} = ug.{q(member_group)} "
+        f"{join.format(link=f'gp.{q(granted_perm)}')} "
+        f"WHERE ug.{q(member_user)} = {user_pk}) "
+        f"FROM {q(User._meta.db_table)} u WHERE {user_pk} = %s"
+    )
+    return sql, fields
+
+
+def user_with_permissions(user_id):
+    """The user `user_id` as ModelBackend.get_user returns them (None when missing or
+    inactive), with every permission they hold read in the same query and handed to
+    ModelBackend as the caches it fills itself on the first `has_perm` (a superuser's are
+    left to ModelBackend). One query, fresh each time: a permission taken away applies to the
+    next request."""
+    from django.contrib.auth.backends import ModelBackend
+
+    sql, fields = _user_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user = get_user_model().from_db(connection.alias, fields, row[: len(fields)])
+    if not ModelBackend().user_can_authenticate(user):
+        return None
+    if not user.is_superuser:
+        own, groups = set(row[-2]), set(row[-1])
+        user._user_perm_cache, user._group_perm_cache = own, groups
+        user._perm_cache = own | groups
+    return user
+
+
+def session_user(request):
+    """`django.contrib.auth.get_user(request)`, the user with their permissions in one query
+    where the session names Django's ModelBackend (on PostgreSQL); Django's own otherwise.
+
+    The session is checked as Django checks it: the password hash in the session must match
+    the user's (a password change or a logout elsewhere ends the session; a hash made with a
+    fallback secret is renewed), or the session is flushed and the request is anonymous."""
+    from django.conf import settings
+    from django.contrib import auth
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.crypto import constant_time_compare
+
+    try:
+        user_id = auth._get_user_session_key(request)
+        backend_path = request.session[auth.BACKEND_SESSION_KEY]
+    except KeyError:
+        return AnonymousUser()
+    if (
+        backend_path != MODEL_BACKEND
+        or backend_path not in settings.AUTHENTICATION_BACKENDS
+        or connection.vendor != "postgresql"
+    ):
+        return auth.get_user(request)
+    user = user_with_permissions(user_id)
+    if user is None:
+        return AnonymousUser()
+    session_hash = request.session.get(auth.HASH_SESSION_KEY)
+    session_auth_hash = user.get_session_auth_hash()
+    if session_hash and constant_time_compare(session_hash, session_auth_hash):
+        return user
+    if session_hash and any(
+        constant_time_compare(session_hash, fallback)
+        for fallback in user.get_session_auth_fallback_hash()
+    ):
+        request.session.cycle_key()
+        request.session[auth.HASH_SESSION_KEY] = session_auth_hash
+        return user
+    request.session.flush()
+    return AnonymousUser()

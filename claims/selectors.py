@@ -6,6 +6,7 @@ import json
 from datetime import datetime, time, timedelta
 from statistics import median
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
@@ -74,29 +75,25 @@ LIST_ROW_FIELDS = (
 )
 
 
-def list_rows(queryset: QuerySet) -> QuerySet:
+def list_rows(queryset: QuerySet, *, with_topics: bool = False) -> QuerySet:
     """The claims of `queryset` (filtered and ordered) as LIST_ROW_FIELDS values, with their
     current verdict's state and rating label (`verdict_state`, `verdict_rating`; None when
-    there is none) read in the same query."""
+    there is none) read in the same query; with `with_topics`, their topic names by name too
+    (`topic_names`: a page's 50 rows' topics in its own query cost one more round trip)."""
     current = Verdict.objects.current().filter(claim_id=OuterRef("pk")).order_by()
+    extra = {}
+    if with_topics:
+        names = (
+            Claim.topics.through.objects.filter(claim_id=OuterRef("pk"))
+            .order_by("topic__name", "topic_id")
+            .values("topic__name")
+        )
+        extra["topic_names"] = ArraySubquery(names)
     return queryset.annotate(
         verdict_state=Subquery(current.values("state")[:1]),
         verdict_rating=Subquery(current.values("rating__label")[:1]),
-    ).values(*LIST_ROW_FIELDS, "verdict_state", "verdict_rating")
-
-
-def topics_of(claim_ids: list[int]) -> dict[int, list[str]]:
-    """For a page of claims, in one query: each claim's topic names, by name."""
-    topics: dict[int, list[str]] = {}
-    if not claim_ids:
-        return topics
-    for claim_id, name in (
-        Claim.topics.through.objects.filter(claim_id__in=claim_ids)
-        .order_by("topic__name", "topic_id")
-        .values_list("claim_id", "topic__name")
-    ):
-        topics.setdefault(claim_id, []).append(name)
-    return topics
+        **extra,
+    ).values(*LIST_ROW_FIELDS, "verdict_state", "verdict_rating", *extra)
 
 
 def queue_for(user, limit: int = 100, *, states=None, topics=None) -> QuerySet:
@@ -118,12 +115,36 @@ def recent_articles(limit: int = 20):
 
 
 def claim_for_page(claim_id: int) -> Claim | None:
+    """The claim for its page; its topics come with the topic choices (`topics_with_claims`)."""
     return (
         Claim.objects.select_related("article", "assignee", "duplicate_of")
-        .prefetch_related("topics")
         .filter(pk=claim_id)
         .first()
     )
+
+
+def topics_with_claims(claims: list[Claim]) -> list[Topic]:
+    """Every topic, by name (a topic form's choices), and which of `claims` have each, in one
+    query: each claim's `topics` are then read as if prefetched (by name), so a page that
+    shows both its claims' topics and the topic choices reads topics once, not twice."""
+    ids = [c.pk for c in claims]
+    topics = Topic.objects.order_by("name")
+    if ids:
+        on = Claim.topics.through.objects.filter(topic_id=OuterRef("pk"), claim_id__in=ids)
+        topics = topics.annotate(claim_ids=ArraySubquery(on.order_by().values("claim_id")))
+    topics = list(topics)
+    by_claim: dict[int, list[Topic]] = {pk: [] for pk in ids}
+    for topic in topics:
+        for claim_id in getattr(topic, "claim_ids", ()):
+            by_claim[claim_id].append(topic)
+    for claim in claims:
+        # What prefetch_related leaves on an instance: claim.topics.all() answers from it.
+        cached = claim.topics.get_queryset()
+        cached._result_cache, cached._prefetch_done = by_claim[claim.pk], True
+        if not hasattr(claim, "_prefetched_objects_cache"):
+            claim._prefetched_objects_cache = {}
+        claim._prefetched_objects_cache["topics"] = cached
+    return topics
 
 
 def claim_history(claim: Claim) -> list[ClaimEvent]:
@@ -246,10 +267,9 @@ def article_sentences_page(article: Article, page_number, *, per_page: int | Non
     claims = (
         Claim.objects.filter(article_id=article.pk)
         .select_related("assignee")
-        .prefetch_related("topics")
         .defer("embedding", "context")
         .order_by("position")
-    )
+    )  # their topics: `topics_with_claims`, with the topic choices
     counts = Claim.objects.filter(article_id=article.pk).aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(state=Claim.State.OPEN)),

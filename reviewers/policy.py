@@ -279,26 +279,40 @@ def explain(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> str:
     return "Nobody is eligible: " + ". ".join(parts) + "."
 
 
-def why_unassigned_many(claims: Iterable[Claim]) -> dict[int, str]:
+def why_unassigned_many(
+    claims: Iterable[Claim], *, pool: list[ReviewerProfile] | None = None
+) -> dict[int, str]:
     """Why each open claim has no reviewer, in a constant number of queries.
 
-    Claims need `article` selected and `topics` prefetched.
+    Claims need `article` selected and `topics` prefetched. `pool`: every reviewer profile as
+    `profiles(only_possible=False)` gives them (user selected, topics prefetched, `load` and
+    `is_fact_checker` set), when the caller has loaded them already; read here otherwise.
     """
     claims = list(claims)
     if not claims:
         return {}
     facts = facts_for(claims)
-    pool = profiles(only_possible=False)
+    if pool is None:
+        pool = profiles(only_possible=False)
     return {c.pk: explain(facts[c.pk], pool) for c in claims}
 
 
 def why_unassigned(claim: Claim | int) -> str:
-    """Why a claim has no reviewer, reviewer by reviewer; empty when it has one."""
-    claim = (
-        Claim.objects.select_related("article", "assignee")
-        .prefetch_related("topics")
-        .get(pk=getattr(claim, "pk", claim))
+    """Why a claim has no reviewer, reviewer by reviewer; empty when it has one.
+
+    A claim loaded with its article and its topics (a page's: claims.selectors) is judged as
+    it is; any other, or an id, is read again with them."""
+    loaded = (
+        isinstance(claim, Claim)
+        and "topics" in getattr(claim, "_prefetched_objects_cache", {})
+        and Claim.article.is_cached(claim)
     )
+    if not loaded:
+        claim = (
+            Claim.objects.select_related("article", "assignee")
+            .prefetch_related("topics")
+            .get(pk=getattr(claim, "pk", claim))
+        )
     if claim.assignee_id is not None:
         return ""
     if claim.state != Claim.State.OPEN:

@@ -43,7 +43,7 @@ def workload(request):
     stages = selectors.cycle_times()
     rows = list(selectors.workload())
     overdue = selectors.overdue_assignments()
-    waiting = selectors.waiting_claims()
+    waiting = selectors.waiting_claims(pool=selectors.workload_pool(rows))
     backlog = selectors.backlog_totals()
     return render(
         request,

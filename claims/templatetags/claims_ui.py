@@ -281,10 +281,15 @@ def role_can(user, what: str) -> bool:
 
 @register.simple_tag(takes_context=True)
 def approvals_waiting(context) -> int:
-    """How many verdicts wait for an editor (one query, editors only)."""
+    """How many verdicts wait for an editor (editors only): the header's count, read with the
+    unread notification count in one query (reviewers.context_processors), or one query of its
+    own where no context processor ran."""
     user = context.get("user")
     if not permissions.is_editor(user):
         return 0
+    counts = context.get("header_counts")
+    if counts is not None:
+        return counts["waiting"]
     from claims import selectors
 
     return selectors.approvals_waiting_count()

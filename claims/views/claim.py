@@ -33,7 +33,13 @@ from claims.forms import (
 )
 from claims.models import Claim, Verdict
 
-from .common import error_status, forbidden, plain_model_choices, report_error
+from .common import (
+    error_status,
+    forbidden,
+    model_choices_from,
+    plain_model_choices,
+    report_error,
+)
 
 S = Claim.State
 
@@ -54,6 +60,9 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
     user = request.user
     bound = bound or {}
     version = {"version": claim.version}
+    # Every topic, by name, with the claim's own marked: the topic form's choices and the
+    # claim's topics in one query.
+    topics = selectors.topics_with_claims([claim])
     history = selectors.claim_history(claim)
     verdict, returned = selectors.claim_verdicts_for_page(claim)
     show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict, claim)
@@ -105,6 +114,7 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
             initial={"topics": [t.pk for t in claim.topics.all()]},
         ),
     }
+    model_choices_from(forms["topics"], "topics", topics)
     for shown in forms.values():
         plain_model_choices(shown)
     already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())

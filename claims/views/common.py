@@ -13,8 +13,10 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from claims import permissions
 from claims.errors import WorkflowError
 from claims.models import Rating, Topic
 from claims.selectors import fact_checkers
@@ -43,6 +45,15 @@ class DashboardPages:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            isinstance(user, SimpleLazyObject)
+            and user._wrapped is empty
+            and hasattr(request, "session")
+            and not request.path.startswith(PUBLIC_PREFIXES)
+        ):
+            # Not read yet: read it with its permissions, in one query (claims.permissions).
+            request.user = SimpleLazyObject(lambda: permissions.session_user(request))
         response = self.get_response(request)
         # Cheap tests first: an API answer or a file never loads the session's user here.
         # An error page is never a working page, and while the database is down (503) loading
@@ -159,6 +170,17 @@ def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
             iterator = field.iterator(field)
             empty = [("", field.empty_label)] if field.empty_label is not None else []
             field.widget.choices = empty + [iterator.choice(obj) for obj in field.queryset]
+
+
+def model_choices_from(form, name: str, objects: list) -> None:
+    """`form`'s model <select> `name` filled from objects already read (its queryset's rows,
+    in its order), with no query; a posted value is still checked against the queryset."""
+    if form is None or name not in form.fields:
+        return
+    field = form.fields[name]
+    iterator = field.iterator(field)
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+    field.widget.choices = empty + [iterator.choice(obj) for obj in objects]
 
 
 def tidy_filter_form(claim_filter, bulk_form=None) -> None:

@@ -14,7 +14,7 @@ from claims.forms import BULK_TRIAGE_ACTIONS, BulkForm, IngestForm
 from claims.models import Article, Claim
 
 from .bulk import apply_bulk
-from .common import forbidden, plain_model_choices, requires, summarise_bulk
+from .common import forbidden, model_choices_from, requires, summarise_bulk
 from .rows import sentence_rows
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
@@ -88,6 +88,7 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
     article's length)."""
     page, counts = selectors.article_sentences_page(article, page_number)
     claims = list(page.object_list)
+    topics = selectors.topics_with_claims(claims)  # the rows' topics and the bulk form's choices
     text, text_cut = selectors.article_text_of(article, claims)
     shown, low = sentence_rows(
         claims, can_triage=extra.get("can_triage", False), selected=extra.get("selected", ())
@@ -104,6 +105,7 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
         "article_text": text,
         "article_text_cut": text_cut,
         "working": article.status in WORKING_STATUSES,
+        "topics": topics,
         **extra,
     }
 
@@ -117,7 +119,7 @@ def article_detail(request, pk: int):
         context["bulk_form"] = BulkForm(
             actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in context["claims"]]
         )
-        plain_model_choices(context["bulk_form"], names=("topics",))
+        model_choices_from(context["bulk_form"], "topics", context["topics"])
     return render(request, "claims/article_detail.html", context)
 
 
@@ -169,4 +171,5 @@ def article_triage(request, pk: int):
         bulk_form=form,
         selected={int(i) for i in request.POST.getlist("claims") if i.isdigit()},
     )
+    model_choices_from(form, "topics", context["topics"])
     return render(request, "claims/article_detail.html", context, status=400)

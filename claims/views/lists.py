@@ -65,11 +65,10 @@ def claim_list(request):
     bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None
     tidy_filter_form(claim_filter, bulk_form)
     claims = claim_filter.qs
-    page = CappedPaginator(selectors.list_rows(claims), PAGE_SIZE, count_from=claims).get_page(
-        request.GET.get("page")
-    )
+    rows = selectors.list_rows(claims, with_topics=True)
+    page = CappedPaginator(rows, PAGE_SIZE, count_from=claims).get_page(request.GET.get("page"))
     values = list(page.object_list)
-    topics = selectors.topics_of([v["pk"] for v in values])
+    topics = {v["pk"]: v["topic_names"] for v in values if v["topic_names"]}
     is_editor = permissions.is_editor(request.user)
     return render(
         request,

@@ -1,10 +1,12 @@
 """The claim page: the claim in its article, evidence, the verdict form, decisions, conflicts."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import services, workflow
-from claims.models import Claim, ClaimEvent, ClaimMatch, Evidence, PastFactCheck, Verdict
+from claims.models import Claim, ClaimEvent, ClaimMatch, Evidence, PastFactCheck, Topic, Verdict
 from reviewers.models import ReviewerProfile
 from tests.factories import ArticleFactory, ClaimFactory, rating
 
@@ -410,10 +412,40 @@ def test_claim_page_query_count_does_not_grow_with_history(
         return len(ctx.captured_queries)
 
     before = count()
+    # session, user with their permissions, claim, topics, history, verdicts, votes,
+    # evidence, matches, header counts (and the "why unassigned" note's reviewers, if open)
+    assert before <= 10
     for i in range(15):
         services.evidence_add(
             claim_id=assigned_claim.pk, actor=checker, url=f"https://example.org/{i}"
         )
     assert count() == before
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(before):
         editor_client.get(url(assigned_claim))
+
+
+def test_claim_page_reads_topics_once_for_the_claim_and_the_form(
+    editor_client, open_claim, django_assert_max_num_queries
+):
+    economy, health = Topic.objects.get(slug="economy"), Topic.objects.get(slug="health")
+    open_claim.topics.set([economy, health])
+    with CaptureQueriesContext(connection) as ctx:
+        response = editor_client.get(url(open_claim))
+    assert len([q for q in ctx.captured_queries if '"claims_topic"' in q["sql"]]) == 1
+    # the claim itself read once too (the "why unassigned" note judges the page's claim)
+    assert (
+        len([q for q in ctx.captured_queries if q["sql"].startswith('SELECT "claims_claim"."id"')])
+        == 1
+    )
+    html = response.content.decode()
+    assert "Why: " in html
+    assert "<dt>Topics</dt><dd>Economy, Health</dd>" in html
+    # the topic form: every topic offered, the claim's own chosen
+    assert f'<option value="{economy.pk}" selected>Economy</option>' in html
+    assert f'<option value="{health.pk}" selected>Health</option>' in html
+    for other in Topic.objects.exclude(pk__in=[economy.pk, health.pk]):
+        assert f'<option value="{other.pk}">{other.name}</option>' in html
+    open_claim.topics.clear()
+    html = editor_client.get(url(open_claim)).content.decode()
+    assert '<dt>Topics</dt><dd><span class="muted">none</span></dd>' in html
+    assert " selected>" not in html.split('name="topics"')[1].split("</select>")[0]

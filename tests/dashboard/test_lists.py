@@ -92,9 +92,9 @@ def test_queue_query_count_is_constant(checker_client, checker, django_assert_ma
     claims = seed_claims(100, state=S.ASSIGNED, assignee=checker)
     for claim in claims[:30]:
         Verdict.objects.create(claim=claim, author=checker, rating=rating(), summary="s")
-    # session, user, permissions, rows (with their verdicts), topics for the filter, unread
-    # notifications
-    with django_assert_max_num_queries(6):
+    # session, user with their permissions, rows (with their verdicts), topics for the
+    # filter, unread notifications
+    with django_assert_max_num_queries(5):
         response = checker_client.get(reverse("claims:home"))
     assert response.content.decode().count("data-row>") == 100
 
@@ -153,13 +153,13 @@ def test_list_query_count_bounded_at_500_claims(
     Verdict.objects.bulk_create(
         [Verdict(claim=c, author=checker, rating=rating(), summary="s") for c in claims[:200]]
     )
-    # session, user, permissions, choices, capped count, rows (with their verdicts), topics,
-    # approvals waiting, unread notifications
-    with django_assert_max_num_queries(9):
+    # session, user with their permissions, choices, capped count, rows (with their
+    # verdicts and topic names), the header's counts (approvals waiting, unread notifications)
+    with django_assert_max_num_queries(6):
         response = editor_client.get(reverse("claims:claims"))
     assert response.status_code == 200
     assert response.content.decode().count("data-row>") == 50
-    with django_assert_max_num_queries(10):  # and the topic's validation
+    with django_assert_max_num_queries(7):  # and the topic's validation
         editor_client.get(reverse("claims:claims"), {"page": 10, "topic": "economy", "q": "agree"})
 
 
@@ -352,4 +352,18 @@ def test_approval_queue_query_count_is_constant(
         response = editor_client.get(reverse("claims:approvals"))
     assert response.content.decode().count('<article class="panel" id="approval-') == 15
     assert len(many.captured_queries) == len(few.captured_queries)
+    # session, user with their permissions, capped count, rows, topics, verdicts, votes,
+    # evidence, header counts
+    assert len(many.captured_queries) <= 9
     assert Article.objects.count() == 15
+
+
+def test_claims_list_rows_show_their_topics_by_name(editor_client):
+    tagged = ClaimFactory(text="Tagged claim")
+    ClaimFactory(text="Plain claim")
+    tagged.topics.set(Topic.objects.filter(slug__in=["health", "economy"]))
+    html = editor_client.get(reverse("claims:claims")).content.decode()
+    row = html.split("Tagged claim")[1].split("</tr>")[0]
+    assert " · Economy, Health</div>" in row
+    row = html.split("Plain claim")[1].split("</tr>")[0]
+    assert "Economy" not in row and "Health" not in row

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from claims import workflow
 from claims.models import Claim, ClaimEvent, Topic
@@ -129,8 +130,40 @@ def test_workload_page_query_ceiling(as_editor, django_assert_max_num_queries):
     make_reviewers(20)
     for _ in range(20):
         ClaimFactory()
-    with django_assert_max_num_queries(16):
+    # session, user with their permissions, cycle times, profiles, their topics, overdue,
+    # waiting claims, their topics, their given-up assignments, backlog totals, header counts
+    with django_assert_max_num_queries(11):
         assert as_editor.get(reverse("reviewers:workload")).status_code == 200
+
+
+def test_workload_explains_waiting_claims_as_the_policy_does(as_editor, checker, checker2):
+    """The page reuses its profile rows as the policy's pool: the reasons are the policy's own,
+    loads, capacity, unavailability and non-fact-checkers included."""
+    from django.contrib.auth.models import Group
+
+    from reviewers import policy
+
+    checker.reviewer_profile.available = False
+    checker.reviewer_profile.save()
+    checker2.reviewer_profile.capacity = 1
+    checker2.reviewer_profile.save()
+    workflow.claim_assign(claim_id=ClaimFactory().pk, assignee=checker2, actor=None)
+    checker2.groups.remove(Group.objects.get(name="Fact-checkers"))
+    for _ in range(3):
+        ClaimFactory(state=Claim.State.OPEN)
+    rows = list(selectors.workload())
+    with_pool = dict(selectors.waiting_claims(pool=selectors.workload_pool(rows)))
+    alone = dict(selectors.waiting_claims())
+    expected = policy.why_unassigned_many(list(alone))
+    assert {c.pk: why for c, why in with_pool.items()} == expected
+    assert {c.pk: why for c, why in alone.items()} == expected
+    assert len(expected) == 3
+    for why in expected.values():
+        assert "is marked unavailable" in why and "is not a fact-checker" in why
+        assert "is at capacity (1/1)" in why
+    html = as_editor.get(reverse("reviewers:workload")).content.decode()
+    for why in expected.values():
+        assert escape(why) in html
 
 
 def test_cycle_times_are_medians_per_stage_from_the_audit_trail():
@@ -383,3 +416,27 @@ def test_bulk_assign_accepts_checkbox_lists_and_rejects_junk(as_editor, checker)
     assert Claim.objects.filter(assignee=checker).count() == 2
     response = as_editor.post(url, {"claim_ids": "12, abc"})
     assert response.status_code == 400 and "Not a claim id: abc." in response.content.decode()
+
+
+def test_header_counts_are_one_query_and_right(as_editor, editor, checker):
+    from django.test import Client
+
+    from reviewers.context_processors import header_counts
+
+    ClaimFactory(state=Claim.State.SUBMITTED, assignee=checker)
+    ClaimFactory(state=Claim.State.OPEN)
+    notifications.notify([editor], kind="x", message="one")
+    notifications.notify([editor], kind="x", message="two")
+    notifications.notify([checker], kind="x", message="theirs")
+    with CaptureQueriesContext(connection) as queries:
+        counts = header_counts(editor)
+    assert counts == {"unread": 2, "waiting": 1}
+    assert len([q for q in queries.captured_queries if "reviewers_notification" in q["sql"]]) == 1
+    # A fact-checker is never told how many verdicts wait for an editor.
+    assert header_counts(checker) == {"unread": 1, "waiting": 0}
+    html = as_editor.get("/claims/").content.decode()
+    assert 'aria-label="1 waiting"' in html and 'aria-label="2 unread"' in html
+    as_checker = Client()
+    as_checker.force_login(checker)
+    html = as_checker.get("/").content.decode()
+    assert "waiting" not in html and 'aria-label="1 unread"' in html

@@ -1,0 +1,105 @@
+"""The session's user is read with their permissions in one query (claims.permissions
+.session_user), and the session is checked exactly as Django checks it."""
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims import permissions
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend=permissions.MODEL_BACKEND)
+    return client
+
+
+def user_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if '"password"' in q["sql"]]  # the user's row
+
+
+def permission_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if 'FROM "auth_permission"' in q["sql"].split("ARRAY(")[0]]
+
+
+def test_user_and_permissions_come_in_one_query(editor):
+    client = signed_in(editor)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("claims:approvals"))
+    assert response.status_code == 200  # an editor's page: the permissions were read
+    assert len(user_queries(ctx.captured_queries)) == 1
+    assert permission_queries(ctx.captured_queries) == []
+    assert "Signed in as editor (editor)" in response.content.decode()
+
+
+def test_a_permission_taken_away_applies_to_the_next_request(editor):
+    client = signed_in(editor)
+    assert client.get(reverse("claims:approvals")).status_code == 200
+    editor.groups.remove(Group.objects.get(name=permissions.EDITORS))
+    assert client.get(reverse("claims:approvals")).status_code == 403
+    # and one granted to the user alone counts too
+    editor.user_permissions.add(Permission.objects.get(codename="approve_verdict"))
+    assert client.get(reverse("claims:approvals")).status_code == 200
+
+
+def test_a_password_change_ends_other_sessions(editor):
+    client = signed_in(editor)
+    assert client.get(reverse("claims:claims")).status_code == 200
+    editor.set_password("a new long passphrase 42")
+    editor.save()
+    response = client.get(reverse("claims:claims"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert SESSION_KEY not in client.session  # flushed, as Django does
+
+
+def test_a_session_without_its_hash_is_refused(editor):
+    client = signed_in(editor)
+    session = client.session
+    del session[HASH_SESSION_KEY]
+    session.save()
+    assert client.get(reverse("claims:claims")).status_code == 302
+
+
+def test_an_inactive_or_deleted_user_is_signed_out(editor, checker):
+    client = signed_in(editor)
+    editor.is_active = False
+    editor.save()
+    assert client.get(reverse("claims:claims")).status_code == 302
+    other = signed_in(checker)
+    checker.delete()
+    assert other.get(reverse("claims:claims")).status_code == 302
+
+
+def test_a_hash_made_with_an_old_secret_is_renewed(editor, settings):
+    with override_settings(SECRET_KEY="the-old-secret-" + "x" * 40):
+        client = signed_in(editor)
+        old_hash = client.session[HASH_SESSION_KEY]
+    settings.SECRET_KEY_FALLBACKS = ["the-old-secret-" + "x" * 40]
+    assert client.get(reverse("claims:claims")).status_code == 200
+    assert client.session[HASH_SESSION_KEY] != old_hash
+    assert client.session[HASH_SESSION_KEY] == editor.get_session_auth_hash()
+    settings.SECRET_KEY_FALLBACKS = []
+    assert client.get(reverse("claims:claims")).status_code == 200  # the new hash holds
+
+
+def test_a_session_of_another_backend_is_djangos(editor):
+    client = signed_in(editor)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "not.a.configured.Backend"
+    session.save()
+    response = client.get(reverse("claims:claims"))
+    assert response.status_code == 302  # Django's get_user: a backend not configured, no user
+    assert client.session.get(SESSION_KEY) == str(editor.pk)  # and Django does not flush it
+
+
+def test_logout_ends_the_session(editor):
+    client = signed_in(editor)
+    assert client.get(reverse("claims:claims")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("claims:claims")).status_code == 302
