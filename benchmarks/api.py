@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -42,6 +41,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from benchmarks.seeding import percentiles  # noqa: E402
 from claims.api.tokens import token_create  # noqa: E402
 from claims.models import Claim, Topic  # noqa: E402
 from claims.permissions import EDITORS, FACT_CHECKERS  # noqa: E402
@@ -103,12 +103,6 @@ def seed(total: int) -> None:
         cursor.execute("ANALYZE")
     count = Claim.objects.filter(article__publisher=PUBLISHER).count()
     print(f"seed: {count:,} benchmark claims in {time.perf_counter() - started:.1f} s")
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p95
 
 
 def page_sql(client: APIClient, url: str) -> tuple[str, list[str]]:

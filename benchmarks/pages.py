@@ -111,13 +111,6 @@ def seed(total: int) -> None:
     print(f"seed: {count:,} benchmark claims in {time.perf_counter() - started:.1f} s")
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[
-        min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))
-    ]
-
-
 def time_page(client: Client, url: str, n: int, cpu: list[float] | None = None) -> list[float]:
     """Wall-clock ms of n requests; `cpu` collects this process's CPU ms for each (the Python
     work of the request, without the waits for PostgreSQL or for a busy machine's cores)."""
@@ -252,8 +245,8 @@ def main() -> int:
         for _ in range(args.requests):
             page_samples += time_page(client, url, 1, cpu_samples)
             sql_samples += time_sql(sql, 1)
-        page_p50, page_p95 = percentiles(page_samples)
-        sql_p50, sql_p95 = percentiles(sql_samples)
+        page_p50, page_p95 = seeding.percentiles(page_samples)
+        sql_p50, sql_p95 = seeding.percentiles(sql_samples)
         cpu_p50 = statistics.median(cpu_samples)
         ratio = page_p95 / sql_p95
         print(

@@ -8,6 +8,7 @@ never taken from input, and inlined (no parameters), so `%` is plain SQL.
 from __future__ import annotations
 
 import re
+import statistics
 
 _WORD = re.compile(r"^[A-Za-z0-9 _-]+$")
 
@@ -142,3 +143,10 @@ def tag_topic(cursor, *, first_claim: int, last_claim: int, topic_id: int, every
         WHERE c.id BETWEEN {int(first_claim)} AND {int(last_claim)} AND c.id % {int(every)} = 0
         """
     )
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """The median and the 95th percentile (nearest rank) of timing samples."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
