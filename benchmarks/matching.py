@@ -145,6 +145,8 @@ def worker(args) -> int:
     from claims.models import Article, Claim
 
     settings.CLAIM_INDEX_DIR = Path(os.environ["BENCH_INDEX_DIR"])
+    if os.environ.get("BENCH_EXPANSION_SEARCH"):
+        settings.CLAIM_INDEX_EXPANSION_SEARCH = int(os.environ["BENCH_EXPANSION_SEARCH"])
     extraction.embed_sentences(["Load the model first."])  # onnxruntime before usearch
     base = memory_mb()
 
@@ -254,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--calls", type=int, default=15, help="timed calls per worker")
     parser.add_argument("--expansion-add", type=int, help="CLAIM_INDEX_EXPANSION_ADD to build with")
+    parser.add_argument(
+        "--expansion-search", type=int, help="CLAIM_INDEX_EXPANSION_SEARCH to search with"
+    )
     parser.add_argument("--worker-id", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -274,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.expansion_add:
         settings.CLAIM_INDEX_EXPANSION_ADD = args.expansion_add
+    if args.expansion_search:
+        settings.CLAIM_INDEX_EXPANSION_SEARCH = args.expansion_search
+        os.environ["BENCH_EXPANSION_SEARCH"] = str(args.expansion_search)
     load_start = os.getloadavg()
     index_dir = Path(tempfile.mkdtemp(prefix="fc-matchindex-"))
     call_command("migrate", verbosity=0)
@@ -310,8 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         reports.append(json.loads(done.stdout.strip().splitlines()[-1]))
 
-    mapped = matching._usearch().restore(str(index_path), view=True)
-    mapped.expansion_search = matching.new_index().expansion_search
+    mapped = matching.restore_index(index_path, view=True)  # as the workers open it
     near = np.asarray(corpus[rng.integers(0, len(corpus), 30)], dtype=np.float32)
     near = near + 0.02 * rng.standard_normal(near.shape).astype(np.float32)
     near /= np.linalg.norm(near, axis=1, keepdims=True)

@@ -30,6 +30,7 @@ from .index import (
     compact_at,
     index_dir,
     new_index,
+    restore_index,
     write_index,
     write_sidecar,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "normalised",
     "rebuild_indexes",
     "reset_cache",
+    "restore_index",
     "write_index",
     "write_sidecar",
 ]

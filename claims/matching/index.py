@@ -66,6 +66,15 @@ def new_index():
     )
 
 
+def restore_index(path: Path, *, view: bool):
+    """An index file opened with the settings (a file keeps its graph, not its expansions:
+    usearch restores it with its own defaults, 64 for search)."""
+    index = _usearch().restore(str(path), view=view)
+    index.expansion_add = int(_setting("CLAIM_INDEX_EXPANSION_ADD", 128))
+    index.expansion_search = int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 128))
+    return index
+
+
 def add_to_index(index, ids: np.ndarray, vectors: np.ndarray) -> None:
     """Add rows with every core (an add is a graph search; one thread leaves a core idle)."""
     index.add(
@@ -173,7 +182,7 @@ class _Corpus:
                 self._reset()
             return
         self._reset()
-        self.index = _usearch().restore(str(path), view=True)
+        self.index = restore_index(path, view=True)
         self.index_key = key
         self.base_last_pk = self.last_pk = last
         self.pending = {int(pk) for pk in meta.get("pending", [])}
@@ -237,10 +246,7 @@ class _Corpus:
             self._open()
             if len(self.ids) < compact_at():
                 return
-            if self.index is not None:
-                index = _usearch().restore(str(path), view=False)
-            else:
-                index = new_index()
+            index = restore_index(path, view=False) if self.index is not None else new_index()
             add_to_index(index, self.ids, self.vectors)
             last = self.last_pk
             write_index(

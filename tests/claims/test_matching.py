@@ -224,3 +224,23 @@ def test_claim_index_command_rebuilds_the_file_from_the_database(small_index, se
     assert matching._claims.index is not None and len(matching._claims.ids) == 0
     assert matching._claims.pending == {waiting.pk}
     assert [pk for pk, _ in hits[0]] == [council.pk]
+
+
+def test_the_mapped_file_is_searched_with_the_configured_expansions(small_index, settings):
+    """usearch opens a file with its own defaults (64 for search); the settings must apply to
+    the file every process maps, or recall is lower than the one measured."""
+    settings.CLAIM_INDEX_EXPANSION_SEARCH = 211
+    settings.CLAIM_INDEX_EXPANSION_ADD = 97
+    file(
+        "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
+        "The city council approved a new budget for public libraries on Tuesday. "
+        "Russia says the United States trains Daesh fighters in Afghanistan."
+    )
+    assert (small_index / "claims.usearch").exists()
+    matching.reset_cache()
+    matching._claims.search(extraction.embed_sentences(["Unemployment fell."]), 0.7, set())
+    mapped = matching._claims.index
+    assert mapped is not None
+    assert (mapped.expansion_search, mapped.expansion_add) == (211, 97)
+    opened = matching.restore_index(small_index / "claims.usearch", view=False)
+    assert (opened.expansion_search, opened.expansion_add) == (211, 97)
