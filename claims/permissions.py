@@ -160,19 +160,15 @@ def _m2m(descriptor) -> tuple[str, str, str]:
     )
 
 
-@functools.cache
-def _user_sql() -> tuple[str, list[str]]:
-    """The query (one parameter: the user's id) and the user's field names in the order of its
-    columns, then the names of the user's own permissions and of their groups'. Written out once
-    from the models' tables (as claims/api/authentication.py does for tokens): built by the ORM
-    it would cost more than it runs."""
+def permission_names_sql(user_pk: str) -> str:
+    """Two SQL columns for the user whose id is the expression `user_pk`: ARRAYs of the names
+    ("app_label.codename", as ModelBackend writes them) of their own permissions and of their
+    groups'. Table and column names come from the models and the database's quoting."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
     User = get_user_model()
     q = connection.ops.quote_name
-    fields = [f.attname for f in User._meta.concrete_fields]
-    columns = [f"u.{q(f.column)}" for f in User._meta.concrete_fields]
     perm = Permission._meta
     name = f"ct.{q('app_label')} || '.' || p.{q('codename')}"
     join = (
@@ -183,15 +179,36 @@ def _user_sql() -> tuple[str, list[str]]:
     own, own_user, own_perm = _m2m(User.user_permissions)
     member, member_user, member_group = _m2m(User.groups)
     granted, granted_group, granted_perm = _m2m(Group.permissions)
-    user_pk = f"u.{q(User._meta.pk.column)}"
-    sql = (
-        f"SELECT {', '.join(columns)}, "  # noqa: S608 (names from the models; the id a parameter)
-        f"ARRAY(SELECT {name} FROM {q(own)} up {join.format(link=f'up.{q(own_perm)}')} "
+    return (
+        f"ARRAY(SELECT {name} FROM {q(own)} up {join.format(link=f'up.{q(own_perm)}')} "  # noqa: S608
         f"WHERE up.{q(own_user)} = {user_pk}), "
         f"ARRAY(SELECT {name} FROM {q(member)} ug "
         f"JOIN {q(granted)} gp ON gp.{q(granted_group)} = ug.{q(member_group)} "
         f"{join.format(link=f'gp.{q(granted_perm)}')} "
-        f"WHERE ug.{q(member_user)} = {user_pk}) "
+        f"WHERE ug.{q(member_user)} = {user_pk})"
+    )
+
+
+def preload_permissions(user, own, groups) -> None:
+    """Hand ModelBackend the permissions it would read on the first `has_perm` (the attribute
+    names are its caches: `_user_perm_cache`, `_group_perm_cache`, `_perm_cache`)."""
+    user._user_perm_cache, user._group_perm_cache = set(own), set(groups)
+    user._perm_cache = user._user_perm_cache | user._group_perm_cache
+
+
+@functools.cache
+def _user_sql() -> tuple[str, list[str]]:
+    """The query (one parameter: the user's id) and the user's field names in the order of its
+    columns, then the names of the user's own permissions and of their groups'. Written out once
+    from the models' tables (as claims/api/authentication.py does for tokens): built by the ORM
+    it would cost more than it runs."""
+    User = get_user_model()
+    q = connection.ops.quote_name
+    fields = [f.attname for f in User._meta.concrete_fields]
+    columns = [f"u.{q(f.column)}" for f in User._meta.concrete_fields]
+    user_pk = f"u.{q(User._meta.pk.column)}"
+    sql = (
+        f"SELECT {', '.join(columns)}, {permission_names_sql(user_pk)} "  # noqa: S608 (names from the models; the id a parameter)
         f"FROM {q(User._meta.db_table)} u WHERE {user_pk} = %s"
     )
     return sql, fields
@@ -215,9 +232,7 @@ def user_with_permissions(user_id):
     if not ModelBackend().user_can_authenticate(user):
         return None
     if not user.is_superuser:
-        own, groups = set(row[-2]), set(row[-1])
-        user._user_perm_cache, user._group_perm_cache = own, groups
-        user._perm_cache = own | groups
+        preload_permissions(user, row[-2], row[-1])
     return user
 
 

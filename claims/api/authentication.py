@@ -17,61 +17,28 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-
-def _through(descriptor) -> tuple[str, str, str]:
-    """A many-to-many field's table and its two columns (this side's id, the other side's)."""
-    field = descriptor.field
-    through = field.remote_field.through._meta
-    return (
-        through.db_table,
-        through.get_field(field.m2m_field_name()).column,
-        through.get_field(field.m2m_reverse_field_name()).column,
-    )
+from claims.permissions import permission_names_sql, preload_permissions
 
 
 @functools.cache
 def _token_sql() -> tuple[str, list[str], list[str]]:
     """The query (one parameter: the key) and the token's and the user's field names, in the
     order of its columns; then the user's own permission names and their groups'."""
-    from django.contrib.auth.models import Group
-
     User = get_user_model()
     q = connection.ops.quote_name
     token_fields = [f.attname for f in Token._meta.concrete_fields]
     user_fields = [f.attname for f in User._meta.concrete_fields]
     columns = [f"t.{q(f.column)}" for f in Token._meta.concrete_fields]
     columns += [f"u.{q(f.column)}" for f in User._meta.concrete_fields]
-    perm = Permission._meta
-    name = f"ct.{q('app_label')} || '.' || p.{q('codename')}"
-
-    def permissions(link: str, column: str) -> str:
-        """Join the permissions named by `link`.`column`, and their content types."""
-        return (
-            f"JOIN {q(perm.db_table)} p ON p.{q(perm.pk.column)} = {link}.{q(column)} "
-            f"JOIN {q(ContentType._meta.db_table)} ct "
-            f"ON ct.{q(ContentType._meta.pk.column)} = p.{q(perm.get_field('content_type').column)}"
-        )
-
-    own, own_user, own_perm = _through(User.user_permissions)
-    member, member_user, member_group = _through(User.groups)
-    granted, granted_group, granted_perm = _through(Group.permissions)
     user_pk = f"u.{q(User._meta.pk.column)}"
     # Names from the models and the database's quoting; the key is the one parameter.
     sql = (
-        f"SELECT {', '.join(columns)}, "  # noqa: S608
-        f"ARRAY(SELECT {name} FROM {q(own)} up {permissions('up', own_perm)} "
-        f"WHERE up.{q(own_user)} = {user_pk}), "
-        f"ARRAY(SELECT {name} FROM {q(member)} ug "
-        f"JOIN {q(granted)} gp ON gp.{q(granted_group)} = ug.{q(member_group)} "
-        f"{permissions('gp', granted_perm)} "
-        f"WHERE ug.{q(member_user)} = {user_pk}) "
+        f"SELECT {', '.join(columns)}, {permission_names_sql(user_pk)} "  # noqa: S608
         f"FROM {q(Token._meta.db_table)} t "
         f"JOIN {q(User._meta.db_table)} u "
         f"ON {user_pk} = t.{q(Token._meta.get_field('user').column)} "
@@ -95,14 +62,6 @@ def token_with_permissions(key: str) -> tuple[Token, list[str], list[str]] | Non
     user = get_user_model().from_db(connection.alias, user_fields, row[n : n + len(user_fields)])
     token.user = user
     return token, list(row[-2]), list(row[-1])
-
-
-def preload_permissions(user, own: list[str], groups: list[str]) -> None:
-    """Hand ModelBackend the permissions it would read on the first `has_perm` (the attribute
-    names are its caches: `_user_perm_cache`, `_group_perm_cache`, `_perm_cache`)."""
-    user._user_perm_cache = set(own)
-    user._group_perm_cache = set(groups)
-    user._perm_cache = {*own, *groups}
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
