@@ -13,7 +13,7 @@ over 0.5 s.
 
     createdb -h 127.0.0.1 -U postgres fc_pages
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_pages DJANGO_DEBUG=1 \\
-        .venv/bin/python benchmarks/pages.py [--claims 100000] [--requests 30] [--show-sql]
+        .venv/bin/python benchmarks/pages.py [--claims 100000] [--requests 30] [--show-sql] [--only queue]
 """
 
 from __future__ import annotations
@@ -201,6 +201,9 @@ def main() -> int:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--show-sql", action="store_true", help="print each page's main SQL")
+    parser.add_argument(
+        "--only", action="append", metavar="PAGE", help="time only this page (repeatable), e.g. queue"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL: set DATABASE_URL=postgres://...")
@@ -235,6 +238,8 @@ def main() -> int:
     )
     missed = []
     for name, who, url, is_main in pages(checker.pk, claim_id, long_id):
+        if args.only and not any(name.startswith(only) for only in args.only):
+            continue
         client = clients[who]
         time_page(client, url, 3)
         sql, queries = main_query(client, url, is_main)
