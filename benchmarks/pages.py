@@ -13,7 +13,8 @@ over 0.5 s.
 
     createdb -h 127.0.0.1 -U postgres fc_pages
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_pages DJANGO_DEBUG=1 \\
-        .venv/bin/python benchmarks/pages.py [--claims 100000] [--requests 30] [--show-sql] [--only queue]
+        .venv/bin/python benchmarks/pages.py [--claims 100000] [--requests 30] [--show-sql] \\
+        [--only queue]
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--show-sql", action="store_true", help="print each page's main SQL")
     parser.add_argument(
-        "--only", action="append", metavar="PAGE", help="time only this page (repeatable), e.g. queue"
+        "--only", action="append", metavar="PAGE", help="time only this page (repeatable)"
     )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
