@@ -60,11 +60,10 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
     user = request.user
     bound = bound or {}
     version = {"version": claim.version}
-    # Every topic, by name, with the claim's own marked: the topic form's choices and the
-    # claim's topics in one query.
-    topics = selectors.topics_with_claims([claim])
-    history = selectors.claim_history(claim)
-    verdict, returned = selectors.claim_verdicts_for_page(claim)
+    # Every topic by name (the topic form's choices) with the claim's own marked, the history,
+    # the verdicts, the evidence and the matches: one query (claims.selectors).
+    extras = selectors.claim_page_extras(claim)
+    verdict, returned = extras.verdict, extras.returned
     show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict, claim)
     available = set(workflow.available_transitions(claim, user))
     can_work = permissions.can_work_on(user, claim)
@@ -114,20 +113,20 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
             initial={"topics": [t.pk for t in claim.topics.all()]},
         ),
     }
-    model_choices_from(forms["topics"], "topics", topics)
+    model_choices_from(forms["topics"], "topics", extras.topics)
     for shown in forms.values():
         plain_model_choices(shown)
     already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())
     return {
         "claim": claim,
         "article": claim.article,
-        "history": history,
-        "evidence_list": selectors.claim_evidence(claim),
-        "matches": selectors.claim_matches(claim),
+        "history": extras.history,
+        "evidence_list": extras.evidence,
+        "matches": extras.matches,
         "verdict": verdict if show_verdict else None,
         "verdict_hidden": verdict is not None and not show_verdict,
         "returned": returned if returned and returned.decision_note else None,
-        "assignment": selectors.assignment_event(claim, history),
+        "assignment": extras.assignment,
         "forms": forms,
         "available": available,
         "can_work": can_work,
