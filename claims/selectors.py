@@ -204,8 +204,10 @@ def _json_row(table: str, alias: str, *leave_out: str) -> str:
 
 # Users as pages show them: never their password hash.
 _USER = "auth_user", "password"
-_CLAIM_PAGE_SQL = f"""
-SELECT
+_CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
+  to_jsonb("claims_claim") - 'embedding',
+  to_jsonb(a),
+  {_json_row(_USER[0], "asg", _USER[1])},
   (SELECT coalesce(jsonb_agg(jsonb_build_array(
             t.id, t.slug, t.name,
             EXISTS (SELECT 1 FROM "claims_claim_topics" ct
@@ -252,6 +254,10 @@ SELECT
    LEFT JOIN "claims_pastfactcheck" pf ON pf.id = m.past_fact_check_id
    LEFT JOIN "claims_rating" pr ON pr.id = pf.rating_id
    WHERE m.claim_id = %(claim)s)
+FROM "claims_claim"
+JOIN "claims_article" a ON a.id = "claims_claim"."article_id"
+LEFT JOIN "auth_user" asg ON asg.id = "claims_claim"."assignee_id"
+WHERE "claims_claim"."id" = %(claim)s
 """  # noqa: S608 (table names only; every value is a parameter)
 
 
@@ -291,21 +297,33 @@ def _related(instance, name: str, related) -> None:
     instance._state.fields_cache[name] = related
 
 
-def claim_page_extras(claim: Claim) -> ClaimPageExtras:
-    """Everything the claim page shows beside the claim, in one query whatever their number:
-    every topic (marked on `claim.topics`, as `topics_with_claims` does), the history with
-    each actor, the current and latest returned verdicts (`pick_page_verdicts`) with rating,
-    author, decider and votes, the evidence with who added it, and the "checked before"
-    matches with their claim's current verdict or their past fact-check's rating.
+def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
+    """The claim page's claim (with its article, assignee and the claim it repeats) and
+    everything shown beside it, in one query whatever their number: every topic (marked on
+    `claim.topics`, as `topics_with_claims` does), the history with each actor, the current
+    and latest returned verdicts (`pick_page_verdicts`) with rating, author, decider and votes,
+    the evidence with who added it, and the "checked before" matches with their claim's
+    current verdict or their past fact-check's rating. None: there is no such claim.
     Elsewhere than on PostgreSQL (the SQLite demo) the same from several queries."""
     if connection.vendor != "postgresql":
-        return _claim_page_extras_portable(claim)
+        claim = claim_for_page(claim_id)
+        return None if claim is None else (claim, _claim_page_extras_portable(claim))
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_PAGE_SQL, {"claim": claim.pk, "returned": Verdict.State.RETURNED})
-        topic_rows, event_rows, verdict_rows, evidence_rows, match_rows = (
-            _json(value) for value in cursor.fetchone()
-        )
-    user, topic = _builder(get_user_model()), _builder(Topic)
+        cursor.execute(_CLAIM_PAGE_SQL, {"claim": claim_id, "returned": Verdict.State.RETURNED})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    claim_row, article_row, assignee_row, *rest = (_json(value) for value in row[1:])
+    topic_rows, event_rows, verdict_rows, evidence_rows, match_rows = rest
+    user, claim_of = _builder(get_user_model()), _builder(Claim)
+    claim = claim_of(claim_row)
+    _related(claim, "article", _builder(Article)(article_row))
+    _related(claim, "assignee", user(assignee_row))
+    repeats = claim.duplicate_of_id
+    # Only its id is shown: a link.
+    _related(claim, "duplicate_of", None if repeats is None else claim_of({"id": repeats}))
+
+    topic = _builder(Topic)
     topics, own = [], []
     for pk, slug, name, on_claim in topic_rows:
         t = topic({"id": pk, "slug": slug, "name": name})
@@ -340,7 +358,7 @@ def claim_page_extras(claim: Claim) -> ClaimPageExtras:
         evidence.append(ev := evidence_of(row))
         _related(ev, "added_by", user(added_by))
 
-    match, claim_of, past = _builder(ClaimMatch), _builder(Claim), _builder(PastFactCheck)
+    match, past = _builder(ClaimMatch), _builder(PastFactCheck)
     matches = []
     for row, matched, matched_verdict, past_row, past_rating in match_rows:
         matches.append(m := match(row))
@@ -356,7 +374,7 @@ def claim_page_extras(claim: Claim) -> ClaimPageExtras:
             _related(fact_check, "rating", rating(past_rating))
         _related(m, "past_fact_check", fact_check)
 
-    return ClaimPageExtras(
+    return claim, ClaimPageExtras(
         topics=topics,
         history=history,
         verdict=current,

@@ -55,14 +55,14 @@ def _verdict_initial(verdict: Verdict | None, returned: Verdict | None, user) ->
     return {"rating": verdict.rating_id, "summary": verdict.summary, "rationale": verdict.rationale}
 
 
-def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
-    """Everything the claim page shows. `bound`: {slot: form} posted forms to show again."""
+def claim_context(
+    request, claim: Claim, extras: selectors.ClaimPageExtras, bound: dict | None = None
+) -> dict:
+    """Everything the claim page shows (`claim` and `extras`: `selectors.claim_page`).
+    `bound`: {slot: form} posted forms to show again."""
     user = request.user
     bound = bound or {}
     version = {"version": claim.version}
-    # Every topic by name (the topic form's choices) with the claim's own marked, the history,
-    # the verdicts, the evidence and the matches: one query (claims.selectors).
-    extras = selectors.claim_page_extras(claim)
     verdict, returned = extras.verdict, extras.returned
     show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict, claim)
     available = set(workflow.available_transitions(claim, user))
@@ -144,12 +144,20 @@ def _load(claim_id: int) -> Claim:
     return claim
 
 
+def _page(claim_id: int) -> tuple[Claim, selectors.ClaimPageExtras]:
+    """The claim and everything its page shows beside it, in one query."""
+    page = selectors.claim_page(claim_id)
+    if page is None:
+        raise Http404("There is no such claim.")
+    return page
+
+
 @login_required
 def claim_detail(request, pk: int):
     if not permissions.can_view_claims(request.user):
         return forbidden(request, "Only fact-checkers and editors can open claims.")
-    claim = _load(pk)
-    return render(request, "claims/claim_detail.html", claim_context(request, claim))
+    claim, extras = _page(pk)
+    return render(request, "claims/claim_detail.html", claim_context(request, claim, extras))
 
 
 @login_required
@@ -367,14 +375,16 @@ def claim_action(request, pk: int, action: str):
         return forbidden(request, "Only an editor can do that.")
     claim = _load(pk)
     form = spec.form(request.POST, auto_id=f"id_{spec.slot}_%s")
-    status = 400
+    status, page = 400, None
     if form.is_valid():
         try:
             outcome = spec.run(request, claim, form)
         except WorkflowError as exc:
             report_error(request, exc)
             status = error_status(exc)
-            claim = _load(pk)  # show the claim as it is now, with the posted form still filled
+            # Show the claim as it is now, with the posted form still filled.
+            page = _page(pk)
+            claim = page[0]
             if isinstance(exc, StaleVersion):
                 # Keep every word typed; carry the current version so that sending the form
                 # again, after reading what changed, is a deliberate choice that can succeed.
@@ -399,5 +409,6 @@ def claim_action(request, pk: int, action: str):
             messages.error(request, "The form lost the claim's version: reload the page.")
         for error in form.non_field_errors():
             messages.error(request, error)
-    context = claim_context(request, claim, bound={spec.slot: form})
+    claim, extras = page or _page(pk)
+    context = claim_context(request, claim, extras, bound={spec.slot: form})
     return render(request, "claims/claim_detail.html", context, status=status)
