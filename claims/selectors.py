@@ -144,11 +144,11 @@ def topics_with_claims(claims: list[Claim]) -> list[Topic]:
         for claim_id in getattr(topic, "claim_ids", ()):
             by_claim[claim_id].append(topic)
     for claim in claims:
-        _set_prefetched(claim, "topics", by_claim[claim.pk])
+        set_prefetched(claim, "topics", by_claim[claim.pk])
     return topics
 
 
-def _set_prefetched(instance, name: str, objects: list) -> None:
+def set_prefetched(instance, name: str, objects: list) -> None:
     """What prefetch_related leaves on an instance: `instance.<name>.all()` answers from
     `objects` without a query."""
     cached = getattr(instance, name).get_queryset()
@@ -195,7 +195,7 @@ class ClaimPageExtras:
     assignment: ClaimEvent | None  # who gave the claim to its assignee, and why
 
 
-def _json_row(table: str, alias: str, *leave_out: str) -> str:
+def json_row_sql(table: str, alias: str, *leave_out: str) -> str:
     """`alias`'s row of `table` as a JSON object (NULL for an outer join's missing row),
     without the columns named."""
     dropped = "".join(f" - '{column}'" for column in leave_out)
@@ -207,26 +207,27 @@ _USER = "auth_user", "password"
 _CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
   to_jsonb("claims_claim") - 'embedding',
   to_jsonb(a),
-  {_json_row(_USER[0], "asg", _USER[1])},
+  {json_row_sql(_USER[0], "asg", _USER[1])},
   (SELECT coalesce(jsonb_agg(jsonb_build_array(
             t.id, t.slug, t.name,
             EXISTS (SELECT 1 FROM "claims_claim_topics" ct
                     WHERE ct.topic_id = t.id AND ct.claim_id = %(claim)s))
           ORDER BY t.name, t.id), '[]')
    FROM "claims_topic" t),
-  (SELECT coalesce(jsonb_agg(jsonb_build_array({_json_row("claims_claimevent", "e")},
-                                               {_json_row(_USER[0], "u", _USER[1])})
+  (SELECT coalesce(jsonb_agg(jsonb_build_array({json_row_sql("claims_claimevent", "e")},
+                                               {json_row_sql(_USER[0], "u", _USER[1])})
           ORDER BY e.created_at DESC, e.id DESC), '[]')
    FROM "claims_claimevent" e LEFT JOIN "auth_user" u ON u.id = e.actor_id
    WHERE e.claim_id = %(claim)s),
   (SELECT coalesce(jsonb_agg(jsonb_build_array(
-            {_json_row("claims_verdict", "v")},
-            {_json_row("claims_rating", "r")},
-            {_json_row(_USER[0], "au", _USER[1])},
-            {_json_row(_USER[0], "de", _USER[1])},
-            (SELECT coalesce(jsonb_agg(jsonb_build_array({_json_row("claims_approvalvote", "av")},
-                                                         {_json_row(_USER[0], "ed", _USER[1])})
-                                       ORDER BY av.created_at, av.id), '[]')
+            {json_row_sql("claims_verdict", "v")},
+            {json_row_sql("claims_rating", "r")},
+            {json_row_sql(_USER[0], "au", _USER[1])},
+            {json_row_sql(_USER[0], "de", _USER[1])},
+            (SELECT coalesce(jsonb_agg(jsonb_build_array(
+                        {json_row_sql("claims_approvalvote", "av")},
+                        {json_row_sql(_USER[0], "ed", _USER[1])})
+                      ORDER BY av.created_at, av.id), '[]')
              FROM "claims_approvalvote" av JOIN "auth_user" ed ON ed.id = av.editor_id
              WHERE av.verdict_id = v.id))), '[]')
    FROM "claims_verdict" v
@@ -234,20 +235,20 @@ _CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
    JOIN "auth_user" au ON au.id = v.author_id
    LEFT JOIN "auth_user" de ON de.id = v.decided_by_id
    WHERE v.claim_id = %(claim)s AND (v.is_current OR v.state = %(returned)s)),
-  (SELECT coalesce(jsonb_agg(jsonb_build_array({_json_row("claims_evidence", "ev")},
-                                               {_json_row(_USER[0], "ad", _USER[1])})
+  (SELECT coalesce(jsonb_agg(jsonb_build_array({json_row_sql("claims_evidence", "ev")},
+                                               {json_row_sql(_USER[0], "ad", _USER[1])})
           ORDER BY ev.created_at, ev.id), '[]')
    FROM "claims_evidence" ev LEFT JOIN "auth_user" ad ON ad.id = ev.added_by_id
    WHERE ev.claim_id = %(claim)s),
   (SELECT coalesce(jsonb_agg(jsonb_build_array(
-            {_json_row("claims_claimmatch", "m")},
-            {_json_row("claims_claim", "mc", "embedding", "context")},
-            (SELECT jsonb_build_array({_json_row("claims_verdict", "mv")},
-                                      {_json_row("claims_rating", "mr")})
+            {json_row_sql("claims_claimmatch", "m")},
+            {json_row_sql("claims_claim", "mc", "embedding", "context")},
+            (SELECT jsonb_build_array({json_row_sql("claims_verdict", "mv")},
+                                      {json_row_sql("claims_rating", "mr")})
              FROM "claims_verdict" mv LEFT JOIN "claims_rating" mr ON mr.id = mv.rating_id
              WHERE mv.claim_id = mc.id AND mv.is_current),
-            {_json_row("claims_pastfactcheck", "pf", "embedding")},
-            {_json_row("claims_rating", "pr")})
+            {json_row_sql("claims_pastfactcheck", "pf", "embedding")},
+            {json_row_sql("claims_rating", "pr")})
           ORDER BY m.similarity DESC, m.id), '[]')
    FROM "claims_claimmatch" m
    LEFT JOIN "claims_claim" mc ON mc.id = m.matched_claim_id
@@ -262,7 +263,7 @@ WHERE "claims_claim"."id" = %(claim)s
 
 
 @functools.cache
-def _builder(model):
+def json_builder(model):
     """A function making `model` instances from its rows as JSON objects (to_jsonb): each
     column's JSON value turned into the field's Python value; a column left out is deferred."""
     fields = []
@@ -292,7 +293,7 @@ def _builder(model):
     return build
 
 
-def _related(instance, name: str, related) -> None:
+def set_related(instance, name: str, related) -> None:
     """`instance.<name>` set to `related` (None included), as select_related leaves it."""
     instance._state.fields_cache[name] = related
 
@@ -315,50 +316,50 @@ def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
         return None
     claim_row, article_row, assignee_row, *rest = (_json(value) for value in row[1:])
     topic_rows, event_rows, verdict_rows, evidence_rows, match_rows = rest
-    user, claim_of = _builder(get_user_model()), _builder(Claim)
+    user, claim_of = json_builder(get_user_model()), json_builder(Claim)
     claim = claim_of(claim_row)
-    _related(claim, "article", _builder(Article)(article_row))
-    _related(claim, "assignee", user(assignee_row))
+    set_related(claim, "article", json_builder(Article)(article_row))
+    set_related(claim, "assignee", user(assignee_row))
     repeats = claim.duplicate_of_id
     # Only its id is shown: a link.
-    _related(claim, "duplicate_of", None if repeats is None else claim_of({"id": repeats}))
+    set_related(claim, "duplicate_of", None if repeats is None else claim_of({"id": repeats}))
 
-    topic = _builder(Topic)
+    topic = json_builder(Topic)
     topics, own = [], []
     for pk, slug, name, on_claim in topic_rows:
         t = topic({"id": pk, "slug": slug, "name": name})
         topics.append(t)
         if on_claim:
             own.append(t)
-    _set_prefetched(claim, "topics", own)
+    set_prefetched(claim, "topics", own)
 
-    event = _builder(ClaimEvent)
+    event = json_builder(ClaimEvent)
     history = []
     for row, actor in event_rows:
         history.append(e := event(row))
-        _related(e, "actor", user(actor))
+        set_related(e, "actor", user(actor))
 
-    verdict, rating, vote = _builder(Verdict), _builder(Rating), _builder(ApprovalVote)
+    verdict, rating, vote = json_builder(Verdict), json_builder(Rating), json_builder(ApprovalVote)
     verdicts = []
     for row, rated, author, decider, vote_rows in verdict_rows:
         verdicts.append(v := verdict(row))
-        _related(v, "rating", rating(rated))
-        _related(v, "author", user(author))
-        _related(v, "decided_by", user(decider))
+        set_related(v, "rating", rating(rated))
+        set_related(v, "author", user(author))
+        set_related(v, "decided_by", user(decider))
         votes = []
         for vote_row, editor in vote_rows:
             votes.append(ballot := vote(vote_row))
-            _related(ballot, "editor", user(editor))
-            _related(ballot, "verdict", v)
-        _set_prefetched(v, "votes", votes)
+            set_related(ballot, "editor", user(editor))
+            set_related(ballot, "verdict", v)
+        set_prefetched(v, "votes", votes)
     current, returned = pick_page_verdicts(verdicts)
 
-    evidence_of, evidence = _builder(Evidence), []
+    evidence_of, evidence = json_builder(Evidence), []
     for row, added_by in evidence_rows:
         evidence.append(ev := evidence_of(row))
-        _related(ev, "added_by", user(added_by))
+        set_related(ev, "added_by", user(added_by))
 
-    match, past = _builder(ClaimMatch), _builder(PastFactCheck)
+    match, past = json_builder(ClaimMatch), json_builder(PastFactCheck)
     matches = []
     for row, matched, matched_verdict, past_row, past_rating in match_rows:
         matches.append(m := match(row))
@@ -367,12 +368,12 @@ def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
             other.current_verdicts = []
             if matched_verdict is not None:
                 other.current_verdicts.append(v := verdict(matched_verdict[0]))
-                _related(v, "rating", rating(matched_verdict[1]))
-        _related(m, "matched_claim", other)
+                set_related(v, "rating", rating(matched_verdict[1]))
+        set_related(m, "matched_claim", other)
         fact_check = past(past_row)
         if fact_check is not None:
-            _related(fact_check, "rating", rating(past_rating))
-        _related(m, "past_fact_check", fact_check)
+            set_related(fact_check, "rating", rating(past_rating))
+        set_related(m, "past_fact_check", fact_check)
 
     return claim, ClaimPageExtras(
         topics=topics,
