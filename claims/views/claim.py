@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from claims import permissions, selectors, services, workflow
@@ -53,6 +55,43 @@ def _verdict_initial(verdict: Verdict | None, returned: Verdict | None, user) ->
     if verdict.state not in {Verdict.State.DRAFT, Verdict.State.RETURNED}:
         return {}
     return {"rating": verdict.rating_id, "summary": verdict.summary, "rationale": verdict.rationale}
+
+
+def field_html(field, label=None) -> SafeString:
+    """One form field as templates/claims/_field.html writes it (label, widget, help, errors),
+    every value through `conditional_escape` as the template's autoescaping does; without a
+    template include, which costs more than the widget (held equal in
+    tests/dashboard/test_claim_page_query.py)."""
+    errors = field.errors
+    shown = conditional_escape(label or field.label)
+    required = ' <span class="muted">(required)</span>' if field.field.required else ""
+    help_text = ""
+    if field.help_text:
+        help_text = (
+            f'<p class="help" id="{conditional_escape(field.auto_id)}_helptext">'
+            f"{conditional_escape(field.help_text)}</p>"
+        )
+    problems = "".join(
+        f'<p class="field-error" role="alert">{conditional_escape(error)}</p>' for error in errors
+    )
+    return mark_safe(  # noqa: S308 (every value escaped above; the widget is Django's HTML)
+        f'<div class="field{" has-error" if errors else ""}">\n'
+        f'  <label for="{conditional_escape(field.id_for_label)}">{shown}{required}</label>\n'
+        f"  {field}\n"
+        f"  {help_text}\n"
+        f"  {problems}\n"
+        "</div>\n"
+    )
+
+
+class FieldsHTML:
+    """`fields.<name>` in a template: that field of `form` as `field_html` writes it."""
+
+    def __init__(self, form, labels: dict[str, str] | None = None):
+        self.form, self.labels = form, labels or {}
+
+    def __getitem__(self, name: str) -> SafeString:
+        return field_html(self.form[name], self.labels.get(name))
 
 
 def claim_context(
@@ -116,6 +155,11 @@ def claim_context(
     model_choices_from(forms["topics"], "topics", extras.topics)
     for shown in forms.values():
         plain_model_choices(shown)
+    fields = {
+        slot: FieldsHTML(shown, {"reason": "Dismiss as"} if slot == "dismiss" else None)
+        for slot, shown in forms.items()
+        if shown is not None
+    }
     already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())
     return {
         "claim": claim,
@@ -128,6 +172,7 @@ def claim_context(
         "returned": returned if returned and returned.decision_note else None,
         "assignment": extras.assignment,
         "forms": forms,
+        "fields": fields,
         "available": available,
         "can_work": can_work,
         "is_editor": is_editor,

@@ -5,10 +5,20 @@ import re
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import selectors, services, workflow
+from claims.forms import (
+    DecisionForm,
+    DeclineForm,
+    DismissForm,
+    EvidenceForm,
+    PriorityForm,
+    TopicsForm,
+    VerdictForm,
+)
 from claims.models import ClaimMatch, Evidence, PastFactCheck, Topic
 from tests.factories import ClaimFactory, rating, submit_verdict
 
@@ -118,3 +128,35 @@ def test_one_query_reads_the_same_objects(busy_claim):
 
 def test_a_missing_claim_is_none():
     assert selectors.claim_page(987654) is None
+
+
+FORMS = [
+    (EvidenceForm, {}),
+    (EvidenceForm, {"url": "javascript:alert(1)", "title": HOSTILE, "stance": "nope"}),
+    (VerdictForm, {}),
+    (VerdictForm, {"summary": HOSTILE * 20, "rationale": HOSTILE}),
+    (DecisionForm, {"note": HOSTILE}),
+    (DismissForm, {"reason": HOSTILE}),
+    (DeclineForm, {}),
+    (PriorityForm, {"priority": "high"}),
+    (TopicsForm, {"topics": ["x"]}),
+]
+
+
+@pytest.mark.parametrize(("form_class", "posted"), FORMS)
+@pytest.mark.parametrize("bound", [False, True])
+@pytest.mark.parametrize("label", [None, f"Dismiss as {HOSTILE}"])
+def test_fields_written_in_python_are_the_field_templates_html(form_class, posted, bound, label):
+    from claims.views.claim import field_html
+
+    data = {"version": "1", **posted} if bound else None
+    form = form_class(data, auto_id="id_slot_%s")
+    if bound:
+        form.is_valid()
+    template = engines["django"].from_string(
+        '{% include "claims/_field.html" with field=field label=label %}'
+    )
+    for field in form:
+        if field.is_hidden:
+            continue
+        assert field_html(field, label) == template.render({"field": field, "label": label})
