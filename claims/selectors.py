@@ -206,7 +206,8 @@ def json_row_sql(table: str, alias: str, *leave_out: str) -> str:
 _USER = "auth_user", "password"
 _CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
   to_jsonb("claims_claim") - 'embedding',
-  to_jsonb(a),
+  to_jsonb(a) - 'body',
+  a.body,
   {json_row_sql(_USER[0], "asg", _USER[1])},
   (SELECT coalesce(jsonb_agg(jsonb_build_array(
             t.id, t.slug, t.name,
@@ -314,11 +315,13 @@ def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    claim_row, article_row, assignee_row, *rest = (_json(value) for value in row[1:])
+    # The article's text as text: it can be long, and JSON would escape it.
+    body = row[3]
+    claim_row, article_row, assignee_row, *rest = (_json(v) for v in (*row[1:3], *row[4:]))
     topic_rows, event_rows, verdict_rows, evidence_rows, match_rows = rest
     user, claim_of = json_builder(get_user_model()), json_builder(Claim)
     claim = claim_of(claim_row)
-    set_related(claim, "article", json_builder(Article)(article_row))
+    set_related(claim, "article", json_builder(Article)({**article_row, "body": body}))
     set_related(claim, "assignee", user(assignee_row))
     repeats = claim.duplicate_of_id
     # Only its id is shown: a link.

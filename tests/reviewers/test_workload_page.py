@@ -196,3 +196,17 @@ def test_the_page_shows_everything_in_four_queries(
     assert "inactive" in html and "unavailable" in html and "away until" in html
     assert "<b>O'Brien" not in html
     assert ReviewerProfile.objects.count() == 6
+
+
+def test_the_portable_path_reads_the_same(busy_desk, monkeypatch):
+    """Where PostgreSQL's JSON is not at hand (the SQLite demo): the separate selectors."""
+    one_query = selectors.workload_page(now=busy_desk)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    portable = selectors.workload_page(now=busy_desk)
+    assert [_profile(p) for p in portable["rows"]] == [_profile(p) for p in one_query["rows"]]
+    assert [(c.pk, why) for c, why in portable["waiting"]] == [
+        (c.pk, why) for c, why in one_query["waiting"]
+    ]
+    assert [a.pk for a in portable["overdue"]] == [a.pk for a in one_query["overdue"]]
+    for key in ("totals", "stages", "bottleneck", "waiting_total", "overdue_total"):
+        assert portable[key] == one_query[key]
