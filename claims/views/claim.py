@@ -94,6 +94,19 @@ class FieldsHTML:
         return field_html(self.form[name], self.labels.get(name))
 
 
+class ActionURLs:
+    """`action_urls.<action>` in a template: where the page's form for that action posts
+    (`claims:claim_action`), from one reverse for all of them."""
+
+    _SLOT = "x-action-x"  # a slug no action has, replaced by each action's
+
+    def __init__(self, claim_id: int):
+        self.pattern = reverse("claims:claim_action", args=[claim_id, self._SLOT])
+
+    def __getitem__(self, action: str) -> str:
+        return self.pattern.replace(self._SLOT, action)
+
+
 def claim_context(
     request, claim: Claim, extras: selectors.ClaimPageExtras, bound: dict | None = None
 ) -> dict:
@@ -173,6 +186,7 @@ def claim_context(
         "assignment": extras.assignment,
         "forms": forms,
         "fields": fields,
+        "action_urls": ActionURLs(claim.pk),
         "available": available,
         "can_work": can_work,
         "is_editor": is_editor,
