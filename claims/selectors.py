@@ -120,7 +120,8 @@ def recent_articles(limit: int = 20):
 
 def claim_for_page(claim_id: int) -> Claim | None:
     """The claim for its page, with its article, assignee and the claim it repeats (whose
-    vector and context the page does not show); everything beside it: `claim_page_extras`."""
+    vector and context the page does not show), for an action on it; the page itself reads
+    it with everything shown beside it in one query: `claim_page`."""
     return (
         Claim.objects.select_related("article", "assignee", "duplicate_of")
         .defer("embedding", "duplicate_of__embedding", "duplicate_of__context")
@@ -184,7 +185,7 @@ def claim_verdicts_for_page(claim: Claim) -> tuple[Verdict | None, Verdict | Non
 
 @dataclass
 class ClaimPageExtras:
-    """What the claim page shows beside the claim itself (`claim_page_extras`)."""
+    """What the claim page shows beside the claim itself (`claim_page`)."""
 
     topics: list[Topic]  # every topic by name: the topic form's choices
     history: list[ClaimEvent]  # newest first
@@ -401,7 +402,8 @@ def _assignment_event(claim: Claim, history: list[ClaimEvent]) -> ClaimEvent | N
 
 
 def _claim_page_extras_portable(claim: Claim) -> ClaimPageExtras:
-    """claim_page_extras where PostgreSQL's JSON functions are not at hand."""
+    """`claim_page`'s extras where PostgreSQL's JSON functions are not at hand (several
+    queries)."""
     topics = topics_with_claims([claim])
     history = list(claim.events.select_related("actor").order_by("-created_at", "-pk"))
     current, returned = claim_verdicts_for_page(claim)
