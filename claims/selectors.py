@@ -277,6 +277,8 @@ def json_builder(model):
             convert = date.fromisoformat
         elif kind == "FloatField":
             convert = float  # JSON writes 1.0 as 1, and NaN as a string
+        elif kind == "BinaryField":
+            convert = _bytes_of  # JSON writes bytea as "\\x" and hex digits
         else:
             convert = None
         fields.append((field.attname, field.column, convert))
@@ -293,6 +295,10 @@ def json_builder(model):
         return model.from_db(DEFAULT_DB_ALIAS, names, values)
 
     return build
+
+
+def _bytes_of(text: str) -> bytes:
+    return bytes.fromhex(text[2:])
 
 
 def set_related(instance, name: str, related) -> None:

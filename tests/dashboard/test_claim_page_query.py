@@ -160,3 +160,19 @@ def test_fields_written_in_python_are_the_field_templates_html(form_class, poste
         if field.is_hidden:
             continue
         assert field_html(field, label) == template.render({"field": field, "label": label})
+
+
+def test_rows_as_json_become_instances_with_python_values(busy_claim):
+    from claims.models import Claim
+
+    Claim.objects.filter(pk=busy_claim.pk).update(embedding=b"\x00\x01\xfe", score=1.0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_jsonb(c) FROM claims_claim c WHERE id = %s", [busy_claim.pk])
+        (row,) = cursor.fetchone()
+    built = selectors.json_builder(Claim)(selectors._json(row))
+    stored = Claim.objects.get(pk=busy_claim.pk)
+    for field in Claim._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(stored, field.attname), field.name
+    assert isinstance(built.score, float) and built.embedding == b"\x00\x01\xfe"
+    partial = selectors.json_builder(Claim)({"id": busy_claim.pk, "text": "x"})
+    assert partial.get_deferred_fields() >= {"embedding", "context", "state"}
