@@ -134,15 +134,21 @@ def _topic_slugs(profile: ReviewerProfile) -> frozenset[str]:
     return cached
 
 
-def facts_for(claims: Iterable[Claim]) -> dict[int, ClaimFacts]:
-    """Facts for many claims in two queries (claims need `article` and prefetched `topics`)."""
+def facts_for(
+    claims: Iterable[Claim], gave_up_rows: Iterable[tuple[int, int, str]] | None = None
+) -> dict[int, ClaimFacts]:
+    """Facts for many claims in two queries (claims need `article` and prefetched `topics`).
+    `gave_up_rows`: their earlier assignments in a GAVE_UP state, (claim id, reviewer id,
+    state) by assignment time, where the caller has read them already (no query then)."""
     claims = list(claims)
     gave_up: dict[int, dict[int, str]] = defaultdict(dict)
-    rows = (
-        Assignment.objects.filter(claim_id__in=[c.pk for c in claims], state__in=list(GAVE_UP))
-        .order_by("assigned_at")
-        .values_list("claim_id", "reviewer_id", "state")
-    )
+    rows = gave_up_rows
+    if rows is None:
+        rows = (
+            Assignment.objects.filter(claim_id__in=[c.pk for c in claims], state__in=list(GAVE_UP))
+            .order_by("assigned_at")
+            .values_list("claim_id", "reviewer_id", "state")
+        )
     for claim_id, reviewer_id, state in rows:
         gave_up[claim_id][reviewer_id] = GAVE_UP[state]
     return {
@@ -280,18 +286,22 @@ def explain(facts: ClaimFacts, pool: Iterable[ReviewerProfile]) -> str:
 
 
 def why_unassigned_many(
-    claims: Iterable[Claim], *, pool: list[ReviewerProfile] | None = None
+    claims: Iterable[Claim],
+    *,
+    pool: list[ReviewerProfile] | None = None,
+    gave_up_rows: Iterable[tuple[int, int, str]] | None = None,
 ) -> dict[int, str]:
     """Why each open claim has no reviewer, in a constant number of queries.
 
     Claims need `article` selected and `topics` prefetched. `pool`: every reviewer profile as
     `profiles(only_possible=False)` gives them (user selected, topics prefetched, `load` and
     `is_fact_checker` set), when the caller has loaded them already; read here otherwise.
+    `gave_up_rows`: see `facts_for`.
     """
     claims = list(claims)
     if not claims:
         return {}
-    facts = facts_for(claims)
+    facts = facts_for(claims, gave_up_rows)
     if pool is None:
         pool = profiles(only_possible=False)
     return {c.pk: explain(facts[c.pk], pool) for c in claims}

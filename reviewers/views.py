@@ -40,26 +40,7 @@ def _require(allowed: bool, sentence: str) -> None:
 @login_required
 def workload(request):
     _require(can_manage_reviewers(request.user), "Only editors can see the reviewers' workload.")
-    stages = selectors.cycle_times()
-    rows = list(selectors.workload())
-    overdue = selectors.overdue_assignments()
-    waiting = selectors.waiting_claims(pool=selectors.workload_pool(rows))
-    backlog = selectors.backlog_totals()
-    return render(
-        request,
-        "reviewers/workload.html",
-        {
-            "rows": rows,
-            "totals": selectors.workload_totals(rows),
-            "stages": stages,
-            "bottleneck": selectors.bottleneck(stages),
-            "overdue": overdue,
-            "overdue_total": backlog["overdue"],
-            "waiting": waiting,
-            "waiting_total": backlog["waiting"],
-            "due_soon_hours": selectors.due_soon_hours(),
-        },
-    )
+    return render(request, "reviewers/workload.html", selectors.workload_page())
 
 
 @login_required

@@ -24,7 +24,10 @@ FACES = {
 
 LOAD = re.compile(r"{%\s*load\s+([^%]*?)\s*%}")
 # The reviewers app's template tags and filters (reviewers/templatetags/reviewers.py).
-REVIEWERS_TAGS = re.compile(r"{%\s*(why_unassigned|stuck_claims)\b|\|\s*duration\b")
+REVIEWERS_TAGS = re.compile(
+    r"{%\s*(why_unassigned|stuck_claims|workload_rows|overdue_rows|waiting_rows)\b"
+    r"|\|\s*duration\b"
+)
 
 
 def reviewers_tag_library() -> set[str]:
@@ -45,6 +48,9 @@ def test_the_tag_pattern_knows_every_reviewers_tag():
         "why_unassigned",
         "duration",
         "stuck_claims",
+        "workload_rows",
+        "overdue_rows",
+        "waiting_rows",
     }, "a reviewers tag was added or removed: update REVIEWERS_TAGS"
 
 

@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from claims import permissions, selectors, services, workflow
@@ -55,16 +57,65 @@ def _verdict_initial(verdict: Verdict | None, returned: Verdict | None, user) ->
     return {"rating": verdict.rating_id, "summary": verdict.summary, "rationale": verdict.rationale}
 
 
-def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
-    """Everything the claim page shows. `bound`: {slot: form} posted forms to show again."""
+def field_html(field, label=None) -> SafeString:
+    """One form field as templates/claims/_field.html writes it (label, widget, help, errors),
+    every value through `conditional_escape` as the template's autoescaping does; without a
+    template include, which costs more than the widget (held equal in
+    tests/dashboard/test_claim_page_query.py)."""
+    errors = field.errors
+    shown = conditional_escape(label or field.label)
+    required = ' <span class="muted">(required)</span>' if field.field.required else ""
+    help_text = ""
+    if field.help_text:
+        help_text = (
+            f'<p class="help" id="{conditional_escape(field.auto_id)}_helptext">'
+            f"{conditional_escape(field.help_text)}</p>"
+        )
+    problems = "".join(
+        f'<p class="field-error" role="alert">{conditional_escape(error)}</p>' for error in errors
+    )
+    return mark_safe(  # noqa: S308 (every value escaped above; the widget is Django's HTML)
+        f'<div class="field{" has-error" if errors else ""}">\n'
+        f'  <label for="{conditional_escape(field.id_for_label)}">{shown}{required}</label>\n'
+        f"  {field}\n"
+        f"  {help_text}\n"
+        f"  {problems}\n"
+        "</div>\n"
+    )
+
+
+class FieldsHTML:
+    """`fields.<name>` in a template: that field of `form` as `field_html` writes it."""
+
+    def __init__(self, form, labels: dict[str, str] | None = None):
+        self.form, self.labels = form, labels or {}
+
+    def __getitem__(self, name: str) -> SafeString:
+        return field_html(self.form[name], self.labels.get(name))
+
+
+class ActionURLs:
+    """`action_urls.<action>` in a template: where the page's form for that action posts
+    (`claims:claim_action`), from one reverse for all of them."""
+
+    _SLOT = "x-action-x"  # a slug no action has, replaced by each action's
+
+    def __init__(self, claim_id: int):
+        self.pattern = reverse("claims:claim_action", args=[claim_id, self._SLOT])
+
+    def __getitem__(self, action: str) -> str:
+        return self.pattern.replace(self._SLOT, action)
+
+
+def claim_context(
+    request, claim: Claim, extras: selectors.ClaimPageExtras, bound: dict | None = None
+) -> dict:
+    """Everything the claim page shows (`claim` and `extras`: `selectors.claim_page`).
+    `bound`: {slot: form} posted forms to show again."""
     user = request.user
     bound = bound or {}
     version = {"version": claim.version}
-    # Every topic, by name, with the claim's own marked: the topic form's choices and the
-    # claim's topics in one query.
-    topics = selectors.topics_with_claims([claim])
-    history = selectors.claim_history(claim)
-    verdict, returned = selectors.claim_verdicts_for_page(claim)
+    verdict, returned = extras.verdict, extras.returned
     show_verdict = verdict is not None and permissions.can_view_verdict(user, verdict, claim)
     available = set(workflow.available_transitions(claim, user))
     can_work = permissions.can_work_on(user, claim)
@@ -114,21 +165,28 @@ def claim_context(request, claim: Claim, bound: dict | None = None) -> dict:
             initial={"topics": [t.pk for t in claim.topics.all()]},
         ),
     }
-    model_choices_from(forms["topics"], "topics", topics)
+    model_choices_from(forms["topics"], "topics", extras.topics)
     for shown in forms.values():
         plain_model_choices(shown)
+    fields = {
+        slot: FieldsHTML(shown, {"reason": "Dismiss as"} if slot == "dismiss" else None)
+        for slot, shown in forms.items()
+        if shown is not None
+    }
     already_voted = show_verdict and any(v.editor_id == user.pk for v in verdict.votes.all())
     return {
         "claim": claim,
         "article": claim.article,
-        "history": history,
-        "evidence_list": selectors.claim_evidence(claim),
-        "matches": selectors.claim_matches(claim),
+        "history": extras.history,
+        "evidence_list": extras.evidence,
+        "matches": extras.matches,
         "verdict": verdict if show_verdict else None,
         "verdict_hidden": verdict is not None and not show_verdict,
         "returned": returned if returned and returned.decision_note else None,
-        "assignment": selectors.assignment_event(claim, history),
+        "assignment": extras.assignment,
         "forms": forms,
+        "fields": fields,
+        "action_urls": ActionURLs(claim.pk),
         "available": available,
         "can_work": can_work,
         "is_editor": is_editor,
@@ -145,12 +203,20 @@ def _load(claim_id: int) -> Claim:
     return claim
 
 
+def _page(claim_id: int) -> tuple[Claim, selectors.ClaimPageExtras]:
+    """The claim and everything its page shows beside it, in one query."""
+    page = selectors.claim_page(claim_id)
+    if page is None:
+        raise Http404("There is no such claim.")
+    return page
+
+
 @login_required
 def claim_detail(request, pk: int):
     if not permissions.can_view_claims(request.user):
         return forbidden(request, "Only fact-checkers and editors can open claims.")
-    claim = _load(pk)
-    return render(request, "claims/claim_detail.html", claim_context(request, claim))
+    claim, extras = _page(pk)
+    return render(request, "claims/claim_detail.html", claim_context(request, claim, extras))
 
 
 @login_required
@@ -368,14 +434,16 @@ def claim_action(request, pk: int, action: str):
         return forbidden(request, "Only an editor can do that.")
     claim = _load(pk)
     form = spec.form(request.POST, auto_id=f"id_{spec.slot}_%s")
-    status = 400
+    status, page = 400, None
     if form.is_valid():
         try:
             outcome = spec.run(request, claim, form)
         except WorkflowError as exc:
             report_error(request, exc)
             status = error_status(exc)
-            claim = _load(pk)  # show the claim as it is now, with the posted form still filled
+            # Show the claim as it is now, with the posted form still filled.
+            page = _page(pk)
+            claim = page[0]
             if isinstance(exc, StaleVersion):
                 # Keep every word typed; carry the current version so that sending the form
                 # again, after reading what changed, is a deliberate choice that can succeed.
@@ -400,5 +468,6 @@ def claim_action(request, pk: int, action: str):
             messages.error(request, "The form lost the claim's version: reload the page.")
         for error in form.non_field_errors():
             messages.error(request, error)
-    context = claim_context(request, claim, bound={spec.slot: form})
+    claim, extras = page or _page(pk)
+    context = claim_context(request, claim, extras, bound={spec.slot: form})
     return render(request, "claims/claim_detail.html", context, status=status)

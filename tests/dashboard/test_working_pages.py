@@ -71,7 +71,7 @@ def test_workload_shows_totals_of_waiting_and_overdue_work(
     workflow.claim_assign(claim_id=late.pk, assignee=checker, actor=editor)
     late.assignments.update(due_at=timezone.now() - timedelta(hours=3))
     ReviewerProfile.objects.get_or_create(user=checker, defaults={"capacity": 4})
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(4):
         response = editor_client.get("/reviewers/workload/")
     html = response.content.decode()
     assert 'Open claims waiting for a reviewer <span class="muted">(23)</span>' in html
