@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import wraps
 
@@ -12,9 +13,12 @@ from django.db import connection
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 
 from claims import permissions
 from claims.errors import WorkflowError
@@ -130,6 +134,13 @@ def filter_errors(claim_filter) -> list[str]:
     return out
 
 
+@functools.cache
+def _fact_checkers_sql() -> tuple[str, tuple]:
+    """`selectors.fact_checkers` as SQL, compiled once: who it names is read fresh by every
+    query; how to find them does not change while the process runs."""
+    return fact_checkers().values("pk", "username").query.sql_with_params()
+
+
 def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[str, str]]]:
     """The filter bar's rating and topic choices (slug, label), and with `with_fact_checkers`
     the bulk bar's fact-checkers (id, username), in one query: the order and labels the
@@ -142,7 +153,7 @@ def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[
     )
     params: tuple = ()
     if with_fact_checkers:
-        people, params = fact_checkers().values("pk", "username").query.sql_with_params()
+        people, params = _fact_checkers_sql()
         users = "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM"
         sql += f" UNION ALL {users} ({people}) AS u (id, username)"  # noqa: S608 (selector's SQL)
     choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": [], "user": []}
@@ -183,14 +194,16 @@ def model_choices_from(form, name: str, objects: list) -> None:
     field.widget.choices = empty + [iterator.choice(obj) for obj in objects]
 
 
-def tidy_filter_form(claim_filter, bulk_form=None) -> None:
+def tidy_filter_form(claim_filter, bulk_form=None, *, choices=None) -> None:
     """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights).
 
     The rating and topic lists (and `bulk_form`'s fact-checkers) are filled from one query of
-    plain values; a chosen value is still checked against the filter's and form's querysets."""
+    plain values (`choices`, `filter_choices`' answer, when the page has read it already); a
+    chosen value is still checked against the filter's and form's querysets."""
     fields = claim_filter.form.fields
     if "rating" in fields or "topic" in fields or bulk_form is not None:
-        choices = filter_choices(with_fact_checkers=bulk_form is not None)
+        if choices is None:
+            choices = filter_choices(with_fact_checkers=bulk_form is not None)
         if "rating" in fields:
             fields["rating"].widget.choices = choices["rating"]
         if "topic" in fields:
@@ -210,3 +223,52 @@ def tidy_filter_form(claim_filter, bulk_form=None) -> None:
     for name in ("state", "rating", "topic", "priority"):
         if name in fields:
             fields[name].widget.attrs.setdefault("size", 4)
+
+
+# --- Fragments rendered once per distinct input ------------------------------------------------
+
+# How many distinct fragments a process keeps (a few KB each); past it the oldest half goes.
+FRAGMENTS_KEPT = 256
+_fragments: dict[tuple, SafeString] = {}
+
+
+def cached_fragment(key: tuple, render: Callable[[], str]) -> SafeString:
+    """`render()`'s HTML, rendered once per distinct `key` in this process. The key must hold
+    everything the HTML depends on (choices read by this request, the request's own values,
+    errors, the language): nothing is kept that this request did not just read, so a change
+    to a topic or a person shows on the next page with no invalidation to forget."""
+    key = (translation.get_language(), *key)
+    html = _fragments.get(key)
+    if html is None:
+        html = mark_safe(render())  # noqa: S308 (a template's output, escaped by it)
+        if len(_fragments) >= FRAGMENTS_KEPT:
+            for old in list(_fragments)[: FRAGMENTS_KEPT // 2]:
+                _fragments.pop(old, None)
+        _fragments[key] = html
+    return html
+
+
+def filter_bar(request: HttpRequest, claim_filter, choices: dict, errors: list[str]) -> SafeString:
+    """claims/_filter_bar.html for `claim_filter` (already validated: its `qs` read), its
+    widgets tidied (`tidy_filter_form`) with `choices`. Rendered once per distinct choices,
+    query and errors (the widgets and their options cost several times the page's query)."""
+    query = tuple((k, tuple(v)) for k, v in sorted(request.GET.lists()) if k != "page")
+    field_errors = tuple((name, tuple(map(str, e))) for name, e in claim_filter.errors.items())
+    key = (
+        "filter_bar",
+        request.path,
+        tuple(choices["rating"]),
+        tuple(choices["topic"]),
+        query,
+        field_errors,
+        tuple(errors),
+    )
+
+    def render() -> str:
+        tidy_filter_form(claim_filter, choices=choices)
+        return render_to_string(
+            "claims/_filter_bar.html",
+            {"filter": claim_filter, "filter_errors": errors, "request": request},
+        )
+
+    return cached_fragment(key, render)
