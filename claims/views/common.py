@@ -141,27 +141,84 @@ def _fact_checkers_sql() -> tuple[str, tuple]:
     return fact_checkers().values("pk", "username").query.sql_with_params()
 
 
+# Numbers every dashboard page shows in its header, added by other apps (the reviewers app: the
+# unread notifications and the verdicts waiting for an editor, reviewers/apps.py): name ->
+# function of the user giving (SQL of one number, its parameters), or None where that user is
+# not shown it (the number is then 0).
+HEADER_FIGURES: dict[str, Callable[[object], tuple[str, list] | None]] = {}
+
+
+def page_lookups(
+    request: HttpRequest | None,
+    *,
+    choices: tuple[str, ...] = (),
+    figures: dict[str, tuple[str, list]] | None = None,
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, int]]:
+    """What a page reads besides its main rows, in one query: the choice lists named in
+    `choices` (see `filter_choices`), the page's own `figures` (name -> (SQL of one number,
+    parameters): a pager's count) and, with `request`, the header's (HEADER_FIGURES), kept on
+    the request as `header_figures` for the header's context processor, which then asks no
+    query of its own. Returns the choice lists and the page's own figures."""
+    figures = dict(figures or {})
+    header: dict[str, int] = {}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        for name, figure in HEADER_FIGURES.items():
+            part = figure(user)
+            if part is None:
+                header[name] = 0
+            else:
+                figures[f"header:{name}"] = part
+    parts, params = [], []
+    if "rating" in choices:
+        parts.append(
+            f"SELECT 'rating', slug, label, scale, position, id FROM {Rating._meta.db_table} "  # noqa: S608 (table names)
+            "WHERE active"
+        )
+    if "topic" in choices:
+        parts.append(f"SELECT 'topic', slug, name, name, 0, id FROM {Topic._meta.db_table}")  # noqa: S608 (table names)
+    if "user" in choices:
+        people, people_params = _fact_checkers_sql()
+        parts.append(
+            "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM "  # noqa: S608 (selector's SQL)
+            f"({people}) AS u (id, username)"
+        )
+        params.extend(people_params)
+    for name, (sql, figure_params) in figures.items():
+        parts.append(f"SELECT 'figure', %s, CAST(({sql}) AS varchar), '', 0, 0")
+        params.extend([name, *figure_params])
+    found: dict[str, list[tuple[str, str]]] = {kind: [] for kind in ("rating", "topic", "user")}
+    numbers: dict[str, int] = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 4, 5, 6", params)
+            for kind, value, label, *_order in cursor.fetchall():
+                if kind == "figure":
+                    numbers[value] = int(label or 0)
+                else:
+                    found[kind].append((value, label))
+    for name in list(numbers):
+        if name.startswith("header:"):
+            header[name.removeprefix("header:")] = numbers.pop(name)
+    if request is not None and user is not None and user.is_authenticated and HEADER_FIGURES:
+        request.header_figures = header
+    return found, numbers
+
+
 def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[str, str]]]:
     """The filter bar's rating and topic choices (slug, label), and with `with_fact_checkers`
     the bulk bar's fact-checkers (id, username), in one query: the order and labels the
     filters' and the form's own querysets give them (active ratings by scale and position,
     topics by name, fact-checkers by username, `selectors.fact_checkers` deciding who)."""
-    rating, topic = Rating._meta.db_table, Topic._meta.db_table
-    sql = (
-        f"SELECT 'rating', slug, label, scale, position, id FROM {rating} WHERE active "  # noqa: S608 (table names)
-        f"UNION ALL SELECT 'topic', slug, name, name, 0, id FROM {topic}"
-    )
-    params: tuple = ()
-    if with_fact_checkers:
-        people, params = _fact_checkers_sql()
-        users = "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM"
-        sql += f" UNION ALL {users} ({people}) AS u (id, username)"  # noqa: S608 (selector's SQL)
-    choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": [], "user": []}
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY 1, 4, 5, 6", params)
-        for kind, value, label, *_order in cursor.fetchall():
-            choices[kind].append((value, label))
-    return choices
+    kinds = ("rating", "topic", "user") if with_fact_checkers else ("rating", "topic")
+    return page_lookups(None, choices=kinds)[0]
+
+
+def capped_count_sql(queryset, cap: int) -> tuple[str, list]:
+    """SQL of how many rows `queryset` has, counting at most `cap` (a pager's figure for
+    `page_lookups`): the rows' ids only, without the order."""
+    sql, params = queryset.order_by().values("pk")[:cap].query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) AS capped", list(params)  # noqa: S608 (the ORM's SQL)
 
 
 def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
