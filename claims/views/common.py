@@ -153,12 +153,16 @@ def page_lookups(
     *,
     choices: tuple[str, ...] = (),
     figures: dict[str, tuple[str, list]] | None = None,
-) -> tuple[dict[str, list[tuple[str, str]]], dict[str, int]]:
+    rows: dict[str, tuple[str, list]] | None = None,
+) -> tuple[dict[str, list[tuple]], dict[str, int]]:
     """What a page reads besides its main rows, in one query: the choice lists named in
     `choices` (see `filter_choices`), the page's own `figures` (name -> (SQL of one number,
-    parameters): a pager's count) and, with `request`, the header's (HEADER_FIGURES), kept on
-    the request as `header_figures` for the header's context processor, which then asks no
-    query of its own. Returns the choice lists and the page's own figures."""
+    parameters): a pager's count), its own `rows` (kind -> (SQL of rows of six columns: the
+    kind, two texts, a text, two numbers, which order them; parameters)) and, with `request`,
+    the header's figures (HEADER_FIGURES), kept on the request as `header_figures` for the
+    header's context processor, which then asks no query of its own. Returns the choice lists
+    (value, label) and the rows (their five columns after the kind) by kind, and the page's
+    own figures."""
     figures = dict(figures or {})
     header: dict[str, int] = {}
     user = getattr(request, "user", None)
@@ -184,17 +188,23 @@ def page_lookups(
             f"({people}) AS u (id, username)"
         )
         params.extend(people_params)
+    for sql, rows_params in (rows or {}).values():
+        parts.append(sql)
+        params.extend(rows_params)
     for name, (sql, figure_params) in figures.items():
         parts.append(f"SELECT 'figure', %s, CAST(({sql}) AS varchar), '', 0, 0")
         params.extend([name, *figure_params])
-    found: dict[str, list[tuple[str, str]]] = {kind: [] for kind in ("rating", "topic", "user")}
+    kinds = ("rating", "topic", "user", *(rows or {}))
+    found: dict[str, list[tuple]] = {kind: [] for kind in kinds}
     numbers: dict[str, int] = {}
     if parts:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 4, 5, 6", params)
-            for kind, value, label, *_order in cursor.fetchall():
+            for kind, value, label, *order in cursor.fetchall():
                 if kind == "figure":
                     numbers[value] = int(label or 0)
+                elif rows and kind in rows:
+                    found[kind].append((value, label, *order))
                 else:
                     found[kind].append((value, label))
     for name in list(numbers):

@@ -208,15 +208,21 @@ def queue_rows(values) -> list[dict]:
     return rows
 
 
-def sentence_rows(claims, *, can_triage: bool, selected) -> tuple[list, list]:
+def sentence_rows(
+    claims, *, can_triage: bool, selected, topic_names: dict | None = None
+) -> tuple[list, list]:
     """The article page's sentences (claims/article_detail.html): the rows shown, and the
-    rows below the candidate threshold (shown collapsed)."""
+    rows below the candidate threshold (shown collapsed). Each claim's topics by name: from
+    `topic_names` (claim id -> names) when given, else its prefetched `topics`."""
     url = claim_url_maker()
     shown, low = [], []
     for claim in claims:
         pk, number = int(claim.pk), int(claim.position) + 1
         score = _e(percent(claim.score))
-        names = [t.name for t in claim.topics.all()]
+        if topic_names is not None:
+            names = topic_names.get(pk, ())
+        else:
+            names = [t.name for t in claim.topics.all()]
         pick = (
             f'<td><input type="checkbox" name="claims" value="{pk}" id="pick-{pk}" '
             f'{"checked" if pk in selected else ""} aria-label="Select sentence {number}">'
