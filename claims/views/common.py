@@ -316,11 +316,14 @@ def cached_fragment(key: tuple, render: Callable[[], str]) -> SafeString:
 
 
 def filter_bar(request: HttpRequest, claim_filter, choices: dict, errors: list[str]) -> SafeString:
-    """claims/_filter_bar.html for `claim_filter` (already validated: its `qs` read), its
-    widgets tidied (`tidy_filter_form`) with `choices`. Rendered once per distinct choices,
-    query and errors (the widgets and their options cost several times the page's query)."""
+    """claims/_filter_bar.html for `claim_filter` (already validated: its `qs` read; or, for a
+    request that filters nothing, a function that builds it), its widgets tidied
+    (`tidy_filter_form`) with `choices`. Rendered once per distinct choices, query and errors
+    (the widgets and their options cost several times the page's query)."""
     query = tuple((k, tuple(v)) for k, v in sorted(request.GET.lists()) if k != "page")
-    field_errors = tuple((name, tuple(map(str, e))) for name, e in claim_filter.errors.items())
+    field_errors = ()
+    if not callable(claim_filter):
+        field_errors = tuple((name, tuple(map(str, e))) for name, e in claim_filter.errors.items())
     key = (
         "filter_bar",
         request.path,
@@ -332,10 +335,11 @@ def filter_bar(request: HttpRequest, claim_filter, choices: dict, errors: list[s
     )
 
     def render() -> str:
-        tidy_filter_form(claim_filter, choices=choices)
+        shown = claim_filter() if callable(claim_filter) else claim_filter
+        tidy_filter_form(shown, choices=choices)
         return render_to_string(
             "claims/_filter_bar.html",
-            {"filter": claim_filter, "filter_errors": errors, "request": request},
+            {"filter": shown, "filter_errors": errors, "request": request},
         )
 
     return cached_fragment(key, render)

@@ -78,10 +78,16 @@ def _bulk_bar(people: list[tuple[str, str]]) -> SafeString:
 
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
 def claim_list(request):
-    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.order_by("-created_at", "-pk"))
+    newest_first = Claim.objects.order_by("-created_at", "-pk")
     can_bulk = _can_bulk(request.user)
-    claims = claim_filter.qs
-    errors = filter_errors(claim_filter)
+    if any(name != "page" for name in request.GET):
+        claim_filter = ClaimFilter(request.GET, queryset=newest_first)
+        claims = claim_filter.qs
+        errors = filter_errors(claim_filter)
+    else:
+        # Nothing asked: every claim, newest first (what ClaimFilter gives for no filters);
+        # its form is built only if the filter bar is not rendered yet.
+        claim_filter, claims, errors = None, newest_first, []
     # The choices, the pager's count and the header's counts: one query.
     choices, figures = page_lookups(
         request,
@@ -99,9 +105,13 @@ def claim_list(request):
         request,
         "claims/claim_list.html",
         {
-            "filter": claim_filter,
             "filter_errors": errors,
-            "filter_bar": filter_bar(request, claim_filter, choices, errors),
+            "filter_bar": filter_bar(
+                request,
+                claim_filter or (lambda: ClaimFilter(request.GET, queryset=newest_first)),
+                choices,
+                errors,
+            ),
             "page": page,
             "claims": claim_list_rows(values, topics, is_editor=is_editor, can_bulk=can_bulk),
             "can_bulk": can_bulk,
