@@ -270,22 +270,6 @@ def article_sentences(article: Article) -> QuerySet:
     )
 
 
-def article_counts(article: Article) -> QuerySet:
-    """The article's sentences counted in all, open and candidate: one row of values (`total`,
-    `open`, `candidates`), none when it has no sentences."""
-    return (
-        Claim.objects.filter(article_id=article.pk)
-        .order_by()
-        .values("article_id")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(state=Claim.State.OPEN)),
-            candidates=Count("pk", filter=Q(state=Claim.State.CANDIDATE)),
-        )
-        .values("total", "open", "candidates")
-    )
-
-
 def article_sentences_page(article: Article, page_number, *, per_page: int | None = None):
     """One page of the article's filed sentences (by position) and the article's counts by
     state, in a fixed number of queries however long the article: an article of 3,800
