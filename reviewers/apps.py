@@ -7,7 +7,7 @@ class ReviewersConfig(AppConfig):
     verbose_name = "Reviewers"
 
     def ready(self) -> None:
-        from claims.views.common import HEADER_FIGURES
+        from claims.header import HEADER_FIGURES
 
         from . import receivers  # noqa: F401  (connects the signal listeners)
         from .context_processors import unread_figure, waiting_figure

@@ -41,7 +41,7 @@ def _waiting_sql() -> str:
 
 def unread_figure(user) -> tuple[str, list]:
     """The user's unread notifications, as SQL of one number (for `page_lookups`, which reads
-    the header's counts in a dashboard page's own query: claims.views.common.HEADER_FIGURES)."""
+    the header's counts in a dashboard page's own query: claims.header.HEADER_FIGURES)."""
     return _unread_sql(), [user.pk]
 
 

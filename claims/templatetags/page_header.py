@@ -38,6 +38,9 @@ def _where(path: str) -> str:
 @register.simple_tag(takes_context=True)
 def site_header(context) -> SafeString:
     request, user = context.get("request"), context.get("user")
+    header = context.template.engine.get_template("_site_header.html")
+    if request is None:  # rendered outside a request: as the template says, nothing kept
+        return mark_safe(header.render(context))  # noqa: S308 (a template's output)
     signed_in = bool(user is not None and user.is_authenticated)
     key: tuple = ("site_header", signed_in)
     if signed_in:
@@ -52,7 +55,6 @@ def site_header(context) -> SafeString:
             user.get_full_name(),
             bool(user.is_staff),
         )
-    header = context.template.engine.get_template("_site_header.html")
 
     def render() -> str:
         with context.push(csrf_token=TOKEN_MARK):

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from claims import permissions
 from claims.errors import WorkflowError
+from claims.header import HEADER_FIGURES
 from claims.models import Rating, Topic
 from claims.selectors import fact_checkers
 
@@ -139,13 +140,6 @@ def _fact_checkers_sql() -> tuple[str, tuple]:
     """`selectors.fact_checkers` as SQL, compiled once: who it names is read fresh by every
     query; how to find them does not change while the process runs."""
     return fact_checkers().values("pk", "username").query.sql_with_params()
-
-
-# Numbers every dashboard page shows in its header, added by other apps (the reviewers app: the
-# unread notifications and the verdicts waiting for an editor, reviewers/apps.py): name ->
-# function of the user giving (SQL of one number, its parameters), or None where that user is
-# not shown it (the number is then 0).
-HEADER_FIGURES: dict[str, Callable[[object], tuple[str, list] | None]] = {}
 
 
 def page_lookups(
