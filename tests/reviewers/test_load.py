@@ -120,3 +120,29 @@ def test_assign_many_checks_each_claim_on_its_own_and_writes_the_rest():
         assert (fresh.state, fresh.assignee_id, fresh.version) == (claim.state, None, 1)
         assert not ClaimEvent.objects.filter(claim=claim).exists()
         assert not Assignment.objects.filter(claim=claim).exists()
+
+
+def test_migrate_recreates_dropped_load_triggers_and_recounts(editor, caplog):
+    """SQLite drops a table's triggers when a migration rebuilds it; `migrate` puts them back."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from reviewers import load_triggers
+
+    ana = reviewer("ana")
+    claim = ClaimFactory()
+    with connection.cursor() as cursor:
+        load_triggers.drop_triggers(cursor.execute, connection.vendor)
+    assert load_triggers.missing_triggers(connection) == list(load_triggers.TRIGGERS)
+    workflow.claim_assign(claim_id=claim.pk, assignee=ana, actor=editor)
+    assert loads() == {"ana": (0, 1)}  # no trigger: the counter went stale
+
+    call_command("migrate", verbosity=0)
+
+    assert load_triggers.missing_triggers(connection) == []
+    assert loads() == {"ana": (1, 1)}  # recounted
+    assert "Re-created the reviewer load triggers" in caplog.text
+    workflow.claim_unassign(claim_id=claim.pk, actor=editor)
+    assert loads() == {"ana": (0, 0)}  # and kept again
+    call_command("migrate", verbosity=0)
+    assert loads() == {"ana": (0, 0)}
