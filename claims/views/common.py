@@ -178,8 +178,8 @@ def page_lookups(
     if "user" in choices:
         people, people_params = _fact_checkers_sql()
         parts.append(
-            "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM "  # noqa: S608 (selector's SQL)
-            f"({people}) AS u (id, username)"
+            "SELECT 'user', CAST(u.pk AS varchar), u.username, u.username, 0, u.pk FROM "  # noqa: S608 (selector's SQL)
+            f"({people}) AS u"
         )
         params.extend(people_params)
     for sql, rows_params in (rows or {}).values():
