@@ -32,8 +32,8 @@ _DASH = mark_safe('<span class="muted">—</span>')  # noqa: S308 (a constant)
 def _e(value) -> str:
     """`conditional_escape` for one value: HTML already marked safe as it is, anything else
     escaped (`&<>"'`, as Django's `escape`)."""
-    if isinstance(value, str):
-        return value if hasattr(value, "__html__") else _html_escape(value)
+    if type(value) is str:  # a plain string (a SafeString is a subclass): the common case
+        return _html_escape(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return _html_escape(str(value))
@@ -102,8 +102,9 @@ class _Times:
             words = f"was due {exact}" if words.startswith("overdue") else _e(words)
         else:
             words = _e(words)
+        # css: one of deadline_words' class names; isoformat: digits and -:+.T only.
         return (
-            f'<time class="due {_e(css)}" datetime="{_e(due_at.isoformat())}" '
+            f'<time class="due {css}" datetime="{due_at.isoformat()}" '
             f'title="{exact}">{words}</time>'
         )
 
@@ -113,7 +114,7 @@ class _Times:
         exact = self._exact(moment)
         seconds = (self.now - moment).total_seconds()
         words = "just now" if seconds < 60 else _e(f"{_amount(self.now - moment)} ago")
-        return f'<time datetime="{_e(moment.isoformat())}" title="{exact}">{words}</time>'
+        return f'<time datetime="{moment.isoformat()}" title="{exact}">{words}</time>'
 
 
 def claim_url_maker():
