@@ -124,17 +124,22 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
     }
 
 
+# Past this page number the page is found from the count first (no article has so many pages;
+# an offset that large would overflow the database's integers).
+FAR_PAGE = 1_000_000
+
+
 def _asked_page(number) -> int | None:
     """The page `Paginator.get_page(number)` shows, where that is known without the count: 1
-    for anything not a whole number, the number itself from 1 up (None below 1: the last
-    page, which needs the count)."""
+    for anything not a whole number, the number itself from 1 up (None below 1 or past
+    FAR_PAGE: the last page, which needs the count)."""
     try:
         if isinstance(number, float) and not number.is_integer():
             raise ValueError
         asked = int(number)
     except (TypeError, ValueError):
         return 1
-    return asked if asked >= 1 else None
+    return asked if 1 <= asked <= FAR_PAGE else None
 
 
 def _sentence_lookups(request, article: Article, claims: list[Claim]) -> tuple[dict, list]:

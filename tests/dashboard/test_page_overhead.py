@@ -245,7 +245,8 @@ def test_the_article_page_reads_the_page_asked_for(client, editor):
         for n in range(250)
     )
     url = f"/articles/{article.pk}/"
-    for asked, shown in (("", 1), ("2", 2), ("x", 1), ("0", 3), ("99", 3), ("-1", 3)):
+    asked_and_shown = (("", 1), ("2", 2), ("x", 1), ("0", 3), ("99", 3), ("-1", 3), ("1e3", 1))
+    for asked, shown in (*asked_and_shown, (str(10**20), 3)):
         html = client.get(url, {"page": asked} if asked else {}).content.decode()
         assert f"Page {shown} of 3" in html
         assert f"Sentence {(shown - 1) * 100}." in html
