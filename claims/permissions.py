@@ -6,7 +6,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -37,12 +37,22 @@ def holds_permission(perm: str, *, user: str = "") -> Q:
     active user). `user` is the path from the queried model to the user ("" when querying users,
     "user" for a model with a `user` foreign key)."""
     app_label, codename = perm.split(".", 1)
-    granted = Permission.objects.filter(codename=codename, content_type__app_label=app_label)
+    granted = Permission.objects.filter(
+        codename=codename, content_type__app_label=app_label
+    ).values("pk")
     ref = OuterRef(f"{user}_id" if user else "pk")
+    User = get_user_model()
+    # Written over the link tables alone (no join through the groups' own table): the same
+    # answer as filtering permissions by group__user and user, at half the planning.
+    groups = Group.permissions.through.objects.filter(permission_id__in=granted)
     return (
         Q(**{f"{user}__is_superuser" if user else "is_superuser": True})
-        | Exists(granted.filter(group__user=ref))
-        | Exists(granted.filter(user=ref))
+        | Exists(
+            User.groups.through.objects.filter(user_id=ref, group_id__in=groups.values("group_id"))
+        )
+        | Exists(
+            User.user_permissions.through.objects.filter(user_id=ref, permission_id__in=granted)
+        )
     )
 
 
@@ -164,7 +174,6 @@ def permission_names_sql(user_pk: str) -> str:
     """Two SQL columns for the user whose id is the expression `user_pk`: ARRAYs of the names
     ("app_label.codename", as ModelBackend writes them) of their own permissions and of their
     groups'. Table and column names come from the models and the database's quoting."""
-    from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
     User = get_user_model()

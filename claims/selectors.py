@@ -496,16 +496,21 @@ def article_page(article_id: int) -> Article | None:
     return Article.objects.select_related("submitted_by").filter(pk=article_id).first()
 
 
-def article_sentences_page(article: Article, page_number, *, per_page: int | None = None):
-    """One page of the article's filed sentences (by position) and the article's counts by
-    state, in a fixed number of queries however long the article: an article of 3,800
-    sentences renders 100 of them, not 3,800."""
-    claims = (
+def article_sentences(article: Article) -> QuerySet:
+    """The article's filed sentences, by position, with their assignees."""
+    return (
         Claim.objects.filter(article_id=article.pk)
         .select_related("assignee")
         .defer("embedding", "context")
         .order_by("position")
-    )  # their topics: `topics_with_claims`, with the topic choices
+    )
+
+
+def article_sentences_page(article: Article, page_number, *, per_page: int | None = None):
+    """One page of the article's filed sentences (by position) and the article's counts by
+    state, in a fixed number of queries however long the article: an article of 3,800
+    sentences renders 100 of them, not 3,800."""
+    claims = article_sentences(article)  # their topics: `topics_with_claims`, with the choices
     counts = Claim.objects.filter(article_id=article.pk).aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(state=Claim.State.OPEN)),

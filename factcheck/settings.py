@@ -486,3 +486,5 @@ CELERY_BEAT_SCHEDULE["expire-overdue"]["schedule"] = min(60.0, JOB_SWEEP_SECONDS
 # Form widgets written in Python with the same HTML as Django's widget templates (a <select>
 # was one template render per <option>): factcheck/forms_renderer.py.
 FORM_RENDERER = "factcheck.forms_renderer.PythonWidgetRenderer"
+# Database sessions, read with one plain statement instead of the ORM's (factcheck/sessions.py).
+SESSION_ENGINE = "factcheck.sessions"

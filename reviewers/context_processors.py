@@ -2,11 +2,14 @@
 how many verdicts wait for approval.
 
 Lazy, and one query for both: the query runs only on pages whose template shows a count, the
-first time one is read.
+first time one is read. A page that reads its own choices or counts in one query
+(claims.views.common.page_lookups) reads these with them (`unread_figure`, `waiting_figure`,
+registered in reviewers/apps.py), and then no query runs here.
 """
 
-from django.contrib.auth import get_user_model
-from django.db.models import Func, IntegerField, Subquery
+import functools
+
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
 from claims import permissions
@@ -15,29 +18,61 @@ from claims.models import Claim
 from .models import Notification
 
 
-def _count(queryset) -> Subquery:
-    """`SELECT COUNT(*)` of `queryset`, as a subquery (no GROUP BY: one row, 0 when empty)."""
-    count_all = Func(template="COUNT(*)", output_field=IntegerField())
-    counted = queryset.order_by().annotate(n=count_all).values("n")
-    return Subquery(counted, output_field=IntegerField())
+@functools.cache
+def _unread_sql() -> str:
+    q = connection.ops.quote_name
+    notification = Notification._meta
+    return (
+        f"SELECT COUNT(*) FROM {q(notification.db_table)} "  # noqa: S608 (names from the models)
+        f"WHERE {q(notification.get_field('user').column)} = %s "
+        f"AND {q(notification.get_field('read_at').column)} IS NULL"
+    )
+
+
+@functools.cache
+def _waiting_sql() -> str:
+    q = connection.ops.quote_name
+    claim = Claim._meta
+    return (
+        f"SELECT COUNT(*) FROM {q(claim.db_table)} "  # noqa: S608 (names from the models)
+        f"WHERE {q(claim.get_field('state').column)} = %s"
+    )
+
+
+def unread_figure(user) -> tuple[str, list]:
+    """The user's unread notifications, as SQL of one number (for `page_lookups`, which reads
+    the header's counts in a dashboard page's own query: claims.header.HEADER_FIGURES)."""
+    return _unread_sql(), [user.pk]
+
+
+def waiting_figure(user) -> tuple[str, list] | None:
+    """The verdicts waiting for an editor, for editors only."""
+    if not permissions.is_editor(user):
+        return None
+    return _waiting_sql(), [Claim.State.SUBMITTED.value]
 
 
 def header_counts(user) -> dict[str, int]:
     """{"unread": the user's unread notifications, "waiting": verdicts waiting for an editor
-    (0 for a user who may not approve)}, in one query."""
-    editor = permissions.is_editor(user)
-    counts = {"unread": _count(Notification.objects.filter(user=user, read_at__isnull=True))}
-    if editor:
-        counts["waiting"] = _count(Claim.objects.filter(state=Claim.State.SUBMITTED))
-    rows = get_user_model().objects.filter(pk=user.pk).annotate(**counts).values(*counts)
-    row = next(iter(rows.order_by()[:1]), {})
-    return {"unread": row.get("unread") or 0, "waiting": row.get("waiting") or 0}
+    (0 for a user who may not approve)}, in one query (the SQL written out once from the
+    models' tables: built by the ORM on every page it cost more than it runs)."""
+    waiting = waiting_figure(user)
+    sql = f"SELECT ({_unread_sql()}), " + (f"({waiting[0]})" if waiting else "0")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *(waiting[1] if waiting else [])])
+        unread, waiting_count = cursor.fetchone()
+    return {"unread": unread or 0, "waiting": waiting_count or 0}
 
 
 def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications_count": 0}
+    known = getattr(request, "header_figures", None)
+    if known is not None:
+        # Read by the page's own query (claims.views.common.page_lookups).
+        counts = {"unread": known.get("unread", 0), "waiting": known.get("waiting", 0)}
+        return {"unread_notifications_count": counts["unread"], "header_counts": counts}
     counts = SimpleLazyObject(lambda: header_counts(user))
     return {
         "unread_notifications_count": SimpleLazyObject(lambda: counts["unread"]),

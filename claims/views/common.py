@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import wraps
 
@@ -12,12 +13,16 @@ from django.db import connection
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 
 from claims import permissions
 from claims.errors import WorkflowError
+from claims.header import HEADER_FIGURES
 from claims.models import Rating, Topic
 from claims.selectors import fact_checkers
 
@@ -130,27 +135,94 @@ def filter_errors(claim_filter) -> list[str]:
     return out
 
 
+@functools.cache
+def _fact_checkers_sql() -> tuple[str, tuple]:
+    """`selectors.fact_checkers` as SQL, compiled once: who it names is read fresh by every
+    query; how to find them does not change while the process runs."""
+    return fact_checkers().values("pk", "username").query.sql_with_params()
+
+
+def page_lookups(
+    request: HttpRequest | None,
+    *,
+    choices: tuple[str, ...] = (),
+    figures: dict[str, tuple[str, list]] | None = None,
+    rows: dict[str, tuple[str, list]] | None = None,
+) -> tuple[dict[str, list[tuple]], dict[str, int]]:
+    """What a page reads besides its main rows, in one query: the choice lists named in
+    `choices` (see `filter_choices`), the page's own `figures` (name -> (SQL of one number,
+    parameters): a pager's count), its own `rows` (kind -> (SQL of rows of six columns: the
+    kind, two texts, a text, two numbers, which order them; parameters)) and, with `request`,
+    the header's figures (HEADER_FIGURES), kept on the request as `header_figures` for the
+    header's context processor, which then asks no query of its own. Returns the choice lists
+    (value, label) and the rows (their five columns after the kind) by kind, and the page's
+    own figures."""
+    figures = dict(figures or {})
+    header: dict[str, int] = {}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        for name, figure in HEADER_FIGURES.items():
+            part = figure(user)
+            if part is None:
+                header[name] = 0
+            else:
+                figures[f"header:{name}"] = part
+    parts, params = [], []
+    if "rating" in choices:
+        parts.append(
+            f"SELECT 'rating', slug, label, scale, position, id FROM {Rating._meta.db_table} "  # noqa: S608 (table names)
+            "WHERE active"
+        )
+    if "topic" in choices:
+        parts.append(f"SELECT 'topic', slug, name, name, 0, id FROM {Topic._meta.db_table}")  # noqa: S608 (table names)
+    if "user" in choices:
+        people, people_params = _fact_checkers_sql()
+        parts.append(
+            "SELECT 'user', CAST(u.pk AS varchar), u.username, u.username, 0, u.pk FROM "  # noqa: S608 (selector's SQL)
+            f"({people}) AS u"
+        )
+        params.extend(people_params)
+    for sql, rows_params in (rows or {}).values():
+        parts.append(sql)
+        params.extend(rows_params)
+    for name, (sql, figure_params) in figures.items():
+        parts.append(f"SELECT 'figure', %s, CAST(({sql}) AS varchar), '', 0, 0")
+        params.extend([name, *figure_params])
+    kinds = ("rating", "topic", "user", *(rows or {}))
+    found: dict[str, list[tuple]] = {kind: [] for kind in kinds}
+    numbers: dict[str, int] = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 4, 5, 6", params)
+            for kind, value, label, *order in cursor.fetchall():
+                if kind == "figure":
+                    numbers[value] = int(label or 0)
+                elif rows and kind in rows:
+                    found[kind].append((value, label, *order))
+                else:
+                    found[kind].append((value, label))
+    for name in list(numbers):
+        if name.startswith("header:"):
+            header[name.removeprefix("header:")] = numbers.pop(name)
+    if request is not None and user is not None and user.is_authenticated and HEADER_FIGURES:
+        request.header_figures = header
+    return found, numbers
+
+
 def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[str, str]]]:
     """The filter bar's rating and topic choices (slug, label), and with `with_fact_checkers`
     the bulk bar's fact-checkers (id, username), in one query: the order and labels the
     filters' and the form's own querysets give them (active ratings by scale and position,
     topics by name, fact-checkers by username, `selectors.fact_checkers` deciding who)."""
-    rating, topic = Rating._meta.db_table, Topic._meta.db_table
-    sql = (
-        f"SELECT 'rating', slug, label, scale, position, id FROM {rating} WHERE active "  # noqa: S608 (table names)
-        f"UNION ALL SELECT 'topic', slug, name, name, 0, id FROM {topic}"
-    )
-    params: tuple = ()
-    if with_fact_checkers:
-        people, params = fact_checkers().values("pk", "username").query.sql_with_params()
-        users = "SELECT 'user', CAST(u.id AS varchar), u.username, u.username, 0, u.id FROM"
-        sql += f" UNION ALL {users} ({people}) AS u (id, username)"  # noqa: S608 (selector's SQL)
-    choices: dict[str, list[tuple[str, str]]] = {"rating": [], "topic": [], "user": []}
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY 1, 4, 5, 6", params)
-        for kind, value, label, *_order in cursor.fetchall():
-            choices[kind].append((value, label))
-    return choices
+    kinds = ("rating", "topic", "user") if with_fact_checkers else ("rating", "topic")
+    return page_lookups(None, choices=kinds)[0]
+
+
+def capped_count_sql(queryset, cap: int) -> tuple[str, list]:
+    """SQL of how many rows `queryset` has, counting at most `cap` (a pager's figure for
+    `page_lookups`): the rows' ids only, without the order."""
+    sql, params = queryset.order_by().values("pk")[:cap].query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) AS capped", list(params)  # noqa: S608 (the ORM's SQL)
 
 
 def plain_model_choices(form, names: tuple[str, ...] | None = None) -> None:
@@ -183,14 +255,16 @@ def model_choices_from(form, name: str, objects: list) -> None:
     field.widget.choices = empty + [iterator.choice(obj) for obj in objects]
 
 
-def tidy_filter_form(claim_filter, bulk_form=None) -> None:
+def tidy_filter_form(claim_filter, bulk_form=None, *, choices=None) -> None:
     """Friendlier widgets for ClaimFilter's fields on a page (dates, "any", list heights).
 
     The rating and topic lists (and `bulk_form`'s fact-checkers) are filled from one query of
-    plain values; a chosen value is still checked against the filter's and form's querysets."""
+    plain values (`choices`, `filter_choices`' answer, when the page has read it already); a
+    chosen value is still checked against the filter's and form's querysets."""
     fields = claim_filter.form.fields
     if "rating" in fields or "topic" in fields or bulk_form is not None:
-        choices = filter_choices(with_fact_checkers=bulk_form is not None)
+        if choices is None:
+            choices = filter_choices(with_fact_checkers=bulk_form is not None)
         if "rating" in fields:
             fields["rating"].widget.choices = choices["rating"]
         if "topic" in fields:
@@ -210,3 +284,56 @@ def tidy_filter_form(claim_filter, bulk_form=None) -> None:
     for name in ("state", "rating", "topic", "priority"):
         if name in fields:
             fields[name].widget.attrs.setdefault("size", 4)
+
+
+# --- Fragments rendered once per distinct input ------------------------------------------------
+
+# How many distinct fragments a process keeps (a few KB each); past it the oldest half goes.
+FRAGMENTS_KEPT = 256
+_fragments: dict[tuple, SafeString] = {}
+
+
+def cached_fragment(key: tuple, render: Callable[[], str]) -> SafeString:
+    """`render()`'s HTML, rendered once per distinct `key` in this process. The key must hold
+    everything the HTML depends on (choices read by this request, the request's own values,
+    errors, the language): nothing is kept that this request did not just read, so a change
+    to a topic or a person shows on the next page with no invalidation to forget."""
+    key = (translation.get_language(), *key)
+    html = _fragments.get(key)
+    if html is None:
+        html = mark_safe(render())  # noqa: S308 (a template's output, escaped by it)
+        if len(_fragments) >= FRAGMENTS_KEPT:
+            for old in list(_fragments)[: FRAGMENTS_KEPT // 2]:
+                _fragments.pop(old, None)
+        _fragments[key] = html
+    return html
+
+
+def filter_bar(request: HttpRequest, claim_filter, choices: dict, errors: list[str]) -> SafeString:
+    """claims/_filter_bar.html for `claim_filter` (already validated: its `qs` read; or, for a
+    request that filters nothing, a function that builds it), its widgets tidied
+    (`tidy_filter_form`) with `choices`. Rendered once per distinct choices, query and errors
+    (the widgets and their options cost several times the page's query)."""
+    query = tuple((k, tuple(v)) for k, v in sorted(request.GET.lists()) if k != "page")
+    field_errors = ()
+    if not callable(claim_filter):
+        field_errors = tuple((name, tuple(map(str, e))) for name, e in claim_filter.errors.items())
+    key = (
+        "filter_bar",
+        request.path,
+        tuple(choices["rating"]),
+        tuple(choices["topic"]),
+        query,
+        field_errors,
+        tuple(errors),
+    )
+
+    def render() -> str:
+        shown = claim_filter() if callable(claim_filter) else claim_filter
+        tidy_filter_form(shown, choices=choices)
+        return render_to_string(
+            "claims/_filter_bar.html",
+            {"filter": shown, "filter_errors": errors, "request": request},
+        )
+
+    return cached_fragment(key, render)

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from claims import permissions, selectors, services
 from claims.errors import WorkflowError
 from claims.forms import BULK_TRIAGE_ACTIONS, BulkForm, IngestForm
-from claims.models import Article, Claim
+from claims.models import Article, Claim, Topic
 
 from .bulk import apply_bulk
-from .common import forbidden, model_choices_from, requires, summarise_bulk
+from .common import (
+    cached_fragment,
+    forbidden,
+    model_choices_from,
+    page_lookups,
+    requires,
+    summarise_bulk,
+)
 from .rows import sentence_rows
 
 WORKING_STATUSES = {Article.Status.PENDING, Article.Status.FETCHING, Article.Status.PROCESSING}
@@ -96,8 +109,9 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
     return {
         "article": article,
         "claims": claims,
-        "sentence_rows": shown,
+        "sentence_rows": mark_safe("".join(shown)),  # noqa: S308 (rows escaped by sentence_rows)
         "low_claims": low,
+        "low_rows": mark_safe("".join(low)),  # noqa: S308 (the same)
         "page": page,
         "claim_total": counts["total"],
         "candidate_count": counts["candidates"],
@@ -110,16 +124,138 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
     }
 
 
+# Past this page number the page is found from the count first (no article has so many pages;
+# an offset that large would overflow the database's integers).
+FAR_PAGE = 1_000_000
+
+
+def _asked_page(number) -> int | None:
+    """The page `Paginator.get_page(number)` shows, where that is known without the count: 1
+    for anything not a whole number, the number itself from 1 up (None below 1 or past
+    FAR_PAGE: the last page, which needs the count)."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        asked = int(number)
+    except (TypeError, ValueError):
+        return 1
+    return asked if 1 <= asked <= FAR_PAGE else None
+
+
+def _sentence_lookups(request, article: Article, claims: list[Claim]) -> tuple[dict, list]:
+    """One query for the article page besides its sentences: the counts of all its sentences,
+    every topic (the bulk form's choices) with which of `claims` has it, and the header's
+    counts. Returns the counts and the topics (id, name), by name; each claim's topic names
+    are left on it as `topic_names`."""
+    q = connection.ops.quote_name
+    rows = {
+        "counts": (
+            _counts_sql(),
+            [Claim.State.OPEN.value, Claim.State.CANDIDATE.value, article.pk],
+        ),
+        "topic_id": (
+            f"SELECT 'topic_id', CAST(id AS varchar), name, name, 0, id "  # noqa: S608 (table name)
+            f"FROM {q(Topic._meta.db_table)}",
+            [],
+        ),
+    }
+    if claims:
+        through = Claim.topics.through._meta
+        claim_column = through.get_field("claim").column
+        topic_column = through.get_field("topic").column
+        rows["link"] = (
+            f"SELECT 'link', CAST({q(claim_column)} AS varchar), "  # noqa: S608 (names from the models)
+            f"CAST({q(topic_column)} AS varchar), '', 0, 0 FROM {q(through.db_table)} "
+            f"WHERE {q(claim_column)} IN ({', '.join(['%s'] * len(claims))})",
+            [c.pk for c in claims],
+        )
+    found, _figures = page_lookups(request, rows=rows)
+    total, _label, _text, opened, candidates = found["counts"][0]
+    counts = {"total": int(total), "open": int(opened), "candidates": int(candidates)}
+    topics = [(int(pk), name) for pk, name, *_order in found["topic_id"]]
+    order = {pk: index for index, (pk, _name) in enumerate(topics)}
+    names = dict(topics)
+    by_claim: dict[int, list[int]] = {}
+    for claim_id, topic_id, *_order in found.get("link", ()):
+        by_claim.setdefault(int(claim_id), []).append(int(topic_id))
+    for claim in claims:
+        claim.topic_names = [
+            names[t] for t in sorted(by_claim.get(claim.pk, ()), key=order.__getitem__)
+        ]
+    return counts, topics
+
+
+@functools.cache
+def _counts_sql() -> str:
+    """The article's sentences counted in all, open and candidate (parameters: the two states
+    and the article's id), as a row for `page_lookups`; written out once from the model."""
+    q = connection.ops.quote_name
+    meta = Claim._meta
+    state = q(meta.get_field("state").column)
+    return (
+        "SELECT 'counts', CAST(COUNT(*) AS varchar), '', '', "  # noqa: S608 (names from the model)
+        f"COALESCE(SUM(CASE WHEN {state} = %s THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN {state} = %s THEN 1 ELSE 0 END), 0) "
+        f"FROM {q(meta.db_table)} WHERE {q(meta.get_field('article').column)} = %s"
+    )
+
+
+def _article_bulk_bar(topics: list[tuple[int, str]]) -> SafeString:
+    """claims/_article_bulk_bar.html, unbound: rendered once per distinct list of topics."""
+
+    def render() -> str:
+        form = BulkForm(actions=BULK_TRIAGE_ACTIONS, claim_ids=[])
+        form.fields["topics"].widget.choices = [(str(pk), name) for pk, name in topics]
+        return render_to_string("claims/_article_bulk_bar.html", {"bulk_form": form})
+
+    return cached_fragment(("article_bulk_bar", tuple(topics)), render)
+
+
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can open articles.")
 def article_detail(request, pk: int):
+    """One page of the article's sentences in three queries besides the session's: the
+    article, the page's sentences, and everything else (`_sentence_lookups`)."""
     article = _article_or_404(pk)
     can_triage = permissions.can_triage(request.user)
-    context = _article_context(request, article, request.GET.get("page"), can_triage=can_triage)
-    if can_triage:
-        context["bulk_form"] = BulkForm(
-            actions=BULK_TRIAGE_ACTIONS, claim_ids=[c.pk for c in context["claims"]]
-        )
-        model_choices_from(context["bulk_form"], "topics", context["topics"])
+    sentences = selectors.article_sentences(article)
+    per_page = selectors.ARTICLE_SENTENCES_PER_PAGE
+    asked = _asked_page(request.GET.get("page"))
+    # The page asked for is read before its count (which comes with the topics of its rows);
+    # a page past the end is read again once the count says which is the last.
+    claims = list(sentences[(asked - 1) * per_page : asked * per_page]) if asked else []
+    counts, topics = _sentence_lookups(request, article, claims)
+    paginator = Paginator(sentences, per_page)
+    paginator.count = counts["total"]
+    number = paginator.get_page(request.GET.get("page")).number
+    if number != asked:
+        claims = list(sentences[(number - 1) * per_page : number * per_page])
+        counts, topics = _sentence_lookups(request, article, claims)
+        paginator.count = counts["total"]
+        number = min(number, paginator.num_pages)
+    page = paginator._get_page(claims, number, paginator)
+    text, text_cut = selectors.article_text_of(article, claims)
+    shown, low = sentence_rows(
+        claims,
+        can_triage=can_triage,
+        selected=(),
+        topic_names={c.pk: c.topic_names for c in claims},
+    )
+    context = {
+        "article": article,
+        "claims": claims,
+        "sentence_rows": mark_safe("".join(shown)),  # noqa: S308 (rows escaped by sentence_rows)
+        "low_claims": low,
+        "low_rows": mark_safe("".join(low)),  # noqa: S308 (the same)
+        "page": page,
+        "claim_total": counts["total"],
+        "candidate_count": counts["candidates"],
+        "open_count": counts["open"],
+        "article_text": text,
+        "article_text_cut": text_cut,
+        "working": article.status in WORKING_STATUSES,
+        "can_triage": can_triage,
+        "bulk_bar": _article_bulk_bar(topics) if can_triage else "",
+    }
     return render(request, "claims/article_detail.html", context)
 
 
@@ -172,4 +308,5 @@ def article_triage(request, pk: int):
         selected={int(i) for i in request.POST.getlist("claims") if i.isdigit()},
     )
     model_choices_from(form, "topics", context["topics"])
+    context["bulk_bar"] = render_to_string("claims/_article_bulk_bar.html", {"bulk_form": form})
     return render(request, "claims/article_detail.html", context, status=400)

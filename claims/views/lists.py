@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from claims import permissions, selectors, workflow
@@ -18,13 +20,16 @@ from claims.models import Claim
 
 from .bulk import apply_bulk
 from .common import (
+    cached_fragment,
+    capped_count_sql,
     error_status,
+    filter_bar,
     filter_errors,
     forbidden,
+    page_lookups,
     requires,
     safe_next,
     summarise_bulk,
-    tidy_filter_form,
 )
 from .rows import claim_list_rows
 
@@ -58,15 +63,41 @@ def _can_bulk(user) -> bool:
     return permissions.can_assign(user) or permissions.can_triage(user)
 
 
+def _bulk_bar(people: list[tuple[str, str]]) -> SafeString:
+    """claims/_claim_bulk_bar.html: the bulk actions, rendered once per distinct list of
+    fact-checkers (`filter_choices`' "user" list, read by this request)."""
+
+    def render() -> str:
+        bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[])
+        assignee = bulk_form.fields["assignee"]
+        assignee.widget.choices = [("", assignee.empty_label), *people]
+        return render_to_string("claims/_claim_bulk_bar.html", {"bulk_form": bulk_form})
+
+    return cached_fragment(("claim_bulk_bar", tuple(people)), render)
+
+
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
 def claim_list(request):
-    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.order_by("-created_at", "-pk"))
+    newest_first = Claim.objects.order_by("-created_at", "-pk")
     can_bulk = _can_bulk(request.user)
-    bulk_form = BulkForm(actions=BULK_CLAIM_ACTIONS, claim_ids=[]) if can_bulk else None
-    tidy_filter_form(claim_filter, bulk_form)
-    claims = claim_filter.qs
+    if any(name != "page" for name in request.GET):
+        claim_filter = ClaimFilter(request.GET, queryset=newest_first)
+        claims = claim_filter.qs
+        errors = filter_errors(claim_filter)
+    else:
+        # Nothing asked: every claim, newest first (what ClaimFilter gives for no filters);
+        # its form is built only if the filter bar is not rendered yet.
+        claim_filter, claims, errors = None, newest_first, []
+    # The choices, the pager's count and the header's counts: one query.
+    choices, figures = page_lookups(
+        request,
+        choices=("rating", "topic", "user") if can_bulk else ("rating", "topic"),
+        figures={"count": capped_count_sql(claims, COUNT_CAP + 1)},
+    )
     rows = selectors.list_rows(claims, with_topics=True)
-    page = CappedPaginator(rows, PAGE_SIZE, count_from=claims).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(rows, PAGE_SIZE)
+    paginator.count = figures["count"]
+    page = paginator.get_page(request.GET.get("page"))
     values = list(page.object_list)
     topics = {v["pk"]: v["topic_names"] for v in values if v["topic_names"]}
     is_editor = permissions.is_editor(request.user)
@@ -74,13 +105,18 @@ def claim_list(request):
         request,
         "claims/claim_list.html",
         {
-            "filter": claim_filter,
-            "filter_errors": filter_errors(claim_filter),
+            "filter_errors": errors,
+            "filter_bar": filter_bar(
+                request,
+                claim_filter or (lambda: ClaimFilter(request.GET, queryset=newest_first)),
+                choices,
+                errors,
+            ),
             "page": page,
             "claims": claim_list_rows(values, topics, is_editor=is_editor, can_bulk=can_bulk),
             "can_bulk": can_bulk,
             "is_editor": is_editor,
-            "bulk_form": bulk_form,
+            "bulk_bar": _bulk_bar(choices["user"]) if can_bulk else "",
             "filtered": any(v for k, v in request.GET.lists() if k not in {"page", "ordering"}),
         },
     )

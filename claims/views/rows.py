@@ -2,25 +2,119 @@
 
 A list of 50 or 100 claims rendered through the template engine costs several times its SQL
 query: each row is a dozen variable lookups, filters and template tags, each escaped and
-localised on its own. Here a row is one `format_html` call over plain values read by the
-page's query: every value from a person or an article is escaped by `format_html`, and the
-badges, deadlines and times come from the same functions the template tags use. The markup is
-the markup the templates had.
+localised on its own. Here a row is one f-string over plain values read by the page's query:
+every value from a person or an article goes through `_e` (`html.escape`, what Django's
+`escape` and `format_html` call, without their per-value wrappers), and the badges, deadlines
+and times are the same markup the template tags (claims.templatetags.claims_ui) write, from
+the same words. The markup is the markup the templates had; tests/dashboard/test_rows.py holds
+each row equal to the template tags' and `format_html`'s output.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from datetime import datetime
+from html import escape as _html_escape
+
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from claims.models import Claim, Verdict
-from claims.templatetags.claims_ui import deadline, percent, state_badge, when
+from claims.templatetags.claims_ui import STATE_LABELS, _amount, deadline_words, percent
 
 PRIORITY_LABELS = dict(Claim.Priority.choices)
 DISMISS_REASONS = dict(Claim.DismissReason.choices)
 _DASH = mark_safe('<span class="muted">—</span>')  # noqa: S308 (a constant)
+
+
+def _e(value) -> str:
+    """`conditional_escape` for one value: HTML already marked safe as it is, anything else
+    escaped (`&<>"'`, as Django's `escape`)."""
+    if type(value) is str:  # a plain string (a SafeString is a subclass): the common case
+        return _html_escape(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _html_escape(str(value))
+
+
+def _truncate(text, length: int) -> str:
+    """`Truncator(text).chars(length)`: a text no longer than `length` (after the same NFC
+    normalisation, combining characters not counted) is returned as it is without Truncator's
+    per-call translation lookup; a longer one goes to Truncator."""
+    text = unicodedata.normalize("NFC", str(text))
+    if len(text) <= length:
+        return text
+    return Truncator(text).chars(length)
+
+
+def _badges() -> dict[str, str]:
+    # claims_ui.state_badge for every state, written once.
+    return {
+        state: f'<span class="state state-{_e(state)}">{_e(label)}</span>'
+        for state, label in STATE_LABELS.items()
+    }
+
+
+_STATE_BADGES = _badges()
+_PRIORITIES = {
+    priority: f'<span class="priority priority-{_e(priority)}">{_e(label)}</span>'
+    for priority, label in PRIORITY_LABELS.items()
+}
+
+
+def _state_badge(state) -> str:
+    """claims_ui.state_badge."""
+    badge = _STATE_BADGES.get(state)
+    if badge is None:
+        badge = f'<span class="state state-{_e(state)}">{_e(STATE_LABELS.get(state, state))}</span>'
+    return badge
+
+
+def _priority(priority) -> str:
+    badge = _PRIORITIES.get(priority)
+    if badge is None:
+        label = PRIORITY_LABELS.get(priority, priority)
+        badge = f'<span class="priority priority-{_e(priority)}">{_e(label)}</span>'
+    return badge
+
+
+class _Times:
+    """claims_ui.deadline and claims_ui.when for the rows of one page: the current time zone
+    and the time read once, not once a row."""
+
+    def __init__(self):
+        self.tz = timezone.get_current_timezone()
+        self.now = timezone.now()
+
+    def _exact(self, moment: datetime) -> str:
+        # timezone.localtime(moment): moment is aware (USE_TZ), so it is astimezone(tz).
+        return _e(moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %Z"))
+
+    def deadline(self, due_at: datetime | None, state: str = "") -> str:
+        if due_at is None:
+            return '<span class="due due-none">—</span>'
+        exact = self._exact(due_at)
+        words, css = deadline_words(due_at, self.now)
+        if state and state not in Claim.WORKING_STATES:
+            css = "due-later"
+            words = f"was due {exact}" if words.startswith("overdue") else _e(words)
+        else:
+            words = _e(words)
+        # css: one of deadline_words' class names; isoformat: digits and -:+.T only.
+        return (
+            f'<time class="due {css}" datetime="{due_at.isoformat()}" '
+            f'title="{exact}">{words}</time>'
+        )
+
+    def when(self, moment: datetime | None) -> str:
+        if moment is None:
+            return "—"
+        exact = self._exact(moment)
+        seconds = (self.now - moment).total_seconds()
+        words = "just now" if seconds < 60 else _e(f"{_amount(self.now - moment)} ago")
+        return f'<time datetime="{moment.isoformat()}" title="{exact}">{words}</time>'
 
 
 def claim_url_maker():
@@ -30,185 +124,141 @@ def claim_url_maker():
     return lambda pk: f"{before}{pk}{after}"
 
 
-def _priority(priority: str) -> SafeString:
-    return format_html(
-        '<span class="priority priority-{}">{}</span>',
-        priority,
-        PRIORITY_LABELS.get(priority, priority),
-    )
-
-
-def _list_rating(state, rating, *, is_editor: bool) -> SafeString:
+def _list_rating(state, rating, *, is_editor: bool) -> str:
     # A current draft's rating is shown to editors only, marked as a draft.
     if not rating:
         return _DASH
     if state != "draft":
-        return format_html('<span class="rating">{}</span>', rating)
+        return f'<span class="rating">{_e(rating)}</span>'
     if is_editor:
-        return format_html(
-            '<span class="rating">{}</span> <span class="muted">(draft)</span>', rating
-        )
+        return f'<span class="rating">{_e(rating)}</span> <span class="muted">(draft)</span>'
     return _DASH
 
 
-_PICK = (
-    '<td><input type="checkbox" name="claims" value="{}" aria-label="Select claim {}">'
-    '<input type="hidden" name="v_{}" value="{}"></td>'
-)
-_CLAIM_LIST_ROW = """
-    <tr data-row>
-      {}<td class="num" data-label="Id">{}</td>
-      <td><a data-row-link href="{}">{}</a>
-        <div class="muted">{} · {}{}</div></td>
-      <td>{}</td>
-      <td data-label="Priority">{}</td>
-      <td class="num" data-label="Score">{}</td>
-      <td data-label="Assignee">{}</td>
-      <td data-label="Due">{}</td>
-      <td data-label="Rating">{}</td>
-      <td data-label="Filed">{}</td>
-    </tr>"""
-
-
-def claim_list_rows(values, topics: dict, *, is_editor: bool, can_bulk: bool) -> list[SafeString]:
-    """The claims list's rows (claims/claim_list.html)."""
+def claim_list_rows(values, topics: dict, *, is_editor: bool, can_bulk: bool) -> SafeString:
+    """The claims list's rows (claims/claim_list.html), as one HTML string."""
     url = claim_url_maker()
+    times = _Times()
     rows = []
     for v in values:
-        pk, state = v["pk"], v["state"]
+        pk, state, version = int(v["pk"]), v["state"], int(v["version"])
         names = topics.get(pk)
-        rows.append(
-            format_html(
-                _CLAIM_LIST_ROW,
-                format_html(_PICK, pk, pk, pk, v["version"]) if can_bulk else "",
-                pk,
-                url(pk),
-                Truncator(v["text"]).chars(130),
-                v["claimant"] or "Unattributed",
-                v["article__publisher"] or "unknown outlet",
-                " · " + ", ".join(names) if names else "",
-                state_badge(state),
-                _priority(v["priority"]),
-                percent(v["score"]),
-                v["assignee__username"] or _DASH,
-                deadline(v["due_at"], state),
-                _list_rating(v["verdict_state"], v["verdict_rating"], is_editor=is_editor),
-                when(v["created_at"]),
-            )
+        pick = (
+            f'<td><input type="checkbox" name="claims" value="{pk}" aria-label="Select claim '
+            f'{pk}"><input type="hidden" name="v_{pk}" value="{version}"></td>'
+            if can_bulk
+            else ""
         )
-    return rows
-
-
-_QUEUE_ROW = """
-  <tr data-row>
-    <td data-label="Due">{}</td>
-    <td><a data-row-link href="{}">{}</a>
-      <div class="muted">{}</div></td>
-    <td>{}</td>
-    <td data-label="Rating so far">{}</td>
-    <td data-label="Priority">{}</td>
-    <td data-label="Article">{}<div class="muted">{}</div></td>
-  </tr>"""
+        topic_names = f" · {_e(', '.join(names))}" if names else ""
+        rows.append(
+            f"""
+    <tr data-row>
+      {pick}<td class="num" data-label="Id">{pk}</td>
+      <td><a data-row-link href="{_e(url(pk))}">{_e(_truncate(v["text"], 130))}</a>
+        <div class="muted">{_e(v["claimant"] or "Unattributed")} · {
+                _e(v["article__publisher"] or "unknown outlet")
+            }{topic_names}</div></td>
+      <td>{_state_badge(state)}</td>
+      <td data-label="Priority">{_priority(v["priority"])}</td>
+      <td class="num" data-label="Score">{_e(percent(v["score"]))}</td>
+      <td data-label="Assignee">{_e(v["assignee__username"] or _DASH)}</td>
+      <td data-label="Due">{times.deadline(v["due_at"], state)}</td>
+      <td data-label="Rating">{
+                _list_rating(v["verdict_state"], v["verdict_rating"], is_editor=is_editor)
+            }</td>
+      <td data-label="Filed">{times.when(v["created_at"])}</td>
+    </tr>"""
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
 VERDICT_STATES = dict(Verdict.State.choices)
+_NO_RATING = '<span class="muted">none yet</span>'
 
 
 def queue_rows(values) -> list[dict]:
     """A fact-checker's queue (claims/home.html): each row's HTML, state and address."""
     url = claim_url_maker()
+    times = _Times()
     rows = []
     for v in values:
-        pk, state = v["pk"], v["state"]
+        pk, state = int(v["pk"]), v["state"]
         if v["verdict_rating"]:
             verdict_state = v["verdict_state"]
-            rating = format_html(
-                '<span class="rating">{}</span> <span class="muted">({})</span>',
-                v["verdict_rating"],
-                str(VERDICT_STATES.get(verdict_state, verdict_state)).lower(),
+            said = str(VERDICT_STATES.get(verdict_state, verdict_state)).lower()
+            rating = (
+                f'<span class="rating">{_e(v["verdict_rating"])}</span> '
+                f'<span class="muted">({_e(said)})</span>'
             )
         else:
-            rating = mark_safe('<span class="muted">none yet</span>')  # noqa: S308 (a constant)
-        rows.append(
-            {
-                "state": state,
-                "url": url(pk),
-                "html": format_html(
-                    _QUEUE_ROW,
-                    deadline(v["due_at"], state),
-                    url(pk),
-                    Truncator(v["text"]).chars(140),
-                    v["claimant"] or "Unattributed",
-                    state_badge(state),
-                    rating,
-                    _priority(v["priority"]),
-                    Truncator(v["article__title"] or "Untitled article").chars(60),
-                    v["article__publisher"],
-                ),
-            }
-        )
+            rating = _NO_RATING
+        address = _e(url(pk))
+        html = f"""
+  <tr data-row>
+    <td data-label="Due">{times.deadline(v["due_at"], state)}</td>
+    <td><a data-row-link href="{address}">{_e(_truncate(v["text"], 140))}</a>
+      <div class="muted">{_e(v["claimant"] or "Unattributed")}</div></td>
+    <td>{_state_badge(state)}</td>
+    <td data-label="Rating so far">{rating}</td>
+    <td data-label="Priority">{_priority(v["priority"])}</td>
+    <td data-label="Article">{
+            _e(_truncate(v["article__title"] or "Untitled article", 60))
+        }<div class="muted">{_e(v["article__publisher"])}</div></td>
+  </tr>"""
+        rows.append({"state": state, "url": url(pk), "html": mark_safe(html)})  # noqa: S308 (escaped above)
     return rows
 
 
-_SENTENCE_PICK = (
-    '<td><input type="checkbox" name="claims" value="{}" id="pick-{}" {} '
-    'aria-label="Select sentence {}"><input type="hidden" name="v_{}" value="{}"></td>'
-)
-_SENTENCE_ROW = """
-      <tr data-row>
-        {}<td class="num">{}</td>
-        <td><a data-row-link href="{}">{}</a>{}</td>
-        <td><span class="score"><span class="score-bar" aria-hidden="true"><span style="width: {}"></span></span>{}</span>{}</td>
-        <td>{}</td>
-        <td>{}{}</td>
-        <td>{}</td>
-        <td>{}</td>
-      </tr>"""  # noqa: E501 (one table row, as the template had it)
-
-
-def sentence_rows(claims, *, can_triage: bool, selected) -> tuple[list, list]:
+def sentence_rows(
+    claims, *, can_triage: bool, selected, topic_names: dict | None = None
+) -> tuple[list, list]:
     """The article page's sentences (claims/article_detail.html): the rows shown, and the
-    rows below the candidate threshold (shown collapsed)."""
+    rows below the candidate threshold (shown collapsed). Each claim's topics by name: from
+    `topic_names` (claim id -> names) when given, else its prefetched `topics`."""
     url = claim_url_maker()
     shown, low = [], []
     for claim in claims:
-        pk, number = claim.pk, claim.position + 1
-        score = percent(claim.score)
-        names = [t.name for t in claim.topics.all()]
-        html = format_html(
-            _SENTENCE_ROW,
-            format_html(
-                _SENTENCE_PICK,
-                pk,
-                pk,
-                "checked" if pk in selected else "",
-                number,
-                pk,
-                claim.version,
-            )
+        pk, number = int(claim.pk), int(claim.position) + 1
+        score = _e(percent(claim.score))
+        if topic_names is not None:
+            names = topic_names.get(pk, ())
+        else:
+            names = [t.name for t in claim.topics.all()]
+        pick = (
+            f'<td><input type="checkbox" name="claims" value="{pk}" id="pick-{pk}" '
+            f'{"checked" if pk in selected else ""} aria-label="Select sentence {number}">'
+            f'<input type="hidden" name="v_{pk}" value="{int(claim.version)}"></td>'
             if can_triage
-            else "",
-            number,
-            url(pk),
-            claim.text,
-            format_html(
-                '<div class="muted">Dismissed: {}</div>',
-                DISMISS_REASONS.get(claim.dismiss_reason, claim.dismiss_reason),
-            )
-            if claim.dismiss_reason
-            else "",
-            score,
-            score,
-            format_html('<div class="muted triage-reason">{}</div>', claim.triage_reason)
-            if claim.triage_reason
-            else "",
-            claim.claimant or "—",
-            state_badge(claim.state),
-            format_html('<div class="muted">{}</div>', claim.assignee.get_username())
-            if claim.assignee_id
-            else "",
-            _priority(claim.priority),
-            ", ".join(names) if names else _DASH,
+            else ""
         )
-        (low if getattr(claim, "triage_band", "") == "low" else shown).append(html)
+        dismissed = (
+            f'<div class="muted">Dismissed: '
+            f"{_e(DISMISS_REASONS.get(claim.dismiss_reason, claim.dismiss_reason))}</div>"
+            if claim.dismiss_reason
+            else ""
+        )
+        reason = (
+            f'<div class="muted triage-reason">{_e(claim.triage_reason)}</div>'
+            if claim.triage_reason
+            else ""
+        )
+        assignee = (
+            f'<div class="muted">{_e(claim.assignee.get_username())}</div>'
+            if claim.assignee_id
+            else ""
+        )
+        html = f"""
+      <tr data-row>
+        {pick}<td class="num">{number}</td>
+        <td><a data-row-link href="{_e(url(pk))}">{_e(claim.text)}</a>{dismissed}</td>
+        <td><span class="score"><span class="score-bar" aria-hidden="true"><span style="width: {
+            score
+        }"></span></span>{score}</span>{reason}</td>
+        <td>{_e(claim.claimant or "—")}</td>
+        <td>{_state_badge(claim.state)}{assignee}</td>
+        <td>{_priority(claim.priority)}</td>
+        <td>{_e(", ".join(names)) if names else _DASH}</td>
+      </tr>"""
+        row = mark_safe(html)  # noqa: S308 (every value escaped above)
+        (low if getattr(claim, "triage_band", "") == "low" else shown).append(row)
     return shown, low

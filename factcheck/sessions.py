@@ -1,0 +1,44 @@
+"""SESSION_ENGINE: Django's database sessions, read with one plain statement.
+
+Every signed-in page reads its session first. Django's store reads it through the ORM
+(`Session.objects.get(...)`), whose query building costs several times the statement itself;
+this store runs the same statement (the same table, key and expiry test, the same decoding and
+the same answer for a missing or expired session) written out once. Writing, rotating and
+deleting sessions are Django's own.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import connections, router
+from django.utils import timezone
+
+
+@functools.cache
+def _read_sql(model, alias: str) -> str:
+    meta = model._meta
+    q = connections[alias].ops.quote_name
+    key, expiry, data = (
+        q(meta.get_field(name).column) for name in ("session_key", "expire_date", "session_data")
+    )
+    return f"SELECT {data} FROM {q(meta.db_table)} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608 (names from the model)
+
+
+class SessionStore(DatabaseSessionStore):
+    def _get_session_from_db(self):
+        """The session's row (its data only), or None, forgetting the key, as Django's store
+        does for a key that is missing or expired."""
+        if self.session_key is None:
+            return None
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(_read_sql(self.model, alias), [self.session_key, now])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return self.model(session_key=self.session_key, session_data=row[0])
