@@ -106,13 +106,16 @@ class ClaimCursorPagination(BasePagination):
 
     def decode_plain_cursor(self, encoded: str, field) -> tuple[object, int, bool] | None:
         """The cursor as the page query uses it unchanged; None when it is not valid, or holds
-        a time without its offset (which the query would first make aware)."""
+        a value the query would first convert (a time without its offset) or leave out (a
+        number past 64 bits)."""
         try:
             value, pk, backwards = self._read_cursor(encoded, field)
         except _BAD_CURSOR:
             return None
         if isinstance(value, datetime) and value.utcoffset() is None:
             return None
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return None  # past any id: the query would drop the condition, not compare
         return value, pk, backwards
 
     @staticmethod

@@ -135,6 +135,7 @@ def _cursor(value, pk=1, backwards=False) -> str:
         "cursor=garbled",
         f"cursor={_cursor('2026-01-01T00:00:00')}",  # a time without its offset
         f"ordering=score&cursor={_cursor('nan')}",
+        f"ordering=id&cursor={_cursor(10**30)}",
         "format=json",
     ],
 )
