@@ -56,6 +56,8 @@ def token_with_permissions(key: str) -> tuple[Token, list[str], list[str]] | Non
     """The token `key` with its user (`token.user`), the names ("app_label.codename", as
     ModelBackend writes them) of the user's own permissions and of their groups'; None when
     there is no such token. One query."""
+    if "\x00" in key:  # no key holds one, and PostgreSQL refuses it in text (a 500)
+        return None
     sql, token_fields, user_fields = _token_sql()
     with _prepared_cursor() as cursor:
         cursor.execute(sql, [key])
@@ -91,7 +93,7 @@ def _prepared_cursor():
     DATABASE_PREPARED_STATEMENTS); else Django's own cursor."""
     db = connections[DEFAULT_DB_ALIAS]
     db.ensure_connection()
-    if db.connection.prepare_threshold is None:
+    if getattr(db.connection, "prepare_threshold", None) is None:  # off, or not psycopg
         return db.cursor()
     cursor = _PreparingCursor(db.connection)
     return _LoggedCursor(cursor, db) if db.queries_logged else db.make_cursor(cursor)

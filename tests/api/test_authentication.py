@@ -59,6 +59,13 @@ def test_the_token_brings_the_permissions_modelbackend_reads(request, who):
 
 def test_an_unknown_token_is_none():
     assert token_with_permissions("no-such-token") is None
+    assert token_with_permissions("no-such\x00token") is None
+
+
+def test_a_token_with_a_nul_character_is_refused_not_an_error(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token abc\x00def")
+    assert_error(client.get("/api/v1/claims/"), 401, "authentication_failed", "Invalid token.")
 
 
 def test_the_permission_checks_of_a_request_ask_no_query(editor, django_assert_num_queries):
