@@ -84,7 +84,9 @@ def test_every_order_pages_as_the_full_path_does(
     full = _walk(as_editor, url, full=True, monkeypatch=monkeypatch)
     assert common == full
     assert len(common) > 2
-    assert all(status == 200 and queries == 2 for status, _, queries in common)
+    assert all(status == 200 for status, _, _ in common)
+    if connection.vendor == "postgresql":  # the token check and the page
+        assert all(queries == 2 for _, _, queries in common)
 
 
 @pytest.mark.parametrize(
