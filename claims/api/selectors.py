@@ -186,7 +186,8 @@ def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) ->
 def claims_page_statement(page: QuerySet[Claim], sort_key, order: tuple[str, ...], db=None):
     """claims_page_rows's statement, for `db` (by default the thread's connection): its SQL,
     its parameters, the names of its columns and their value converters."""
-    db = db or connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
+    if db is None:
+        db = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
     ids_sql, ids_params = page.values("pk").query.sql_with_params()
     rows_sql, rows_params, names, converters = _page_rows_query(db, sort_key, order)
     sql = f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}"  # noqa: S608 - compiled by the ORM
