@@ -202,9 +202,15 @@ def claims_page_fetch(statement) -> list[dict]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if converters:  # the database's and the fields' (SQLite's datetimes, say)
-        compiler = Claim.objects.none().query.get_compiler(connection=db)
-        rows = compiler.apply_converters(rows, converters)
+        rows = _converting_compiler(db).apply_converters(rows, converters)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+@functools.lru_cache(maxsize=64)
+def _converting_compiler(db):
+    """A compiler of `db` to apply converters with (it reads only its connection): building
+    a query for it cost more than converting a page."""
+    return Claim.objects.none().query.get_compiler(connection=db)
 
 
 @functools.lru_cache(maxsize=64)
