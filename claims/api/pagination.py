@@ -21,6 +21,15 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+# What a cursor a client garbled raises while it is read.
+_BAD_CURSOR = (
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    binascii.Error,
+    DjangoValidationError,
+)
 
 
 def _positive_int(value, default: int, maximum: int) -> int:
@@ -89,26 +98,37 @@ class ClaimCursorPagination(BasePagination):
         if not encoded:
             return None
         try:
-            padded = encoded + "=" * (-len(encoded) % 4)
-            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
-            value = field.to_python(data["v"])
-            pk = int(data["id"])
-            backwards = bool(data.get("b", False))
-            if value is None or not 0 < pk < 2**63:
-                raise ValueError("out of range")
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError("not a number")
-        except (
-            ValueError,
-            TypeError,
-            KeyError,
-            AttributeError,
-            binascii.Error,
-            DjangoValidationError,
-        ) as exc:
+            return self._read_cursor(encoded, field)
+        except _BAD_CURSOR as exc:
             raise ValidationError(
                 {"cursor": ["This cursor is not valid; start again from the first page."]}
             ) from exc
+
+    def decode_plain_cursor(self, encoded: str, field) -> tuple[object, int, bool] | None:
+        """The cursor as the page query uses it unchanged; None when it is not valid, or holds
+        a value the query would first convert (a time without its offset) or leave out (a
+        number past 64 bits)."""
+        try:
+            value, pk, backwards = self._read_cursor(encoded, field)
+        except _BAD_CURSOR:
+            return None
+        if isinstance(value, datetime) and value.utcoffset() is None:
+            return None
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return None  # past any id: the query would drop the condition, not compare
+        return value, pk, backwards
+
+    @staticmethod
+    def _read_cursor(encoded: str, field) -> tuple[object, int, bool]:
+        padded = encoded + "=" * (-len(encoded) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+        value = field.to_python(data["v"])
+        pk = int(data["id"])
+        backwards = bool(data.get("b", False))
+        if value is None or not 0 < pk < 2**63:
+            raise ValueError("out of range")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("not a number")
         return value, pk, backwards
 
     def _encode_cursor(self, value, pk: int, backwards: bool) -> str:
@@ -131,8 +151,17 @@ class ClaimCursorPagination(BasePagination):
             self.max_page_size,
         )
         name, descending = self._ordering(request)
-        expression, field = self.SORT_KEYS[name]
-        cursor = self._decode_cursor(request, field)
+        cursor = self._decode_cursor(request, self.SORT_KEYS[name][1])
+        page, expression, order = self.page_of(queryset, name, descending, cursor, self.page_size)
+        rows = rows_of(page, expression, order) if rows_of is not None else list(page)
+        return self.keep(rows, cursor)
+
+    @classmethod
+    def page_of(cls, queryset, name: str, descending: bool, cursor, page_size: int):
+        """The page (one more row than `page_size`, to tell whether another follows) of
+        `queryset` in the order `name` from `cursor` (value, id, backwards; None for the first
+        page), with the sort key's expression and the order of its rows."""
+        expression, _ = cls.SORT_KEYS[name]
         backwards = bool(cursor and cursor[2])
         # Walking backwards reads the rows before the cursor in the reverse order.
         reverse = descending != backwards
@@ -148,8 +177,12 @@ class ClaimCursorPagination(BasePagination):
                 Q(**{f"_sort_key__{op}e": value}),
                 Q(**{f"_sort_key__{op}": value}) | Q(_sort_key=value, **{f"pk__{op}": pk}),
             )
-        page = queryset[: self.page_size + 1]
-        rows = rows_of(page, expression, order) if rows_of is not None else list(page)
+        return queryset[: page_size + 1], expression, order
+
+    def keep(self, rows: list, cursor) -> list:
+        """The page's rows of the `page_size + 1` read (page_of), in the list's order; sets
+        what the links say."""
+        backwards = bool(cursor and cursor[2])
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:

@@ -180,19 +180,37 @@ def claims_page_rows(page: QuerySet[Claim], sort_key, order: tuple[str, ...]) ->
     ordered and sliced: the index walk), in `order`, in one query: the page's ids first, then
     the joins for just those rows. The rows' part is the same for every page of an order, so it
     is built and compiled once per connection and order; only `page` is built per request."""
+    return claims_page_fetch(claims_page_statement(page, sort_key, order))
+
+
+def claims_page_statement(page: QuerySet[Claim], sort_key, order: tuple[str, ...], db=None):
+    """claims_page_rows's statement, for `db` (by default the thread's connection): its SQL,
+    its parameters, the names of its columns and their value converters."""
+    if db is None:
+        db = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
     ids_sql, ids_params = page.values("pk").query.sql_with_params()
-    db = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself (not the proxy)
     rows_sql, rows_params, names, converters = _page_rows_query(db, sort_key, order)
+    sql = f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}"  # noqa: S608 - compiled by the ORM
+    return sql, (*ids_params, *rows_params), names, converters
+
+
+def claims_page_fetch(statement) -> list[dict]:
+    """The rows of a claims_page_statement, as dicts."""
+    sql, params, names, converters = statement
+    db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:
-        cursor.execute(
-            f"WITH {PAGE_IDS} (id) AS ({ids_sql}) {rows_sql}",  # noqa: S608 - compiled by the ORM
-            (*ids_params, *rows_params),
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if converters:  # the database's and the fields' (SQLite's datetimes, say)
-        compiler = Claim.objects.none().query.get_compiler(connection=db)
-        rows = compiler.apply_converters(rows, converters)
+        rows = _converting_compiler(db).apply_converters(rows, converters)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+@functools.lru_cache(maxsize=64)
+def _converting_compiler(db):
+    """A compiler of `db` to apply converters with (it reads only its connection): building
+    a query for it cost more than converting a page."""
+    return Claim.objects.none().query.get_compiler(connection=db)
 
 
 @functools.lru_cache(maxsize=64)

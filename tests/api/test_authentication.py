@@ -59,6 +59,13 @@ def test_the_token_brings_the_permissions_modelbackend_reads(request, who):
 
 def test_an_unknown_token_is_none():
     assert token_with_permissions("no-such-token") is None
+    assert token_with_permissions("no-such\x00token") is None
+
+
+def test_a_token_with_a_nul_character_is_refused_not_an_error(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token abc\x00def")
+    assert_error(client.get("/api/v1/claims/"), 401, "authentication_failed", "Invalid token.")
 
 
 def test_the_permission_checks_of_a_request_ask_no_query(editor, django_assert_num_queries):
@@ -109,3 +116,33 @@ def test_a_deactivated_account_and_a_revoked_token_are_refused(checker):
     stranger = APIClient()
     stranger.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
     assert_error(stranger.get("/api/v1/claims/"), 401, "authentication_failed", "Invalid token.")
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL")
+def test_the_token_check_is_planned_once_per_connection(checker):
+    """A prepared statement (settings: DATABASE_PREPARED_STATEMENTS), still fresh every time."""
+    client = client_for(checker)
+    assert client.get("/api/v1/claims/").status_code == 200
+    assert client.get("/api/v1/claims/").status_code == 200
+    assert any('FROM "authtoken_token"' in sql for sql in _prepared_statements())
+    checker.groups.clear()
+    assert_error(client.get("/api/v1/claims/"), 403, "permission_denied", REFUSED)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL")
+def test_without_prepared_statements_the_token_check_is_planned_each_time(checker, monkeypatch):
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    client = client_for(checker)
+    assert client.get("/api/v1/claims/").status_code == 200
+    assert _prepared_statements() == []
+    checker.groups.clear()
+    assert_error(client.get("/api/v1/claims/"), 403, "permission_denied", REFUSED)

@@ -26,7 +26,7 @@ from claims.errors import StaleVersion
 from claims.filters import ClaimFilter
 from claims.models import Claim, Topic, Verdict
 
-from .. import inputs, selectors
+from .. import claims_page, inputs, selectors
 from ..pagination import ClaimCursorPagination
 from ..permissions import CanViewClaims
 from ..renderers import FastJSONRenderer
@@ -212,16 +212,24 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         """One query for the page (values() with the current verdict, keyset cursor, no COUNT)
-        and plain dicts out."""
-        filtered = self.filter_queryset(Claim.objects.all())
+        and plain dicts out. The common request (state, topic, ordering, page size, cursor,
+        each accepted as given) runs its statement compiled once (claims_page); any other
+        goes through the filters."""
         topics_named = request.query_params.getlist("topic")
-        try:
-            rows = self.paginator.paginate_queryset(
-                filtered, request, view=self, rows_of=selectors.claims_page_rows
-            )
-        except ValidationError:
-            refuse_unknown_topics(topics_named)  # the filters' errors first, as ever
-            raise
+        paginator = self.paginator
+        plain = claims_page.plain_request(request.query_params, paginator)
+        if plain is not None:
+            paginator.request, paginator.page_size = request, plain.page_size
+            rows = paginator.keep(claims_page.page_rows(plain), plain.cursor)
+        else:
+            filtered = self.filter_queryset(Claim.objects.all())
+            try:
+                rows = paginator.paginate_queryset(
+                    filtered, request, view=self, rows_of=selectors.claims_page_rows
+                )
+            except ValidationError:
+                refuse_unknown_topics(topics_named)  # the filters' errors first, as ever
+                raise
         if not rows:
             # No row: perhaps because a topic does not exist (ApiClaimFilter.filter_topic).
             refuse_unknown_topics(topics_named)
