@@ -84,6 +84,42 @@ def add_to_index(index, ids: np.ndarray, vectors: np.ndarray) -> None:
     )
 
 
+def search_index(index, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
+    """For each query, the `count` rows of the index file with the highest cosine, best first,
+    as (id, cosine).
+
+    The graph is asked for CLAIM_INDEX_CANDIDATES times as many rows, which are scored again
+    exactly (float32, over the stored float16 vectors, as extraction.find_similar scores the
+    delta) and cut to `count`: usearch compares in float16, and in a topic of a hundred similar
+    claims the 10th and 11th neighbours can be that close, so its own order misses rows an exact
+    scan finds (benchmarks/matching.py). The graph's walk costs the same whether it returns 10
+    rows or 30 (it keeps CLAIM_INDEX_EXPANSION_SEARCH candidates anyway); reading 30 stored
+    vectors per query from the mapped file and scoring them is well under a millisecond.
+    """
+    queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+    if not len(index) or not len(queries):
+        return [[] for _ in range(len(queries))]
+    asked = min(len(index), count * max(1, int(_setting("CLAIM_INDEX_CANDIDATES", 3))))
+    found = index.search(queries, asked, threads=1)
+    if len(queries) == 1:  # usearch answers one query with its valid rows only
+        rows = [np.asarray(found.keys).reshape(-1)]
+    else:
+        rows = [found.keys[row, : found.counts[row]] for row in range(len(queries))]
+    unique = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.uint64)
+    if not len(unique):
+        return [[] for _ in range(len(queries))]
+    stored = np.stack(index.get(unique)).astype(np.float32)
+    norms = np.linalg.norm(queries, axis=1, keepdims=True)
+    scores = (queries / np.where(norms > 0, norms, 1.0)) @ stored.T
+    results = []
+    for row, row_keys in enumerate(rows):
+        columns = np.searchsorted(unique, row_keys)
+        row_scores = scores[row, columns]
+        best = np.argsort(-row_scores, kind="stable")[:count]
+        results.append([(int(row_keys[i]), float(row_scores[i])) for i in best])
+    return results
+
+
 def write_index(
     index, index_path: Path, *, last_pk: int, last_created, pending: frozenset[int] = frozenset()
 ) -> None:
@@ -307,17 +343,19 @@ class _Corpus:
         self.refresh()
         with self.lock:
             index, ids, vectors = self.index, self.ids, self.vectors
+            in_file = self.base_last_pk
         queries = np.asarray(queries, dtype=np.float32)
         results: list[list[tuple[int, float]]] = [[] for _ in range(len(queries))]
         if index is not None and len(index):
-            found = index.search(queries, min(len(index), _TOP_K + len(exclude)), threads=1)
-            keys = np.atleast_2d(found.keys)
-            distances = np.atleast_2d(found.distances)
-            for row in range(len(queries)):
-                for key, distance in zip(keys[row], distances[row], strict=True):
-                    similarity = 1.0 - float(distance)
-                    if similarity >= threshold and int(key) not in exclude:
-                        results[row].append((int(key), similarity))
+            # Room for the excluded rows the file can hold (a new article's rows are above it).
+            held = sum(1 for pk in exclude if pk <= in_file)
+            found = search_index(index, queries, _TOP_K + held)
+            for row, found_row in enumerate(found):
+                results[row].extend(
+                    (key, score)
+                    for key, score in found_row
+                    if score >= threshold and key not in exclude
+                )
         if len(ids):
             hits = extraction.find_similar(queries, vectors, threshold, top_k=_TOP_K)
             for row, found_row in enumerate(hits):
