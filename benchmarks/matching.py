@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--expansion-search", type=int, help="CLAIM_INDEX_EXPANSION_SEARCH to search with"
     )
+    parser.add_argument("--connectivity", type=int, help="CLAIM_INDEX_CONNECTIVITY to build with")
     parser.add_argument(
         "--candidates", type=int, help="CLAIM_INDEX_CANDIDATES (rows re-scored per row kept)"
     )
@@ -292,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.expansion_add:
         settings.CLAIM_INDEX_EXPANSION_ADD = args.expansion_add
+    if args.connectivity:
+        settings.CLAIM_INDEX_CONNECTIVITY = args.connectivity
     if args.expansion_search:
         settings.CLAIM_INDEX_EXPANSION_SEARCH = args.expansion_search
         os.environ["BENCH_EXPANSION_SEARCH"] = str(args.expansion_search)

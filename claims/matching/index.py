@@ -60,7 +60,7 @@ def new_index():
         ndim=DIMENSIONS,
         metric="cos",
         dtype="f16",
-        connectivity=16,
+        connectivity=int(_setting("CLAIM_INDEX_CONNECTIVITY", 16)),
         expansion_add=int(_setting("CLAIM_INDEX_EXPANSION_ADD", 128)),
         expansion_search=int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 128)),
     )
