@@ -283,3 +283,16 @@ def test_search_index_scores_the_stored_vectors_exactly():
         assert [pk for pk, _ in hits] == [int(i) + 1 for i in np.argsort(-exact[row])[:5]]
         assert [score for _, score in hits] == pytest.approx(exact[row, [pk - 1 for pk, _ in hits]])
     assert matching.search_index(matching.new_index(), queries, 5) == [[]] * 4
+
+
+def test_the_index_file_is_built_with_the_configured_connectivity(small_index, settings):
+    settings.CLAIM_INDEX_CONNECTIVITY = 12
+    file(
+        "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
+        "The city council approved a new budget for public libraries on Tuesday. "
+        "Russia says the United States trains Daesh fighters in Afghanistan."
+    )
+    settings.CLAIM_INDEX_CONNECTIVITY = 40  # a file keeps the connectivity it was built with
+    matching.reset_cache()
+    matching._claims.search(extraction.embed_sentences(["Unemployment fell."]), 0.7, set())
+    assert matching._claims.index is not None and matching._claims.index.connectivity == 12
