@@ -82,6 +82,15 @@ def restore_index(path: Path, *, view: bool):
     index = _usearch().restore(str(path), view=view)
     index.expansion_add = int(_setting("CLAIM_INDEX_EXPANSION_ADD", 128))
     index.expansion_search = int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 96))
+    wanted = int(_setting("CLAIM_INDEX_CONNECTIVITY", 32))
+    if index.connectivity != wanted:
+        # Searched with an expansion chosen for the setting's graph, a sparser one misses more.
+        logger.warning(
+            "%s was built with connectivity %s, not %s; run manage.py claim_index to rebuild it.",
+            path.name,
+            index.connectivity,
+            wanted,
+        )
     return index
 
 

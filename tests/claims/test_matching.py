@@ -285,7 +285,9 @@ def test_search_index_scores_the_stored_vectors_exactly():
     assert matching.search_index(matching.new_index(), queries, 5) == [[]] * 4
 
 
-def test_the_index_file_is_built_with_the_configured_connectivity(small_index, settings):
+def test_the_index_file_is_built_with_the_configured_connectivity(small_index, settings, caplog):
+    import logging
+
     settings.CLAIM_INDEX_CONNECTIVITY = 12
     file(
         "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
@@ -294,5 +296,7 @@ def test_the_index_file_is_built_with_the_configured_connectivity(small_index, s
     )
     settings.CLAIM_INDEX_CONNECTIVITY = 40  # a file keeps the connectivity it was built with
     matching.reset_cache()
-    matching._claims.search(extraction.embed_sentences(["Unemployment fell."]), 0.7, set())
+    with caplog.at_level(logging.WARNING, logger="claims.matching.index"):
+        matching._claims.search(extraction.embed_sentences(["Unemployment fell."]), 0.7, set())
     assert matching._claims.index is not None and matching._claims.index.connectivity == 12
+    assert "built with connectivity 12, not 40; run manage.py claim_index" in caplog.text
