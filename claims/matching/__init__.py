@@ -31,6 +31,7 @@ from .index import (
     index_dir,
     new_index,
     restore_index,
+    search_index,
     write_index,
     write_sidecar,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "rebuild_indexes",
     "reset_cache",
     "restore_index",
+    "search_index",
     "write_index",
     "write_sidecar",
 ]

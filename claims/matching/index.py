@@ -2,10 +2,20 @@
 under CLAIM_INDEX_DIR that every process memory-maps, plus each process's rows filed since.
 
 Building is the expensive part: every vector added searches the graph for its neighbours, so
-the cost grows with CLAIM_INDEX_EXPANSION_ADD and is shared out over every core. 40 builds three
-times faster than the default 128 with the same recall at 20,000 rows, but at 1,000,000 it
-left a graph that missed 5 of 30 near-copies (benchmarks/matching.py); 128 was not measured
-there.
+the cost grows with CLAIM_INDEX_EXPANSION_ADD and CLAIM_INDEX_CONNECTIVITY and is shared out
+over every core. 40 builds three times faster than the default 128 with the same recall at
+20,000 rows, but at 1,000,000 it left a graph that missed 5 of 30 near-copies
+(benchmarks/matching.py).
+
+At 1,000,000 rows the graph's connectivity decides recall. With 16 links a node, the rows of
+the exact top 10 it missed were not near-ties but rows its walk never reached (none among 40
+candidates; a quarter still missing at expansion 4096; 1.2% of stored rows did not find themselves):
+recall@10 0.955 for near-copies and 0.938 for new claims over 300 queries each, and one build
+differs from the next (the benchmark's 30 queries read 0.937 to 0.973). With 32 links: 0.996
+and 0.980 at CLAIM_INDEX_EXPANSION_SEARCH 96, 0.997 and 0.986 at 128; searching 30 queries at
+96 takes 40 ms against 33 ms for 16 links at 128; the build takes twice the CPU and the file is
+14% larger (1,044 against 917 MB). A file keeps the connectivity it was built with: folds add
+to it as it is; `manage.py claim_index` rebuilds it with the setting.
 """
 
 from __future__ import annotations
@@ -60,9 +70,9 @@ def new_index():
         ndim=DIMENSIONS,
         metric="cos",
         dtype="f16",
-        connectivity=16,
+        connectivity=int(_setting("CLAIM_INDEX_CONNECTIVITY", 32)),
         expansion_add=int(_setting("CLAIM_INDEX_EXPANSION_ADD", 128)),
-        expansion_search=int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 128)),
+        expansion_search=int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 96)),
     )
 
 
@@ -71,7 +81,16 @@ def restore_index(path: Path, *, view: bool):
     usearch restores it with its own defaults, 64 for search)."""
     index = _usearch().restore(str(path), view=view)
     index.expansion_add = int(_setting("CLAIM_INDEX_EXPANSION_ADD", 128))
-    index.expansion_search = int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 128))
+    index.expansion_search = int(_setting("CLAIM_INDEX_EXPANSION_SEARCH", 96))
+    wanted = int(_setting("CLAIM_INDEX_CONNECTIVITY", 32))
+    if index.connectivity != wanted:
+        # Searched with an expansion chosen for the setting's graph, a sparser one misses more.
+        logger.warning(
+            "%s was built with connectivity %s, not %s; run manage.py claim_index to rebuild it.",
+            path.name,
+            index.connectivity,
+            wanted,
+        )
     return index
 
 
@@ -82,6 +101,45 @@ def add_to_index(index, ids: np.ndarray, vectors: np.ndarray) -> None:
         np.asarray(vectors, dtype=np.float32),
         threads=os.cpu_count() or 1,
     )
+
+
+def search_index(index, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
+    """For each query, the `count` rows of the index file with the highest cosine, best first,
+    as (id, cosine).
+
+    The graph is asked for CLAIM_INDEX_CANDIDATES times as many rows, which are scored again
+    exactly (float32, over the stored float16 vectors, as extraction.find_similar scores the
+    delta) and cut to `count`. usearch compares in float16, so rows whose cosines differ in the
+    fourth or fifth decimal can swap at the cut, and the similarity a link records would differ
+    from the delta's for the same pair. At 1,000,000 rows this changed little (recall@10 for
+    new claims 0.980 to 0.981 over 300 queries: the graph's misses are rows it never reached,
+    see above), but it costs little too: the walk is the same for 10 rows or 30 (it keeps
+    CLAIM_INDEX_EXPANSION_SEARCH candidates anyway), and 30 stored vectors a query are read
+    from the mapped file and scored in about a millisecond.
+    """
+    queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+    if not len(index) or not len(queries):
+        return [[] for _ in range(len(queries))]
+    asked = min(len(index), count * max(1, int(_setting("CLAIM_INDEX_CANDIDATES", 3))))
+    found = index.search(queries, asked, threads=1)
+    if len(queries) == 1:  # usearch answers one query with its valid rows only
+        rows = [np.asarray(found.keys).reshape(-1)]
+    else:
+        rows = [found.keys[row, : found.counts[row]] for row in range(len(queries))]
+    unique = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.uint64)
+    if not len(unique):
+        return [[] for _ in range(len(queries))]
+    stored = np.stack(index.get(unique)).astype(np.float32)
+    norms = np.linalg.norm(queries, axis=1, keepdims=True)
+    queries = queries / np.where(norms > 0, norms, 1.0)
+    results = []
+    for row, row_keys in enumerate(rows):
+        # einsum, not a BLAS product: 30 rows are too few to share out, and OpenBLAS's threads
+        # would spin on the other core for milliseconds after each call.
+        row_scores = np.einsum("ij,j->i", stored[np.searchsorted(unique, row_keys)], queries[row])
+        best = np.argsort(-row_scores, kind="stable")[:count]
+        results.append([(int(row_keys[i]), float(row_scores[i])) for i in best])
+    return results
 
 
 def write_index(
@@ -307,17 +365,19 @@ class _Corpus:
         self.refresh()
         with self.lock:
             index, ids, vectors = self.index, self.ids, self.vectors
+            in_file = self.base_last_pk
         queries = np.asarray(queries, dtype=np.float32)
         results: list[list[tuple[int, float]]] = [[] for _ in range(len(queries))]
         if index is not None and len(index):
-            found = index.search(queries, min(len(index), _TOP_K + len(exclude)), threads=1)
-            keys = np.atleast_2d(found.keys)
-            distances = np.atleast_2d(found.distances)
-            for row in range(len(queries)):
-                for key, distance in zip(keys[row], distances[row], strict=True):
-                    similarity = 1.0 - float(distance)
-                    if similarity >= threshold and int(key) not in exclude:
-                        results[row].append((int(key), similarity))
+            # Room for the excluded rows the file can hold (a new article's rows are above it).
+            held = sum(1 for pk in exclude if pk <= in_file)
+            found = search_index(index, queries, _TOP_K + held)
+            for row, found_row in enumerate(found):
+                results[row].extend(
+                    (key, score)
+                    for key, score in found_row
+                    if score >= threshold and key not in exclude
+                )
         if len(ids):
             hits = extraction.find_similar(queries, vectors, threshold, top_k=_TOP_K)
             for row, found_row in enumerate(hits):

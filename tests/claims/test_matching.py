@@ -244,3 +244,59 @@ def test_the_mapped_file_is_searched_with_the_configured_expansions(small_index,
     assert (mapped.expansion_search, mapped.expansion_add) == (211, 97)
     opened = matching.restore_index(small_index / "claims.usearch", view=False)
     assert (opened.expansion_search, opened.expansion_add) == (211, 97)
+
+
+@pytest.mark.parametrize("best_key", [7, 8])
+def test_the_file_s_rows_come_back_in_exact_order(best_key):
+    """usearch compares in float16: two rows whose cosines differ in the fifth decimal tie there,
+    and its own order puts either first. The rows are scored again in float32, so the closer
+    one comes first whichever key it has."""
+    import numpy as np
+
+    query = np.zeros((1, 384), dtype=np.float32)
+    query[0, :3] = (0.6, 0.6 * (1 - 2e-5), 0.8)  # the same in float16 in dimensions 0 and 1
+    query /= np.linalg.norm(query)
+    stored = np.zeros((2, 384), dtype=np.float32)
+    stored[0, 0 if best_key == 7 else 1] = 1.0
+    stored[1, 1 if best_key == 7 else 0] = 1.0
+    index = matching.new_index()
+    matching.add_to_index(index, np.array([7, 8]), stored)
+    [hits] = matching.search_index(index, query, 1)
+    assert [pk for pk, _ in hits] == [best_key]
+    assert hits[0][1] == pytest.approx(float(query[0, 0]), abs=1e-7)
+
+
+def test_search_index_scores_the_stored_vectors_exactly():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    stored = rng.standard_normal((500, 384)).astype(np.float32)
+    stored /= np.linalg.norm(stored, axis=1, keepdims=True)
+    queries = stored[:4] + 0.3 * rng.standard_normal((4, 384)).astype(np.float32)
+    index = matching.new_index()
+    matching.add_to_index(index, np.arange(1, 501), stored)
+    found = matching.search_index(index, queries, 5)
+    exact = (queries / np.linalg.norm(queries, axis=1, keepdims=True)) @ stored.astype(
+        np.float16
+    ).astype(np.float32).T  # the index keeps float16 vectors
+    for row, hits in enumerate(found):
+        assert [pk for pk, _ in hits] == [int(i) + 1 for i in np.argsort(-exact[row])[:5]]
+        assert [score for _, score in hits] == pytest.approx(exact[row, [pk - 1 for pk, _ in hits]])
+    assert matching.search_index(matching.new_index(), queries, 5) == [[]] * 4
+
+
+def test_the_index_file_is_built_with_the_configured_connectivity(small_index, settings, caplog):
+    import logging
+
+    settings.CLAIM_INDEX_CONNECTIVITY = 12
+    file(
+        "Unemployment fell to 4.1 percent last year, the lowest level since 1998. "
+        "The city council approved a new budget for public libraries on Tuesday. "
+        "Russia says the United States trains Daesh fighters in Afghanistan."
+    )
+    settings.CLAIM_INDEX_CONNECTIVITY = 40  # a file keeps the connectivity it was built with
+    matching.reset_cache()
+    with caplog.at_level(logging.WARNING, logger="claims.matching.index"):
+        matching._claims.search(extraction.embed_sentences(["Unemployment fell."]), 0.7, set())
+    assert matching._claims.index is not None and matching._claims.index.connectivity == 12
+    assert "built with connectivity 12, not 40; run manage.py claim_index" in caplog.text
