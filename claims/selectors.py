@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -27,6 +26,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from . import permissions
+from .expressions import ListSubquery
 from .models import (
     ApprovalVote,
     Article,
@@ -87,12 +87,10 @@ def list_rows(queryset: QuerySet, *, with_topics: bool = False) -> QuerySet:
     current = Verdict.objects.current().filter(claim_id=OuterRef("pk")).order_by()
     extra = {}
     if with_topics:
-        names = (
-            Claim.topics.through.objects.filter(claim_id=OuterRef("pk"))
-            .order_by("topic__name", "topic_id")
-            .values("topic__name")
+        names = Claim.topics.through.objects.filter(claim_id=OuterRef("pk")).order_by(
+            "topic__name", "topic_id"
         )
-        extra["topic_names"] = ArraySubquery(names)
+        extra["topic_names"] = ListSubquery(names, "topic__name")
     return queryset.annotate(
         verdict_state=Subquery(current.values("state")[:1]),
         verdict_rating=Subquery(current.values("rating__label")[:1]),
@@ -138,7 +136,7 @@ def topics_with_claims(claims: list[Claim]) -> list[Topic]:
     topics = Topic.objects.order_by("name")
     if ids:
         on = Claim.topics.through.objects.filter(topic_id=OuterRef("pk"), claim_id__in=ids)
-        topics = topics.annotate(claim_ids=ArraySubquery(on.order_by().values("claim_id")))
+        topics = topics.annotate(claim_ids=ListSubquery(on.order_by(), "claim_id"))
     topics = list(topics)
     by_claim: dict[int, list[Topic]] = {pk: [] for pk in ids}
     for topic in topics:

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from claims import permissions
+from claims.expressions import ListSubquery
 from claims.models import Article, Claim, ClaimEvent, Evidence, Export, Rating, Verdict
 
 User = get_user_model()
@@ -233,15 +234,9 @@ def _page_rows_query(db, sort_key, order: tuple[str, ...]):
 
 
 def _topic_slugs_subquery():
-    from django.contrib.postgres.expressions import ArraySubquery
-
     through = Claim.topics.through
-    slugs = (
-        through.objects.filter(claim_id=OuterRef("pk"))
-        .order_by("topic__name")
-        .values("topic__slug")
-    )
-    return ArraySubquery(slugs)
+    slugs = through.objects.filter(claim_id=OuterRef("pk")).order_by("topic__name")
+    return ListSubquery(slugs, "topic__slug")
 
 
 def claims_topic_slugs(claim_ids: list[int]) -> dict[int, list[str]]:
