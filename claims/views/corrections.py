@@ -26,7 +26,7 @@ def corrections_waiting(request):
         .select_related("claim", "rating", "author", "correction_of__rating")
         .order_by("submitted_at")
     )
-    return render(request, "exports/corrections.html", {"waiting": waiting})
+    return render(request, "claims/corrections.html", {"waiting": waiting})
 
 
 @login_required
@@ -93,7 +93,7 @@ def correction(request, claim_id: int):
             status = 400
     return render(
         request,
-        "exports/correction.html",
+        "claims/correction.html",
         {
             "claim": claim,
             "current": current,

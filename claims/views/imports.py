@@ -36,7 +36,7 @@ def import_claimreview(request):
             messages.success(request, result.summary())
     return render(
         request,
-        "exports/import.html",
+        "claims/import.html",
         {"form": form, "result": result},
         status=400 if bound and not form.is_valid() else 200,
     )
