@@ -99,21 +99,23 @@ def notify_each(notes: list[Notification]) -> list[Notification]:
 
 
 def send_emails(*, notification_ids: list[int]) -> int:
-    """Email the given notifications that have not been emailed yet. Marks them first and
-    sends after commit: at most once, never twice. Returns how many were sent."""
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=notification_ids, emailed_at__isnull=True)
-            .select_related("user")
-        )
-        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
-            emailed_at=timezone.now()
-        )
+    """Email the given notifications that have not been emailed yet: at most once, never twice.
+    Each is marked in its own statement just before it is sent (the mark decides who sends
+    it), so a job killed mid-way loses at most the one email in flight; the rest stay unmarked
+    for the sweeper. Returns how many were sent."""
+    pending = list(
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("pk")
+    )
     sent = 0
     for n in pending:
-        if not n.user.email:
-            continue
+        claimed = Notification.objects.filter(pk=n.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            continue  # another job sent it meanwhile
         try:
             send_mail(
                 f"[Factcheck] {snippet(n.message, 120)}",

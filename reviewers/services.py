@@ -493,12 +493,12 @@ def remind_due(*, hours_before: int | None = None, batch: int = 200) -> int:
     is marked in the same transaction, and a database constraint allows one reminder each."""
     hours = settings.REMINDER_HOURS_BEFORE if hours_before is None else hours_before
     sent = 0
-    with notifications.emails_after():
-        while True:
+    while True:
+        with notifications.emails_after():  # each batch's emails queued once it commits
             sent_now = _remind_batch(hours, batch)
-            sent += sent_now
-            if sent_now < batch:
-                return sent
+        sent += sent_now
+        if sent_now < batch:
+            return sent
 
 
 def _remind_batch(hours: int, batch: int) -> int:

@@ -168,7 +168,7 @@ def test_the_broker_lost_and_restarted_loses_nothing(procs, redis, editor):
 
     procs.beat()
     procs.worker(concurrency=2)
-    articles = file_articles(8)
+    articles = file_articles(40)  # enough that the broker goes before the last is processed
     wait_until(
         lambda: Article.objects.filter(pk__in=articles, status=Article.Status.READY).exists(),
         timeout=90,

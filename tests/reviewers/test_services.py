@@ -517,6 +517,30 @@ def test_notification_emails_go_out_once(checker, django_capture_on_commit_callb
     assert Notification.objects.get(pk=ids[0]).emailed_at is not None
 
 
+def test_an_email_job_killed_mid_way_loses_at_most_the_email_in_flight(checker, monkeypatch):
+    """Each notification is marked just before its email goes: a job that dies while sending
+    the second leaves the third unmarked, for the sweeper; the first is never sent again."""
+    created = [notifications.notify([checker], kind="x", message=f"Note {n}")[0] for n in range(3)]
+    ids = [n.pk for n in created]
+    real_send, calls = notifications.send_mail, []
+
+    def dies_on_the_second(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(notifications, "send_mail", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        notifications.send_emails(notification_ids=ids)
+    marked = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "emailed_at"))
+    assert marked[ids[0]] is not None and marked[ids[1]] is not None  # sent; in flight
+    assert marked[ids[2]] is None  # left for the sweeper
+    monkeypatch.setattr(notifications, "send_mail", real_send)
+    assert notifications.send_emails(notification_ids=ids) == 1
+    assert [m.subject for m in mail.outbox] == ["[Factcheck] Note 0", "[Factcheck] Note 2"]
+
+
 def test_unread_count_and_mark_read(checker, checker2):
     notifications.notify([checker], kind="x", message="one")
     notifications.notify([checker], kind="x", message="two")
