@@ -102,10 +102,16 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
     page, counts = selectors.article_sentences_page(article, page_number)
     claims = list(page.object_list)
     topics = selectors.topics_with_claims(claims)  # the rows' topics and the bulk form's choices
-    text, text_cut = selectors.article_text_of(article, claims)
     shown, low = sentence_rows(
         claims, can_triage=extra.get("can_triage", False), selected=extra.get("selected", ())
     )
+    return {**_page_context(article, claims, page, counts, shown, low), "topics": topics, **extra}
+
+
+def _page_context(article: Article, claims: list, page, counts: dict, shown, low) -> dict:
+    """What both ways of building the article page (a form shown again, a plain read) give
+    the template: one page of sentence rows, the counts and the text they come from."""
+    text, text_cut = selectors.article_text_of(article, claims)
     return {
         "article": article,
         "claims": claims,
@@ -119,8 +125,6 @@ def _article_context(request, article: Article, page_number, **extra) -> dict:
         "article_text": text,
         "article_text_cut": text_cut,
         "working": article.status in WORKING_STATUSES,
-        "topics": topics,
-        **extra,
     }
 
 
@@ -233,7 +237,6 @@ def article_detail(request, pk: int):
         paginator.count = counts["total"]
         number = min(number, paginator.num_pages)
     page = paginator._get_page(claims, number, paginator)
-    text, text_cut = selectors.article_text_of(article, claims)
     shown, low = sentence_rows(
         claims,
         can_triage=can_triage,
@@ -241,18 +244,7 @@ def article_detail(request, pk: int):
         topic_names={c.pk: c.topic_names for c in claims},
     )
     context = {
-        "article": article,
-        "claims": claims,
-        "sentence_rows": mark_safe("".join(shown)),  # noqa: S308 (rows escaped by sentence_rows)
-        "low_claims": low,
-        "low_rows": mark_safe("".join(low)),  # noqa: S308 (the same)
-        "page": page,
-        "claim_total": counts["total"],
-        "candidate_count": counts["candidates"],
-        "open_count": counts["open"],
-        "article_text": text,
-        "article_text_cut": text_cut,
-        "working": article.status in WORKING_STATUSES,
+        **_page_context(article, claims, page, counts, shown, low),
         "can_triage": can_triage,
         "bulk_bar": _article_bulk_bar(topics) if can_triage else "",
     }
