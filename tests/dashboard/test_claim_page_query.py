@@ -1,5 +1,5 @@
 """The claim page reads its claim and everything shown beside it in one query: the same page as
-the separate ORM reads give (`selectors._claim_page_extras_portable`, SQLite's path)."""
+the separate ORM reads give (`selectors.claim_page_extras_portable`, SQLite's path)."""
 
 import re
 
@@ -71,7 +71,7 @@ def _assigned(claim, checker, editor):
 
 def _separate_reads(claim_id):
     claim = selectors.claim_for_page(claim_id)
-    return claim, selectors._claim_page_extras_portable(claim)
+    return claim, selectors.claim_page_extras_portable(claim)
 
 
 def _normalised(html: str) -> str:
@@ -169,7 +169,7 @@ def test_rows_as_json_become_instances_with_python_values(busy_claim):
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_jsonb(c) FROM claims_claim c WHERE id = %s", [busy_claim.pk])
         (row,) = cursor.fetchone()
-    built = selectors.json_builder(Claim)(selectors._json(row))
+    built = selectors.json_builder(Claim)(selectors.json_value(row))
     stored = Claim.objects.get(pk=busy_claim.pk)
     for field in Claim._meta.concrete_fields:
         assert getattr(built, field.attname) == getattr(stored, field.attname), field.name

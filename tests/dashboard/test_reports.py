@@ -97,7 +97,7 @@ def test_the_one_query_gives_the_figures_the_separate_queries_give(editor, check
         Claim.objects.none(),
     ):
         one = selectors.report_figures(chosen, now=now)
-        several = selectors._report_figures_portable(chosen, weeks=12, now=now)
+        several = selectors.report_figures_portable(chosen, weeks=12, now=now)
         # The median of an even count is the mean of the middle two: PostgreSQL's interval
         # arithmetic and Python's timedelta may round that mean a microsecond apart.
         medians = one.pop("median_time_to_verdict"), several.pop("median_time_to_verdict")
