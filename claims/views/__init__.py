@@ -1,7 +1,8 @@
 """Dashboard pages. They render what selectors return and call services; they never decide."""
 
 from .account import api_token
-from .claim import claim_action, claim_detail, verdict_detail
+from .claim import claim_detail, verdict_detail
+from .claim_actions import claim_action
 from .health import healthz
 from .ingest import article_detail, article_status, article_triage, ingest
 from .lists import approvals, claim_bulk, claim_list
