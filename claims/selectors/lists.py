@@ -3,6 +3,9 @@ verdict and topic names in the same query), a fact-checker's queue, the approval
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -65,11 +68,14 @@ LIST_ROW_FIELDS = (
 )
 
 
-def list_rows(queryset: QuerySet, *, with_topics: bool = False) -> QuerySet:
-    """The claims of `queryset` (filtered and ordered) as LIST_ROW_FIELDS values, with their
-    current verdict's state and rating label (`verdict_state`, `verdict_rating`; None when
-    there is none) read in the same query; with `with_topics`, their topic names by name too
-    (`topic_names`: a page's 50 rows' topics in its own query cost one more round trip)."""
+def list_rows(
+    queryset: QuerySet, *, with_topics: bool = False, fields: tuple[str, ...] = LIST_ROW_FIELDS
+) -> QuerySet:
+    """The claims of `queryset` (filtered and ordered) as `fields` values (LIST_ROW_FIELDS
+    unless told), with their current verdict's state and rating label (`verdict_state`,
+    `verdict_rating`; None when there is none) read in the same query; with `with_topics`,
+    their topic names by name too (`topic_names`: a page's 50 rows' topics in its own query
+    cost one more round trip)."""
     current = Verdict.objects.current().filter(claim_id=OuterRef("pk")).order_by()
     extra = {}
     if with_topics:
@@ -81,16 +87,73 @@ def list_rows(queryset: QuerySet, *, with_topics: bool = False) -> QuerySet:
         verdict_state=Subquery(current.values("state")[:1]),
         verdict_rating=Subquery(current.values("rating__label")[:1]),
         **extra,
-    ).values(*LIST_ROW_FIELDS, "verdict_state", "verdict_rating", *extra)
+    ).values(*fields, "verdict_state", "verdict_rating", *extra)
 
 
-def queue_for(user, limit: int = 100, *, states=None, topics=None) -> QuerySet:
-    """A fact-checker's claims, most pressing deadline first, as LIST_ROW_FIELDS values."""
-    wanted = [s for s in (states or []) if s in QUEUE_STATES] or QUEUE_STATES
-    queryset = Claim.objects.filter(assignee=user, state__in=wanted)
+# What a row of a fact-checker's queue shows (claims.views.rows.queue_rows): LIST_ROW_FIELDS
+# without what the queue does not show (version, score, when filed, the assignee: the reader).
+QUEUE_ROW_FIELDS = (
+    "pk",
+    "text",
+    "claimant",
+    "state",
+    "priority",
+    "due_at",
+    "article__title",
+    "article__publisher",
+)
+
+
+def _queue_queryset(assignee_id: int, wanted: list[str], topics, limit: int) -> QuerySet:
+    queryset = Claim.objects.filter(assignee_id=assignee_id, state__in=wanted)
     if topics:
         queryset = queryset.filter(topics__slug__in=topics).distinct()
-    return list_rows(queryset.order_by("due_at", "pk"))[:limit]
+    return list_rows(queryset.order_by("due_at", "pk"), fields=QUEUE_ROW_FIELDS)[:limit]
+
+
+# An assignee id no account has: where the compiled queue SQL takes the reader's id.
+_QUEUE_READER = -987654321
+
+
+@functools.lru_cache(maxsize=32)
+def _queue_sql(wanted: tuple[str, ...], limit: int, alias: str, vendor: str):
+    """The queue's SQL for these states (no topic filter), compiled once per process (Django
+    builds and compiles it in ~0.7 ms a request): (SQL, parameters, where the reader's id goes
+    in them, the columns' names); None when a column needs Django's converters on this
+    database (then the ORM reads it every time)."""
+    queryset = _queue_queryset(_QUEUE_READER, list(wanted), None, limit)
+    query = queryset.query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    if compiler.get_converters([column for column, _, _ in compiler.select]):
+        return None
+    names = (
+        tuple(query.selected)
+        if query.selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    readers = [n for n, value in enumerate(params) if value == _QUEUE_READER]
+    if len(readers) != 1:
+        return None
+    return sql, tuple(params), readers[0], names
+
+
+def queue_for(user, limit: int = 100, *, states=None, topics=None) -> list[dict]:
+    """A fact-checker's claims, most pressing deadline first, as QUEUE_ROW_FIELDS values
+    (with `verdict_state`, `verdict_rating`): one query, its SQL compiled once per choice of
+    states when no topic is chosen."""
+    wanted = [s for s in (states or []) if s in QUEUE_STATES] or list(QUEUE_STATES)
+    compiled = None
+    if not topics:
+        compiled = _queue_sql(tuple(wanted), limit, connection.alias, connection.vendor)
+    if compiled is None:
+        return list(_queue_queryset(user.pk, wanted, topics, limit))
+    sql, params, reader, names = compiled
+    params = list(params)
+    params[reader] = user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def recent_articles(limit: int = 20):

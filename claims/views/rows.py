@@ -192,11 +192,11 @@ def queue_rows(values) -> list[dict]:
             )
         else:
             rating = _NO_RATING
-        address = _e(url(pk))
+        address = url(pk)
         html = f"""
   <tr data-row>
     <td data-label="Due">{times.deadline(v["due_at"], state)}</td>
-    <td><a data-row-link href="{address}">{_e(_truncate(v["text"], 140))}</a>
+    <td><a data-row-link href="{_e(address)}">{_e(_truncate(v["text"], 140))}</a>
       <div class="muted">{_e(v["claimant"] or "Unattributed")}</div></td>
     <td>{_state_badge(state)}</td>
     <td data-label="Rating so far">{rating}</td>
@@ -205,7 +205,7 @@ def queue_rows(values) -> list[dict]:
             _e(_truncate(v["article__title"] or "Untitled article", 60))
         }<div class="muted">{_e(v["article__publisher"])}</div></td>
   </tr>"""
-        rows.append({"state": state, "url": url(pk), "html": mark_safe(html)})  # noqa: S308 (escaped above)
+        rows.append({"state": state, "url": address, "html": mark_safe(html)})  # noqa: S308 (escaped above)
     return rows
 
 
