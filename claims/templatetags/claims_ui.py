@@ -7,6 +7,7 @@ nothing from outside is ever marked safe as it is.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from claims import permissions
 from claims.models import Claim, Evidence
@@ -33,6 +35,17 @@ def state_badge(state: str) -> SafeString:
     """One colour and one word per state, the same on every page (the word is always there)."""
     label = STATE_LABELS.get(state, state)
     return format_html('<span class="state state-{}">{}</span>', state, label)
+
+
+def truncate_chars(text, length: int) -> str:
+    """`Truncator(text).chars(length)` (the `truncatechars` filter on a plain string): a text
+    no longer than `length` (after the same NFC normalisation, combining characters not
+    counted) is returned as it is without Truncator's per-call translation lookup; a longer
+    one goes to Truncator."""
+    text = unicodedata.normalize("NFC", str(text))
+    if len(text) <= length:
+        return text
+    return Truncator(text).chars(length)
 
 
 def _amount(delta: timedelta) -> str:

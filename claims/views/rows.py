@@ -12,17 +12,21 @@ each row equal to the template tags' and `format_html`'s output.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from html import escape as _html_escape
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 from claims.models import Claim, Verdict
-from claims.templatetags.claims_ui import STATE_LABELS, _amount, deadline_words, percent
+from claims.templatetags.claims_ui import (
+    STATE_LABELS,
+    _amount,
+    deadline_words,
+    percent,
+    truncate_chars,
+)
 
 PRIORITY_LABELS = dict(Claim.Priority.choices)
 DISMISS_REASONS = dict(Claim.DismissReason.choices)
@@ -37,16 +41,6 @@ def _e(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return _html_escape(str(value))
-
-
-def _truncate(text, length: int) -> str:
-    """`Truncator(text).chars(length)`: a text no longer than `length` (after the same NFC
-    normalisation, combining characters not counted) is returned as it is without Truncator's
-    per-call translation lookup; a longer one goes to Truncator."""
-    text = unicodedata.normalize("NFC", str(text))
-    if len(text) <= length:
-        return text
-    return Truncator(text).chars(length)
 
 
 def _badges() -> dict[str, str]:
@@ -154,7 +148,7 @@ def claim_list_rows(values, topics: dict, *, is_editor: bool, can_bulk: bool) ->
             f"""
     <tr data-row>
       {pick}<td class="num" data-label="Id">{pk}</td>
-      <td><a data-row-link href="{_e(url(pk))}">{_e(_truncate(v["text"], 130))}</a>
+      <td><a data-row-link href="{_e(url(pk))}">{_e(truncate_chars(v["text"], 130))}</a>
         <div class="muted">{_e(v["claimant"] or "Unattributed")} · {
                 _e(v["article__publisher"] or "unknown outlet")
             }{topic_names}</div></td>
@@ -196,13 +190,13 @@ def queue_rows(values) -> list[dict]:
         html = f"""
   <tr data-row>
     <td data-label="Due">{times.deadline(v["due_at"], state)}</td>
-    <td><a data-row-link href="{_e(address)}">{_e(_truncate(v["text"], 140))}</a>
+    <td><a data-row-link href="{_e(address)}">{_e(truncate_chars(v["text"], 140))}</a>
       <div class="muted">{_e(v["claimant"] or "Unattributed")}</div></td>
     <td>{_state_badge(state)}</td>
     <td data-label="Rating so far">{rating}</td>
     <td data-label="Priority">{_priority(v["priority"])}</td>
     <td data-label="Article">{
-            _e(_truncate(v["article__title"] or "Untitled article", 60))
+            _e(truncate_chars(v["article__title"] or "Untitled article", 60))
         }<div class="muted">{_e(v["article__publisher"])}</div></td>
   </tr>"""
         rows.append({"state": state, "url": address, "html": mark_safe(html)})  # noqa: S308 (escaped above)

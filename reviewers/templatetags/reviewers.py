@@ -11,11 +11,11 @@
 from html import escape
 
 from django import template
-from django.template.defaultfilters import date, timesince_filter, truncatechars, urlencode
+from django.template.defaultfilters import date, timesince_filter, urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.templatetags.claims_ui import deadline
+from claims.templatetags.claims_ui import deadline, truncate_chars
 
 from .. import policy, selectors
 
@@ -125,7 +125,7 @@ def overdue_rows(context, overdue) -> SafeString:
     out = []
     for a in overdue:
         out.append(
-            f'\n  <tr class="overdue"><td>{escape(truncatechars(a.claim.text, 100))}</td>'
+            f'\n  <tr class="overdue"><td>{escape(truncate_chars(a.claim.text, 100))}</td>'
             f'<td data-label="Reviewer">{escape(a.reviewer.get_username())}</td>\n'
             f'    <td class="due-cell" data-label="Deadline">{deadline(a.due_at)}</td>\n'
             f'    <td><a href="{before}{a.claim_id}{after}?next={back}">Reassign</a></td></tr>\n  '
@@ -141,7 +141,7 @@ def waiting_rows(context, waiting) -> SafeString:
     out = []
     for claim, why in waiting:
         out.append(
-            f"\n  <tr><td>{escape(truncatechars(claim.text, 100))}</td>"
+            f"\n  <tr><td>{escape(truncate_chars(claim.text, 100))}</td>"
             f'<td data-label="Waiting">{escape(timesince_filter(claim.created_at))}</td>'
             f'<td class="why" data-label="Why nobody has it">{escape(why)}</td>\n'
             f'    <td><a href="{before}{claim.pk}{after}?next={back}">Assign</a></td></tr>\n  '
