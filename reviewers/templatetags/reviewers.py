@@ -11,9 +11,11 @@
 from html import escape
 
 from django import template
-from django.template.defaultfilters import date, timesince_filter, urlencode
+from django.template.defaultfilters import date, urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import TIME_STRINGS, timesince
+from django.utils.translation import get_language
 
 from claims.templatetags.claims_ui import deadline, truncate_chars
 
@@ -133,6 +135,34 @@ def overdue_rows(context, overdue) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
 
 
+class _Said:
+    """One of `timesince`'s TIME_STRINGS ("%(num)d days"), translated and formatted once per
+    language and number instead of once a row (each is a gettext lookup of a lazy string)."""
+
+    def __init__(self, words):
+        self.words, self.said = words, {}
+
+    def __mod__(self, values: dict) -> str:
+        key = (get_language(), values["num"])
+        text = self.said.get(key)
+        if text is None:
+            text = self.said[key] = str(self.words % values)
+        return text
+
+
+_SAID = {name: _Said(words) for name, words in TIME_STRINGS.items()}
+
+
+def _waited(moment) -> str:
+    """The `timesince` filter (Django's `timesince`, words kept per language and number)."""
+    if not moment:
+        return ""
+    try:
+        return timesince(moment, time_strings=_SAID)
+    except (ValueError, TypeError):
+        return ""
+
+
 @register.simple_tag(takes_context=True)
 def waiting_rows(context, waiting) -> SafeString:
     """The waiting claims' rows: claim, how long it waited, why nobody has it, a link."""
@@ -142,7 +172,7 @@ def waiting_rows(context, waiting) -> SafeString:
     for claim, why in waiting:
         out.append(
             f"\n  <tr><td>{escape(truncate_chars(claim.text, 100))}</td>"
-            f'<td data-label="Waiting">{escape(timesince_filter(claim.created_at))}</td>'
+            f'<td data-label="Waiting">{escape(_waited(claim.created_at))}</td>'
             f'<td class="why" data-label="Why nobody has it">{escape(why)}</td>\n'
             f'    <td><a href="{before}{claim.pk}{after}?next={back}">Assign</a></td></tr>\n  '
         )
