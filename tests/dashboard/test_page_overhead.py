@@ -251,3 +251,47 @@ def test_the_article_page_reads_the_page_asked_for(client, editor):
         assert f"Page {shown} of 3" in html
         assert f"Sentence {(shown - 1) * 100}." in html
     assert "(250: 250 open, 0 candidates)" in html
+
+
+# --- The queue: its SQL compiled once, each reader's own rows ----------------------------------
+
+
+def test_the_queue_compiled_once_reads_each_readers_own_rows_as_the_orm_does(checker, checker2):
+    from claims import selectors
+
+    article = ArticleFactory(title=EVIL, publisher="P")
+    mine = [
+        ClaimFactory(article=article, state=state, assignee=checker)
+        for state in (S.ASSIGNED, S.IN_REVIEW, S.SUBMITTED)
+    ]
+    theirs = ClaimFactory(article=article, state=S.ASSIGNED, assignee=checker2)
+    ClaimFactory(article=article, state=S.OPEN)
+    for user, states, expected in [
+        (checker, None, {c.pk for c in mine}),
+        (checker, ["in_review", "nonsense"], {mine[1].pk}),
+        (checker2, None, {theirs.pk}),
+        (checker, None, {c.pk for c in mine}),
+    ]:
+        got = selectors.queue_for(user, states=states)
+        assert {v["pk"] for v in got} == expected
+        wanted = [s for s in (states or []) if s in selectors.QUEUE_STATES]
+        orm = selectors._queue_queryset(user.pk, wanted or selectors.QUEUE_STATES, None, 100)
+        assert got == list(orm)
+        assert set(got[0]) == {*selectors.QUEUE_ROW_FIELDS, "verdict_state", "verdict_rating"}
+
+
+def test_truncate_chars_is_truncatechars():
+    from django.template.defaultfilters import truncatechars
+
+    from claims.templatetags.claims_ui import truncate_chars
+
+    for text in [
+        "short",
+        "x" * 100,
+        "x" * 101,
+        "e\u0301" * 100,
+        "e\u0301" * 101,
+        "Cafe\u0301 " * 30,
+    ]:
+        for length in (1, 60, 100, 140):
+            assert truncate_chars(text, length) == truncatechars(text, length)

@@ -210,3 +210,17 @@ def test_the_portable_path_reads_the_same(busy_desk, monkeypatch):
     assert [a.pk for a in portable["overdue"]] == [a.pk for a in one_query["overdue"]]
     for key in ("totals", "stages", "bottleneck", "waiting_total", "overdue_total"):
         assert portable[key] == one_query[key]
+
+
+def test_the_waiting_time_is_the_timesince_filter_in_every_language():
+    from django.template.defaultfilters import timesince_filter
+    from django.utils import translation
+
+    from reviewers.templatetags.reviewers import _waited
+
+    now = timezone.now()
+    moments = [now - timedelta(seconds=s) for s in (0, 59, 61, 3600, 86400, 8 * 86400, 400 * 86400)]
+    for language in ("en", "de", "fr", "en"):
+        with translation.override(language):
+            for moment in [*moments, now + timedelta(days=1), None]:
+                assert _waited(moment) == timesince_filter(moment)
