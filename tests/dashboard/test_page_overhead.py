@@ -257,7 +257,7 @@ def test_the_article_page_reads_the_page_asked_for(client, editor):
 
 
 def test_the_queue_compiled_once_reads_each_readers_own_rows_as_the_orm_does(checker, checker2):
-    from claims import selectors
+    from claims.selectors import lists as selectors
 
     article = ArticleFactory(title=EVIL, publisher="P")
     mine = [
