@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import models as db_models
 
+from claims import statements
 from claims.models import Claim
 
 from . import selectors
@@ -110,13 +111,8 @@ def page_rows(request: PlainRequest) -> list[dict]:
     if template is None:  # SQLite with a cursor in time: its times are bound as text
         return selectors.claims_page_fetch(_statement(db, request))
     sql, slots, names, converters = template
-    values = _values(request)
-    params = tuple(values[slot] if isinstance(slot, _Slot) else slot for slot in slots)
+    params = tuple(statements.fill(slots, _values(request)))
     return selectors.claims_page_fetch((sql, params, names, converters))
-
-
-class _Slot(str):
-    """Where a request's value goes in a compiled statement's parameters."""
 
 
 # Stand-in values, one per slot, that no request or constant of the statement holds: NUL
@@ -179,21 +175,14 @@ def _statement(db, request: PlainRequest):
 @functools.lru_cache(maxsize=256)
 def _template(db, shape: tuple):
     """The page statement of `shape` for the connection `db`, its parameters as slots (a
-    request's values) and constants; None if a stand-in is not found exactly once per value
-    the statement should hold it (then each request builds its statement)."""
+    request's values) and constants; None if a stand-in is not found where the statement
+    should hold it (then each request builds its statement)."""
     stand_ins = _stand_ins(shape)
     sql, params, names, converters = _statement(db, stand_ins)
-    slot_of = {(type(value), value): _Slot(name) for name, value in _values(stand_ins).items()}
-    slots = []
-    for param in params:
-        try:
-            slot = slot_of.get((type(param), param))
-        except TypeError:  # an unhashable constant
-            slot = None
-        slots.append(param if slot is None else slot)
-    found = {slot for slot in slots if isinstance(slot, _Slot)}
-    if found != set(slot_of.values()) or "\x00" in sql:
+    slots = statements.slots_of(params, _values(stand_ins))
+    if slots is None or "\x00" in sql:
         return None
-    if any(isinstance(p, str) and not isinstance(p, _Slot) and "\x00" in p for p in slots):
+    changed = (p for p in slots if isinstance(p, str) and not isinstance(p, statements.Slot))
+    if any("\x00" in p for p in changed):
         return None  # a stand-in changed on its way in: the request's value would too
-    return sql, tuple(slots), names, converters
+    return sql, slots, names, converters
