@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from factcheck.db import prepared_cursor
+
 if TYPE_CHECKING:
     from .models import Claim, Verdict
 
@@ -232,7 +234,7 @@ def user_with_permissions(user_id):
     from django.contrib.auth.backends import ModelBackend
 
     sql, fields = _user_sql()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     if row is None:

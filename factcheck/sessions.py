@@ -3,7 +3,8 @@
 Every signed-in page reads its session first. Django's store reads it through the ORM
 (`Session.objects.get(...)`), whose query building costs several times the statement itself;
 this store runs the same statement (the same table, key and expiry test, the same decoding and
-the same answer for a missing or expired session) written out once. Writing, rotating and
+the same answer for a missing or expired session) written out once, prepared on PostgreSQL
+(factcheck/db.py). Writing, rotating and
 deleting sessions are Django's own.
 """
 
@@ -14,6 +15,8 @@ import functools
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.utils import timezone
+
+from factcheck.db import prepared_cursor
 
 
 @functools.cache
@@ -30,12 +33,14 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
         """The session's row (its data only), or None, forgetting the key, as Django's store
         does for a key that is missing or expired."""
-        if self.session_key is None:
+        if self.session_key is None or "\x00" in self.session_key:
+            # No key holds one, and PostgreSQL refuses it in text: a forged cookie is no session.
+            self._session_key = None
             return None
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
+        with prepared_cursor(alias) as cursor:
             cursor.execute(_read_sql(self.model, alias), [self.session_key, now])
             row = cursor.fetchone()
         if row is None:

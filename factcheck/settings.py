@@ -127,11 +127,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")
     )
-    # Prepared statements only where a statement asks for one (claims/api/authentication.py:
-    # the API's token check, which took longer to plan than to run): Django's own cursors bind
-    # on the client and never prepare, and no count reaches this threshold. Off with
-    # DATABASE_PREPARED_STATEMENTS=0, e.g. behind a pooler in transaction mode that does not
-    # keep prepared statements (Django's default, and then the token check is planned each time).
+    # Prepared statements only where a statement asks for one (factcheck/db.py: the session,
+    # the signed-in user with their permissions, the header's counts and the API's token check,
+    # which took longer to plan than to run): Django's own cursors bind on the client and never
+    # prepare, and no count reaches this threshold. Off with DATABASE_PREPARED_STATEMENTS=0,
+    # e.g. behind a pooler in transaction mode that does not keep prepared statements (Django's
+    # default, and then those statements are planned each time).
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

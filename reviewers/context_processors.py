@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject
 
 from claims import permissions
 from claims.models import Claim
+from factcheck.db import prepared_cursor
 
 from .models import Notification
 
@@ -58,7 +59,7 @@ def header_counts(user) -> dict[str, int]:
     models' tables: built by the ORM on every page it cost more than it runs)."""
     waiting = waiting_figure(user)
     sql = f"SELECT ({_unread_sql()}), " + (f"({waiting[0]})" if waiting else "0")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [user.pk, *(waiting[1] if waiting else [])])
         unread, waiting_count = cursor.fetchone()
     return {"unread": unread or 0, "waiting": waiting_count or 0}

@@ -10,24 +10,23 @@ before. On databases other than PostgreSQL this is DRF's token check (three quer
 
 The query is written out (table and column names from the models) rather than built by the ORM
 on every request: it runs before every API answer, and building it cost more than running it.
-For the same reason it is a prepared statement on PostgreSQL (planned once per connection:
-planning its joins took about five times as long as running them), unless the settings turn
-prepared statements off (DATABASE_PREPARED_STATEMENTS=0).
+For the same reason it is a prepared statement on PostgreSQL (factcheck/db.py; planned once per
+connection: planning its joins took about five times as long as running them), unless the
+settings turn prepared statements off (DATABASE_PREPARED_STATEMENTS=0).
 """
 
 from __future__ import annotations
 
 import functools
 
-import psycopg
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from claims.permissions import permission_names_sql, preload_permissions
+from factcheck.db import prepared_cursor
 
 
 @functools.cache
@@ -59,7 +58,7 @@ def token_with_permissions(key: str) -> tuple[Token, list[str], list[str]] | Non
     if "\x00" in key:  # no key holds one, and PostgreSQL refuses it in text (a 500)
         return None
     sql, token_fields, user_fields = _token_sql()
-    with _prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [key])
         row = cursor.fetchone()
     if row is None:
@@ -69,34 +68,6 @@ def token_with_permissions(key: str) -> tuple[Token, list[str], list[str]] | Non
     user = get_user_model().from_db(connection.alias, user_fields, row[n : n + len(user_fields)])
     token.user = user
     return token, list(row[-2]), list(row[-1])
-
-
-class _PreparingCursor(psycopg.Cursor):
-    """Binds on the server and prepares what it runs: planned once per connection."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-class _LoggedCursor(CursorDebugWrapper):
-    """Logs the statement with its values, as Django's own cursors are logged (psycopg keeps no
-    text of a prepared statement's run to read back)."""
-
-    def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
-            return CursorWrapper.execute(self, sql, params)
-
-
-def _prepared_cursor():
-    """A cursor of the connection (Django's wrapper: its errors, its query log) that prepares
-    its statement, where the connection allows prepared statements (settings,
-    DATABASE_PREPARED_STATEMENTS); else Django's own cursor."""
-    db = connections[DEFAULT_DB_ALIAS]
-    db.ensure_connection()
-    if getattr(db.connection, "prepare_threshold", None) is None:  # off, or not psycopg
-        return db.cursor()
-    cursor = _PreparingCursor(db.connection)
-    return _LoggedCursor(cursor, db) if db.queries_logged else db.make_cursor(cursor)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

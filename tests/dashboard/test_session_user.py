@@ -103,3 +103,51 @@ def test_logout_ends_the_session(editor):
     assert client.get(reverse("claims:claims")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("claims:claims")).status_code == 302
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL")
+def test_the_session_and_the_user_are_prepared_statements_still_read_fresh(editor):
+    """Planned once per connection (factcheck/db.py), run fresh on every request: a logout
+    elsewhere or a permission taken away still applies to the next request."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    client = signed_in(editor)
+    assert client.get(reverse("claims:approvals")).status_code == 200
+    assert client.get(reverse("claims:approvals")).status_code == 200
+    prepared = _prepared_statements()
+    assert any('FROM "django_session"' in sql for sql in prepared), prepared
+    assert any('FROM "auth_user" u' in sql for sql in prepared), prepared
+    editor.groups.remove(Group.objects.get(name=permissions.EDITORS))
+    assert client.get(reverse("claims:approvals")).status_code == 403
+    client.session.flush()  # the session row is gone: signed out
+    client.cookies["sessionid"] = "gone-gone-gone-gone-gone"
+    response = client.get(reverse("claims:approvals"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL")
+def test_without_prepared_statements_the_session_and_user_are_planned_each_time(
+    editor, monkeypatch
+):
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    client = signed_in(editor)
+    assert client.get(reverse("claims:approvals")).status_code == 200
+    assert _prepared_statements() == []
+
+
+def test_a_session_cookie_with_a_nul_is_no_session(editor):
+    """A forged cookie PostgreSQL could not even compare is a signed-out visitor, not a 500."""
+    client = Client()
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    response = client.get(reverse("claims:approvals"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
