@@ -1,4 +1,27 @@
+import logging
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+logger = logging.getLogger(__name__)
+
+
+def _ensure_state_count_triggers(sender, using, apps=None, **kwargs) -> None:
+    """After `migrate`: a later migration that rebuilt the claims table on SQLite dropped its
+    triggers; create them again (and recount) where the counts exist in the migrated state."""
+    from django.db import connections
+
+    from .state_counts import ensure_triggers
+
+    try:
+        (apps or sender.apps).get_model("claims", "ClaimStateCount")
+    except LookupError:
+        return  # migrated back before claims 0008: no counts, no triggers
+    missing = ensure_triggers(connections[using])
+    if missing:
+        logger.warning(
+            "Re-created the claim state count triggers (%s were missing).", ", ".join(missing)
+        )
 
 
 class ClaimsConfig(AppConfig):
@@ -8,3 +31,5 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from .evidence import receivers  # noqa: F401  (checks new evidence; registers its tasks)
+
+        post_migrate.connect(_ensure_state_count_triggers, sender=self)

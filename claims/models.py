@@ -222,6 +222,18 @@ class Claim(models.Model):
         )
 
 
+class ClaimStateCount(models.Model):
+    """Rows whose sum is how many claims are in `state`, appended by the database's triggers
+    on every change of claims and folded one row a state every minute (claims/state_counts.py).
+    Written by the database alone: nothing in Python inserts or edits them."""
+
+    state = models.CharField(max_length=12)
+    n = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.n:+d}"
+
+
 class ClaimMatch(models.Model):
     """A claim that says the same as an earlier claim or an imported past fact-check."""
 

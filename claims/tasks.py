@@ -10,7 +10,7 @@ from celery import shared_task
 from jobs import leases, scheduling
 from jobs.retry import RETRY_TRANSIENT
 
-from . import matching, recovery, services
+from . import matching, recovery, services, state_counts
 
 # The shared retry policy (jobs.retry) with this app's time limits.
 RETRY = {**RETRY_TRANSIENT, "soft_time_limit": 300, "time_limit": 360}
@@ -50,3 +50,10 @@ def sweep_lost_work(scheduled: bool = False) -> dict | None:
     if scheduled and not scheduling.claim_slot("claims.sweep_lost_work"):
         return None
     return recovery.sweep()
+
+
+@shared_task(name="claims.compact_state_counts", **{**RETRY, "soft_time_limit": 60})
+def compact_state_counts(scheduled: bool = False) -> int | None:
+    if scheduled and not scheduling.claim_slot("claims.compact_state_counts"):
+        return None
+    return state_counts.compact()

@@ -44,3 +44,18 @@ def prepared_cursor(alias: str = DEFAULT_DB_ALIAS):
         return db.cursor()
     cursor = _PreparingCursor(db.connection)
     return _LoggedCursor(cursor, db) if db.queries_logged else db.make_cursor(cursor)
+
+
+def missing_triggers(db, names) -> list[str]:
+    """Which of the trigger `names` the database of connection `db` lacks (none on a vendor
+    without triggers of ours)."""
+    if db.vendor == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    elif db.vendor == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        return []
+    with db.cursor() as cursor:
+        cursor.execute(sql)
+        present = {name for (name,) in cursor.fetchall()}
+    return [name for name in names if name not in present]

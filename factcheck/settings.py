@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULE = {
     "recheck-evidence-links": {"task": "claims.recheck_evidence_links", "schedule": 900.0},
     # Claims a lost extraction job left without "checked before" matching.
     "match-unmatched-claims": {"task": "claims.match_unmatched_claims", "schedule": 600.0},
+    # Folds the rows the database appends on every change of claims into one a state
+    # (claims/state_counts.py), so reading a count sums a few rows.
+    "compact-claim-state-counts": {"task": "claims.compact_state_counts", "schedule": 60.0},
 }
 
 # --- Domain settings ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import functools
 from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
-from claims import permissions
+from claims import permissions, state_counts
 from claims.models import Claim
 from factcheck.db import prepared_cursor
 
@@ -30,16 +30,6 @@ def _unread_sql() -> str:
     )
 
 
-@functools.cache
-def _waiting_sql() -> str:
-    q = connection.ops.quote_name
-    claim = Claim._meta
-    return (
-        f"SELECT COUNT(*) FROM {q(claim.db_table)} "  # noqa: S608 (names from the models)
-        f"WHERE {q(claim.get_field('state').column)} = %s"
-    )
-
-
 def unread_figure(user) -> tuple[str, list]:
     """The user's unread notifications, as SQL of one number (for `page_lookups`, which reads
     the header's counts in a dashboard page's own query: claims.header.HEADER_FIGURES)."""
@@ -47,10 +37,11 @@ def unread_figure(user) -> tuple[str, list]:
 
 
 def waiting_figure(user) -> tuple[str, list] | None:
-    """The verdicts waiting for an editor, for editors only."""
+    """The verdicts waiting for an editor, for editors only: the claims submitted, from the
+    counts the database keeps a state (claims/state_counts.py)."""
     if not permissions.is_editor(user):
         return None
-    return _waiting_sql(), [Claim.State.SUBMITTED.value]
+    return state_counts.count_sql([Claim.State.SUBMITTED.value])
 
 
 def header_counts(user) -> dict[str, int]:

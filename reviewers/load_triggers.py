@@ -13,6 +13,8 @@ one is missing, all are created again and every counter recounted.
 
 from __future__ import annotations
 
+from factcheck.db import missing_triggers as missing_db_triggers
+
 TRIGGERS = (
     "reviewers_assignment_load_insert",
     "reviewers_assignment_load_delete",
@@ -115,16 +117,7 @@ def drop_triggers(execute, vendor: str) -> None:
 
 def missing_triggers(connection) -> list[str]:
     """The load triggers this database lacks (none on a vendor without them)."""
-    if connection.vendor == "postgresql":
-        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-    elif connection.vendor == "sqlite":
-        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-    else:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        present = {name for (name,) in cursor.fetchall()}
-    return [name for name in TRIGGERS if name not in present]
+    return missing_db_triggers(connection, TRIGGERS)
 
 
 def ensure_load_triggers(connection) -> list[str]:

@@ -17,7 +17,7 @@ from django.db.models import (
     Subquery,
 )
 
-from .. import permissions, statements
+from .. import permissions, state_counts, statements
 from ..expressions import ListSubquery
 from ..models import (
     ApprovalVote,
@@ -195,7 +195,9 @@ def approvals_queue() -> QuerySet:
 
 
 def approvals_waiting_count() -> int:
-    return Claim.objects.filter(state=Claim.State.SUBMITTED).count()
+    """How many verdicts wait for an editor: the claims submitted, from the counts the
+    database keeps a state (claims/state_counts.py)."""
+    return state_counts.count([Claim.State.SUBMITTED])
 
 
 # --- Choices ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from claims import permissions, selectors, workflow
+from claims import permissions, selectors, state_counts, workflow
 from claims.errors import StaleVersion, WorkflowError
 from claims.filters import ClaimFilter
 from claims.forms import BULK_CLAIM_ACTIONS, BulkForm, DecisionForm
@@ -42,14 +42,19 @@ COUNT_CAP = 10_000
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 matches, from `count_from` when given: the same claims
-    without the page's joins, columns and order (none of which changes how many there are)."""
+    without the page's joins, columns and order (none of which changes how many there are).
+    `total`, when the page knows it exactly (claims/state_counts.py), is shown instead and only
+    capped for paging."""
 
-    def __init__(self, object_list, per_page, *, count_from=None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_from=None, total=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_from = count_from
+        self.total = total
 
     @cached_property
     def count(self) -> int:
+        if self.total is not None:
+            return min(self.total, COUNT_CAP + 1)
         if self.count_from is not None:
             return self.count_from.order_by().values("pk")[: COUNT_CAP + 1].count()
         return self.object_list[: COUNT_CAP + 1].count()
@@ -57,6 +62,28 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
+
+    @property
+    def shown_total(self) -> str:
+        """ "103,800" where the total is known, "10,000+" past the cap, else the count."""
+        if self.total is not None:
+            return f"{self.total:,}"
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.count:,}"
+
+
+# A list asking only for these (each as the filter accepts it) is counted from the counts kept
+# a state (claims/state_counts.py); any other filter counts its matches, up to the cap.
+COUNTED_BY_STATE = frozenset({"page", "ordering", "state"})
+
+
+def _count_figures(request, claim_filter, claims) -> dict[str, tuple[str, list]]:
+    """The pager's figures for `page_lookups`: "total" (exact, from the kept counts) when the
+    list is every claim or the claims in some states, else "count" (capped)."""
+    asked = {name for name, values in request.GET.lists() if any(values)}
+    if asked <= COUNTED_BY_STATE and (claim_filter is None or claim_filter.is_valid()):
+        states = claim_filter.form.cleaned_data.get("state") if claim_filter else None
+        return {"total": state_counts.count_sql(states or None)}
+    return {"count": capped_count_sql(claims, COUNT_CAP + 1)}
 
 
 def _can_bulk(user) -> bool:
@@ -92,11 +119,12 @@ def claim_list(request):
     choices, figures = page_lookups(
         request,
         choices=("rating", "topic", "user") if can_bulk else ("rating", "topic"),
-        figures={"count": capped_count_sql(claims, COUNT_CAP + 1)},
+        figures=_count_figures(request, claim_filter, claims),
     )
     rows = selectors.list_rows(claims, with_topics=True)
-    paginator = CappedPaginator(rows, PAGE_SIZE)
-    paginator.count = figures["count"]
+    paginator = CappedPaginator(rows, PAGE_SIZE, total=figures.get("total"))
+    if "count" in figures:
+        paginator.count = figures["count"]
     page = paginator.get_page(request.GET.get("page"))
     values = list(page.object_list)
     topics = {v["pk"]: v["topic_names"] for v in values if v["topic_names"]}
@@ -201,7 +229,7 @@ def approvals(request):
     page = CappedPaginator(
         selectors.approvals_queue(),
         APPROVALS_PAGE_SIZE,
-        count_from=Claim.objects.filter(state=Claim.State.SUBMITTED),
+        total=selectors.approvals_waiting_count(),
     ).get_page(request.GET.get("page"))
     for claim in page.object_list:
         verdict = claim.current_verdicts[0] if claim.current_verdicts else None
