@@ -27,6 +27,7 @@ from .claim_page import (
 )
 from .lists import (
     LIST_ROW_FIELDS,
+    NEWEST_FIRST,
     QUEUE_STATES,
     active_ratings,
     all_topics,
@@ -37,6 +38,7 @@ from .lists import (
     current_verdicts_prefetch,
     fact_checkers,
     list_rows,
+    newest_claims_rows,
     queue_for,
     recent_articles,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "ARTICLE_SENTENCES_PER_PAGE",
     "ARTICLE_TEXT_MAX_CHARS",
     "LIST_ROW_FIELDS",
+    "NEWEST_FIRST",
     "QUEUE_STATES",
     "TIME_TO_VERDICT_BUCKETS",
     "ClaimPageExtras",
@@ -70,6 +73,7 @@ __all__ = [
     "json_row_sql",
     "json_value",
     "list_rows",
+    "newest_claims_rows",
     "pick_page_verdicts",
     "queue_for",
     "recent_articles",

@@ -90,6 +90,47 @@ def list_rows(
     ).values(*fields, "verdict_state", "verdict_rating", *extra)
 
 
+# The claims list's order: newest first.
+NEWEST_FIRST = ("-created_at", "-pk")
+
+
+class CompiledRows:
+    """Every claim as `list_rows(..., with_topics=True)` values, newest first, for a
+    paginator: a slice runs the statement compiled once (`_newest_claims_sql`) with the
+    slice's LIMIT and OFFSET as parameters; no count (the page gives the paginator its own)."""
+
+    ordered = True  # for Paginator: the statement has its ORDER BY
+
+    def __init__(self, sql: str, params: tuple, names: tuple[str, ...]):
+        self.sql, self.params, self.names = sql, params, names
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start = window.start or 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{self.sql} LIMIT %s OFFSET %s", [*self.params, window.stop - start, start]
+            )
+            return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@functools.lru_cache(maxsize=4)
+def _newest_claims_sql(alias: str, vendor: str):
+    return _compiled_values(
+        list_rows(Claim.objects.order_by(*NEWEST_FIRST), with_topics=True), alias
+    )
+
+
+def newest_claims_rows() -> CompiledRows | QuerySet:
+    """Every claim, newest first, as the claims list's rows (`list_rows` with topic names),
+    for a paginator to read a page of: the statement compiled once per process (building and
+    compiling it cost the list more than running it), or the ORM's queryset where a column
+    needs Django's converters on this database."""
+    compiled = _newest_claims_sql(connection.alias, connection.vendor)
+    if compiled is None:
+        return list_rows(Claim.objects.order_by(*NEWEST_FIRST), with_topics=True)
+    return CompiledRows(*compiled)
+
+
 # What a row of a fact-checker's queue shows (claims.views.rows.queue_rows): LIST_ROW_FIELDS
 # without what the queue does not show (version, score, when filed, the assignee: the reader).
 QUEUE_ROW_FIELDS = (
@@ -111,17 +152,10 @@ def _queue_queryset(assignee_id: int, wanted: list[str], topics, limit: int) -> 
     return list_rows(queryset.order_by("due_at", "pk"), fields=QUEUE_ROW_FIELDS)[:limit]
 
 
-# An assignee id no account has: where the compiled queue SQL takes the reader's id.
-_QUEUE_READER = -987654321
-
-
-@functools.lru_cache(maxsize=32)
-def _queue_sql(wanted: tuple[str, ...], limit: int, alias: str, vendor: str):
-    """The queue's SQL for these states (no topic filter), compiled once per process (Django
-    builds and compiles it in ~0.7 ms a request): (SQL, its parameters with the reader's id as
-    a slot of claims.statements, the columns' names); None when a column needs Django's
-    converters on this database (then the ORM reads it every time)."""
-    queryset = _queue_queryset(_QUEUE_READER, list(wanted), None, limit)
+def _compiled_values(queryset: QuerySet, alias: str):
+    """A values() queryset's SQL, its parameters and its columns' names, compiled once;
+    None when a column needs Django's converters on this database (then the ORM must read
+    it every time)."""
     query = queryset.query
     compiler = query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
@@ -132,6 +166,23 @@ def _queue_sql(wanted: tuple[str, ...], limit: int, alias: str, vendor: str):
         if query.selected
         else (*query.extra_select, *query.values_select, *query.annotation_select)
     )
+    return sql, tuple(params), names
+
+
+# An assignee id no account has: where the compiled queue SQL takes the reader's id.
+_QUEUE_READER = -987654321
+
+
+@functools.lru_cache(maxsize=32)
+def _queue_sql(wanted: tuple[str, ...], limit: int, alias: str, vendor: str):
+    """The queue's SQL for these states (no topic filter), compiled once per process (Django
+    builds and compiles it in ~0.7 ms a request): (SQL, its parameters with the reader's id as
+    a slot of claims.statements, the columns' names); None when a column needs Django's
+    converters on this database (then the ORM reads it every time)."""
+    compiled = _compiled_values(_queue_queryset(_QUEUE_READER, list(wanted), None, limit), alias)
+    if compiled is None:
+        return None
+    sql, params, names = compiled
     slots = statements.slots_of(params, {"reader": _QUEUE_READER})
     if slots is None:
         return None
