@@ -9,7 +9,7 @@ production) and, interleaved with its requests, the page's own main query: the S
 ran for its main rows or figures, captured from one request as the driver sent it. Prints the
 page's query count, p50 and p95 of each, the page's median CPU time in this process, and the
 ratio; exits 1 when a page's p95 is over 3x its SQL's, or the 3,800-sentence article's page
-over 0.5 s.
+over 0.5 s (its goal; its ratio is printed, not judged).
 
     createdb -h 127.0.0.1 -U postgres fc_pages
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_pages DJANGO_DEBUG=1 \\
@@ -259,10 +259,13 @@ def main() -> int:
             f"{name:<16}{queries:>8}{page_p50:>10.1f}{page_p95:>10.1f}{cpu_p50:>9.1f}"
             f"{sql_p50:>10.1f}{sql_p95:>10.1f}{ratio:>10.1f}x"
         )
-        if ratio > RATIO_GOAL:
+        # Issue #13's goals: the ratio for the lists, the claim page and the workload; for the
+        # 3,800-sentence article, its time (its ratio is printed, not judged).
+        if name.startswith("article"):
+            if page_p95 > ARTICLE_GOAL_S * 1000:
+                missed.append(f"{name} took {page_p95:.0f} ms (goal: under {ARTICLE_GOAL_S} s)")
+        elif ratio > RATIO_GOAL:
             missed.append(f"{name} {ratio:.1f}x its SQL (goal: at most {RATIO_GOAL}x)")
-        if name.startswith("article") and page_p95 > ARTICLE_GOAL_S * 1000:
-            missed.append(f"{name} took {page_p95:.0f} ms (goal: under {ARTICLE_GOAL_S} s)")
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nGoals: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
     return 1 if missed else 0
