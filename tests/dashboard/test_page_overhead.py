@@ -295,3 +295,37 @@ def test_truncate_chars_is_truncatechars():
     ]:
         for length in (1, 60, 100, 140):
             assert truncate_chars(text, length) == truncatechars(text, length)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_the_rows_exact_time_is_strftimes_in_every_zone_and_season(settings, zone):
+    """rows._Times writes strftime("%Y-%m-%d %H:%M %Z") out by hand: the same text in a zone
+    with summer time (both seasons), a half-hour offset, and an old year (unpadded, as %Y)."""
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = zone
+    with timezone.override(zone):
+        times = rows._Times()
+        for moment in [
+            datetime(2026, 1, 15, 23, 59, 59, tzinfo=UTC),
+            datetime(2026, 7, 1, 0, 5, tzinfo=UTC),
+            datetime(2026, 3, 29, 1, 0, tzinfo=UTC),  # London's clocks go forward
+            datetime(999, 5, 6, 7, 8, tzinfo=UTC),
+        ]:
+            expected = timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+            assert times._exact(moment) == expected
+            assert f'title="{expected}"' in times.when(moment)
+            assert times.deadline(moment) == deadline(moment)
+
+
+def test_the_escaped_claim_address_is_the_escaped_reversed_one():
+    from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+    set_script_prefix("/a&b<c>/")
+    try:
+        address = reverse("claims:claim", args=[42])
+        assert rows.claim_url_maker()(42) == address
+        assert rows.claim_url_maker(escaped=True)(42) == str(format_html("{}", address))
+        assert rows.claim_url_maker(escaped=True)(42).startswith("/a&amp;b")
+    finally:
+        clear_script_prefix()
