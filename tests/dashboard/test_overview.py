@@ -13,6 +13,7 @@ from claims import selectors, workflow
 from claims.models import BROKEN_SOURCE, Article, Claim, Evidence, Verdict
 from claims.views.overview import NEW_ARTICLES_HOURS, SHOWN, Section
 from reviewers.models import ReviewerProfile
+from reviewers.selectors import backlog
 from tests.exports.data import verdict_claim
 from tests.factories import ArticleFactory, ClaimFactory, fact_checker, make_evidence, rating
 
@@ -322,3 +323,19 @@ def test_overview_queries_stay_constant_as_every_section_grows(
     # session, user, the totals with the header's, 2 waiting, overdue, failing, articles, and
     # the reviewers' stuck claims (rows, topics, assignments, profiles, their topics, total)
     assert len(small.captured_queries) <= 14
+
+
+def test_stuck_total_counts_open_claims_filed_before_the_cutoff(editor_client):
+    now = timezone.now()
+    for minutes, state in ((1, S.OPEN), (4, S.OPEN), (6, S.OPEN), (60, S.OPEN), (60, S.ASSIGNED)):
+        claim = ClaimFactory(state=S.OPEN)
+        Claim.objects.filter(pk=claim.pk).update(
+            created_at=now - timedelta(minutes=minutes), state=state
+        )
+    ClaimFactory(state=S.OPEN, created_at=now + timedelta(hours=1))  # filed "in the future"
+    stuck = backlog.stuck_claims(limit=8)
+    cutoff = timezone.now() - timedelta(minutes=stuck["minutes"])
+    assert stuck["total"] == Claim.objects.filter(state=S.OPEN, created_at__lt=cutoff).count()
+    assert stuck["total"] == 2 and len(stuck["rows"]) == 2
+    html = editor_client.get("/").content.decode()
+    assert "<strong>2</strong> claims nobody can take" in html
