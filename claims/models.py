@@ -201,6 +201,9 @@ class Claim(models.Model):
                 condition=Q(state__in=["assigned", "in_review", "submitted"]),
                 name="claim_queue_by_assignee",
             ),
+            # The submitted claims' ids, read without their rows: the overview finds the
+            # verdicts waiting longest among them (claims.selectors.overview.waiting_verdicts).
+            models.Index(fields=["id"], condition=Q(state="submitted"), name="claim_submitted"),
         ]
         permissions = [
             ("triage_claim", "Can promote, dismiss and prioritise claims"),
@@ -300,6 +303,13 @@ class Rating(models.Model):
         return self.label
 
 
+# A source that no longer backs what it was cited for: its page gone or failing (the link
+# statuses "gone" and "error") or changed since it was cited. Few sources are; the partial
+# index `evidence_broken` holds just those, so the overview's failing sources (rows and
+# total) read them instead of every source.
+BROKEN_SOURCE = Q(link_status__in=["gone", "error"]) | Q(changed_since_cited=True)
+
+
 class Evidence(models.Model):
     class Stance(models.TextChoices):
         SUPPORTS = "supports", "Supports"
@@ -374,7 +384,12 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "evidence"
-        indexes = [models.Index(fields=["checked_at"], name="evidence_checked_at")]
+        indexes = [
+            models.Index(fields=["checked_at"], name="evidence_checked_at"),
+            models.Index(
+                fields=["-checked_at", "id"], condition=BROKEN_SOURCE, name="evidence_broken"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.url
@@ -472,6 +487,15 @@ class Verdict(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["claim"], condition=Q(is_current=True), name="verdict_one_current_per_claim"
+            ),
+        ]
+        indexes = [
+            # Each claim's current verdict's submission time without the verdict's row: the
+            # order of the verdicts waiting for an editor (claims.selectors.overview).
+            models.Index(
+                fields=["claim", "submitted_at"],
+                condition=Q(is_current=True),
+                name="verdict_current_submitted_at",
             ),
         ]
 

@@ -1,6 +1,7 @@
 """Reads shared by pages and endpoints, with their joins, so a page costs the same few queries
 whatever it shows: the claim lists and choices (`lists`), the claim page (`claim_page`), the
-article page (`articles`) and the reports' figures (`reports`)."""
+article page (`articles`), the reports' figures (`reports`) and the editors' overview
+(`overview`)."""
 
 from .articles import (
     ARTICLE_SENTENCES_PER_PAGE,
@@ -35,6 +36,7 @@ from .lists import (
     approvals_waiting_count,
     claims_base,
     claims_listing,
+    count_sql,
     current_verdicts_prefetch,
     fact_checkers,
     list_rows,
@@ -67,6 +69,7 @@ __all__ = [
     "claim_verdicts_for_page",
     "claims_base",
     "claims_listing",
+    "count_sql",
     "current_verdicts_prefetch",
     "fact_checkers",
     "json_builder",

@@ -251,6 +251,13 @@ def approvals_waiting_count() -> int:
     return state_counts.count([Claim.State.SUBMITTED])
 
 
+def count_sql(queryset: QuerySet) -> tuple[str, list]:
+    """SQL of how many rows `queryset` has (its ids only, without the order), and its
+    parameters."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) AS counted", list(params)  # noqa: S608 (the ORM's SQL)
+
+
 # --- Choices ---------------------------------------------------------------------------------
 
 

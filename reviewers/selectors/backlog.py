@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Func, IntegerField, Subquery
 from django.utils import timezone
 
+from claims import state_counts
 from claims.models import Claim
+from claims.selectors import count_sql
 
 from .. import policy
 from ..models import Assignment, ReviewerProfile
@@ -52,9 +55,23 @@ def stuck_claims(*, limit: int = 8, minutes: int = 5) -> dict:
     cutoff = timezone.now() - timedelta(minutes=minutes)
     return {
         "rows": waiting_claims(limit=limit, before=cutoff),
-        "total": Claim.objects.filter(state=Claim.State.OPEN, created_at__lt=cutoff).count(),
+        "total": _open_before(cutoff),
         "minutes": minutes,
     }
+
+
+def _open_before(cutoff: datetime) -> int:
+    """How many open claims were filed before `cutoff`: every open claim (the counts the
+    database keeps a state) less those filed since (the last few minutes' claims, by their
+    filing time's index), in one statement, so both read the same snapshot. (Counting the
+    open claims before `cutoff` read every one of them: 2 ms at 26,000 open claims.)"""
+    open_sql, open_params = state_counts.count_sql([Claim.State.OPEN])
+    since_sql, since_params = count_sql(
+        Claim.objects.filter(state=Claim.State.OPEN, created_at__gte=cutoff)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({open_sql}) - ({since_sql})", [*open_params, *since_params])
+        return int(cursor.fetchone()[0])
 
 
 def waiting_claims(
