@@ -21,6 +21,7 @@ from claims.forms import (
 )
 from claims.models import ClaimMatch, Evidence, PastFactCheck, Topic
 from tests.factories import ClaimFactory, rating, submit_verdict
+from tests.vendor import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +163,7 @@ def test_fields_written_in_python_are_the_field_templates_html(form_class, poste
         assert field_html(field, label) == template.render({"field": field, "label": label})
 
 
+@postgresql_only("to_jsonb rows: the claim page's one statement is PostgreSQL's path")
 def test_rows_as_json_become_instances_with_python_values(busy_claim):
     from claims.models import Claim
 

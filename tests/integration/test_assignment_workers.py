@@ -34,6 +34,7 @@ from django.utils import timezone
 from claims.models import Article, Claim, ClaimEvent, Topic
 from factcheck.celery import app as celery_app
 from reviewers.models import Assignment, Notification, ReviewerProfile
+from reviewers.services import BATCH
 from tests.factories import fact_checker
 
 # Transactional (the workers see committed rows); the `reference_data` fixture (tests/conftest.py)
@@ -283,8 +284,10 @@ def test_sigkilled_worker_loses_nothing_and_duplicates_nothing(size, tmp_path):
 
 
 def _sigkill_scenario(pool: Workers, size: int, mail_dir: Path) -> None:
-    claims = 600 // size
-    profiles = seed(claims=claims, capacities=[100 // size] * 10)
+    # A run commits a batch of claims at a time (reviewers.services.BATCH): the killed worker
+    # must have batches left, whatever the size.
+    claims = max(600 // size, 4 * BATCH)
+    profiles = seed(claims=claims, capacities=[claims // 6] * 10)
 
     # 1. A worker starts the batch, with reminders queued behind it; it dies mid-way.
     doomed = pool.start(concurrency=1)
