@@ -16,6 +16,8 @@ from django.db.models import (
     Q,
 )
 
+from factcheck.db import prepared_cursor
+
 from ..expressions import ListSubquery
 from ..models import (
     ApprovalVote,
@@ -237,7 +239,7 @@ def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
     if connection.vendor != "postgresql":
         claim = claim_for_page(claim_id)
         return None if claim is None else (claim, claim_page_extras_portable(claim))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_CLAIM_PAGE_SQL, {"claim": claim_id, "returned": Verdict.State.RETURNED})
         row = cursor.fetchone()
     if row is None:

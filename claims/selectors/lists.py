@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Count,
     F,
@@ -16,6 +16,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+
+from factcheck.db import prepared_cursor
 
 from .. import permissions, state_counts, statements
 from ..expressions import ListSubquery
@@ -97,7 +99,8 @@ NEWEST_FIRST = ("-created_at", "-pk")
 class CompiledRows:
     """Every claim as `list_rows(..., with_topics=True)` values, newest first, for a
     paginator: a slice runs the statement compiled once (`_newest_claims_sql`) with the
-    slice's LIMIT and OFFSET as parameters; no count (the page gives the paginator its own)."""
+    slice's LIMIT and OFFSET, prepared on PostgreSQL (factcheck/db.py); no count (the page
+    gives the paginator its own)."""
 
     ordered = True  # for Paginator: the statement has its ORDER BY
 
@@ -105,10 +108,13 @@ class CompiledRows:
         self.sql, self.params, self.names = sql, params, names
 
     def __getitem__(self, window: slice) -> list[dict]:
-        start = window.start or 0
-        with connection.cursor() as cursor:
+        start = int(window.start or 0)
+        # LIMIT and OFFSET written in (integers): a statement per page, prepared (planning
+        # cost as much as running it); as parameters PostgreSQL would plan it every time,
+        # its generic plan guessing at an unknown LIMIT.
+        with prepared_cursor() as cursor:
             cursor.execute(
-                f"{self.sql} LIMIT %s OFFSET %s", [*self.params, window.stop - start, start]
+                f"{self.sql} LIMIT {int(window.stop) - start} OFFSET {start}", self.params
             )
             return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -178,7 +184,8 @@ def _queue_sql(wanted: tuple[str, ...], limit: int, alias: str, vendor: str):
     """The queue's SQL for these states (no topic filter), compiled once per process (Django
     builds and compiles it in ~0.7 ms a request): (SQL, its parameters with the reader's id as
     a slot of claims.statements, the columns' names); None when a column needs Django's
-    converters on this database (then the ORM reads it every time)."""
+    converters on this database (then the ORM reads it every time). On PostgreSQL it is run
+    as a prepared statement, planned once per connection."""
     compiled = _compiled_values(_queue_queryset(_QUEUE_READER, list(wanted), None, limit), alias)
     if compiled is None:
         return None
@@ -186,6 +193,11 @@ def _queue_sql(wanted: tuple[str, ...], limit: int, alias: str, vendor: str):
     slots = statements.slots_of(params, {"reader": _QUEUE_READER})
     if slots is None:
         return None
+    if vendor == "postgresql":
+        # Prepared (queue_for): the states written in, so that its plan, made once, may use
+        # the queue's partial index; only the reader stays a parameter.
+        ops = connections[alias].ops
+        sql, slots = statements.inline_constants(sql, slots, lambda v: ops.compose_sql("%s", [v]))
     return sql, slots, names
 
 
@@ -200,7 +212,7 @@ def queue_for(user, limit: int = 100, *, states=None, topics=None) -> list[dict]
     if compiled is None:
         return list(_queue_queryset(user.pk, wanted, topics, limit))
     sql, slots, names = compiled
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, statements.fill(slots, {"reader": user.pk}))
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

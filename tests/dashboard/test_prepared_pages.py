@@ -1,0 +1,67 @@
+"""On PostgreSQL the claims list's, the queue's and the claim page's main statements are
+prepared once per connection (planning them cost as much as running them; factcheck/db.py),
+and every request still reads what is stored now."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from claims import services, workflow
+from claims.models import Claim
+from tests.factories import ClaimFactory
+from tests.vendor import postgresql_only
+
+pytestmark = [
+    pytest.mark.django_db,
+    postgresql_only("prepared statements are PostgreSQL's (factcheck/db.py)"),
+]
+
+
+def prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.fixture(autouse=True)
+def nothing_prepared_yet():
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+
+def test_the_claims_list_page_is_prepared_per_page_and_reads_fresh(editor_client):
+    ClaimFactory(text="The first claim on the list.")
+    for _ in range(2):
+        html = editor_client.get(reverse("claims:claims")).content.decode()
+    assert "The first claim on the list." in html
+    # (the paginator reads as many rows as there are, up to 50)
+    assert any('FROM "claims_claim"' in s and s.endswith("LIMIT 1 OFFSET 0") for s in prepared())
+    ClaimFactory(text="A claim filed after the statement was prepared.")
+    html = editor_client.get(reverse("claims:claims")).content.decode()
+    assert "A claim filed after the statement was prepared." in html
+    assert 'Claims <span class="muted">(2)</span>' in html
+
+
+def test_the_queue_is_prepared_with_its_states_and_reads_fresh(checker_client, checker, editor):
+    first = ClaimFactory(text="Assigned before.", state=Claim.State.OPEN)
+    workflow.claim_assign(claim_id=first.pk, assignee=checker, actor=editor)
+    for _ in range(2):
+        html = checker_client.get(reverse("claims:home")).content.decode()
+    assert "Assigned before." in html
+    queue = [s for s in prepared() if '"claims_claim"."assignee_id" = $1' in s]
+    assert queue and "'assigned'" in queue[0]
+    later = ClaimFactory(text="Assigned after the statement was prepared.", state=Claim.State.OPEN)
+    workflow.claim_assign(claim_id=later.pk, assignee=checker, actor=editor)
+    html = checker_client.get(reverse("claims:home")).content.decode()
+    assert "Assigned after the statement was prepared." in html
+
+
+def test_the_claim_page_is_prepared_and_reads_fresh(editor_client, editor):
+    claim = ClaimFactory()
+    url = reverse("claims:claim", args=[claim.pk])
+    for _ in range(2):
+        assert editor_client.get(url).status_code == 200
+    assert any("to_jsonb(\"claims_claim\") - 'embedding'" in s for s in prepared())
+    services.evidence_add(claim_id=claim.pk, actor=editor, url="https://example.org/fresh")
+    assert "https://example.org/fresh" in editor_client.get(url).content.decode()
