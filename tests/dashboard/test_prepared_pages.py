@@ -1,6 +1,6 @@
-"""On PostgreSQL the claims list's, the queue's and the claim page's main statements are
-prepared once per connection (planning them cost as much as running them; factcheck/db.py),
-and every request still reads what is stored now."""
+"""On PostgreSQL the claims list's, the queue's, the claim page's and the workload page's main
+statements are prepared once per connection (planning them cost as much as running them;
+factcheck/db.py), and every request still reads what is stored now."""
 
 import pytest
 from django.db import connection
@@ -65,3 +65,16 @@ def test_the_claim_page_is_prepared_and_reads_fresh(editor_client, editor):
     assert any("to_jsonb(\"claims_claim\") - 'embedding'" in s for s in prepared())
     services.evidence_add(claim_id=claim.pk, actor=editor, url="https://example.org/fresh")
     assert "https://example.org/fresh" in editor_client.get(url).content.decode()
+
+
+def test_the_workload_page_is_prepared_and_reads_fresh(editor_client, editor, checker):
+    url = reverse("reviewers:workload")
+    for _ in range(2):
+        assert editor_client.get(url).status_code == 200
+    assert any("c.done_week_count" in s and "$1" in s for s in prepared())
+    waiting = ClaimFactory(text="A claim filed after the statement was prepared.")
+    html = editor_client.get(url).content.decode()
+    assert "A claim filed after the statement was prepared." in html
+    workflow.claim_assign(claim_id=waiting.pk, assignee=checker, actor=editor)
+    html = editor_client.get(url).content.decode()
+    assert "A claim filed after the statement was prepared." not in html
