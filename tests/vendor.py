@@ -19,3 +19,10 @@ def postgresql_only(why: str):
     """A mark for a test of SQL only PostgreSQL runs; the skip and its reason show in the
     report (`-ra`), never silently."""
     return pytest.mark.skipif(connection.vendor != "postgresql", reason=why)
+
+
+def prepared_statements() -> list[str]:
+    """The statements this connection has prepared on PostgreSQL (pg_prepared_statements)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]

@@ -14,7 +14,7 @@ from claims import permissions
 from claims.api.authentication import TokenAuthentication, token_with_permissions
 from claims.api.tokens import token_create
 from claims.permissions import EDITORS
-from tests.vendor import postgresql_only, queries
+from tests.vendor import postgresql_only, prepared_statements, queries
 
 from .conftest import client_for
 from .test_errors import assert_error
@@ -126,19 +126,13 @@ def test_a_deactivated_account_and_a_revoked_token_are_refused(checker):
     assert_error(stranger.get("/api/v1/claims/"), 401, "authentication_failed", "Invalid token.")
 
 
-def _prepared_statements() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL")
 def test_the_token_check_is_planned_once_per_connection(checker):
     """A prepared statement (settings: DATABASE_PREPARED_STATEMENTS), still fresh every time."""
     client = client_for(checker)
     assert client.get("/api/v1/claims/").status_code == 200
     assert client.get("/api/v1/claims/").status_code == 200
-    assert any('FROM "authtoken_token"' in sql for sql in _prepared_statements())
+    assert any('FROM "authtoken_token"' in sql for sql in prepared_statements())
     checker.groups.clear()
     assert_error(client.get("/api/v1/claims/"), 403, "permission_denied", REFUSED)
 
@@ -151,6 +145,6 @@ def test_without_prepared_statements_the_token_check_is_planned_each_time(checke
     monkeypatch.setattr(connection.connection, "prepare_threshold", None)
     client = client_for(checker)
     assert client.get("/api/v1/claims/").status_code == 200
-    assert _prepared_statements() == []
+    assert prepared_statements() == []
     checker.groups.clear()
     assert_error(client.get("/api/v1/claims/"), 403, "permission_denied", REFUSED)

@@ -9,18 +9,12 @@ from django.urls import reverse
 from claims import services, workflow
 from claims.models import Claim
 from tests.factories import ClaimFactory
-from tests.vendor import postgresql_only
+from tests.vendor import postgresql_only, prepared_statements
 
 pytestmark = [
     pytest.mark.django_db,
     postgresql_only("prepared statements are PostgreSQL's (factcheck/db.py)"),
 ]
-
-
-def prepared() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +30,9 @@ def test_the_claims_list_page_is_prepared_per_page_and_reads_fresh(editor_client
         html = editor_client.get(reverse("claims:claims")).content.decode()
     assert "The first claim on the list." in html
     # (the paginator reads as many rows as there are, up to 50)
-    assert any('FROM "claims_claim"' in s and s.endswith("LIMIT 1 OFFSET 0") for s in prepared())
+    assert any(
+        'FROM "claims_claim"' in s and s.endswith("LIMIT 1 OFFSET 0") for s in prepared_statements()
+    )
     ClaimFactory(text="A claim filed after the statement was prepared.")
     html = editor_client.get(reverse("claims:claims")).content.decode()
     assert "A claim filed after the statement was prepared." in html
@@ -49,7 +45,7 @@ def test_the_queue_is_prepared_with_its_states_and_reads_fresh(checker_client, c
     for _ in range(2):
         html = checker_client.get(reverse("claims:home")).content.decode()
     assert "Assigned before." in html
-    queue = [s for s in prepared() if '"claims_claim"."assignee_id" = $1' in s]
+    queue = [s for s in prepared_statements() if '"claims_claim"."assignee_id" = $1' in s]
     assert queue and "'assigned'" in queue[0]
     later = ClaimFactory(text="Assigned after the statement was prepared.", state=Claim.State.OPEN)
     workflow.claim_assign(claim_id=later.pk, assignee=checker, actor=editor)
@@ -62,7 +58,7 @@ def test_the_claim_page_is_prepared_and_reads_fresh(editor_client, editor):
     url = reverse("claims:claim", args=[claim.pk])
     for _ in range(2):
         assert editor_client.get(url).status_code == 200
-    assert any("to_jsonb(\"claims_claim\") - 'embedding'" in s for s in prepared())
+    assert any("to_jsonb(\"claims_claim\") - 'embedding'" in s for s in prepared_statements())
     services.evidence_add(claim_id=claim.pk, actor=editor, url="https://example.org/fresh")
     assert "https://example.org/fresh" in editor_client.get(url).content.decode()
 
@@ -71,7 +67,7 @@ def test_the_workload_page_is_prepared_and_reads_fresh(editor_client, editor, ch
     url = reverse("reviewers:workload")
     for _ in range(2):
         assert editor_client.get(url).status_code == 200
-    assert any("c.done_week_count" in s and "$1" in s for s in prepared())
+    assert any("c.done_week_count" in s and "$1" in s for s in prepared_statements())
     waiting = ClaimFactory(text="A claim filed after the statement was prepared.")
     html = editor_client.get(url).content.decode()
     assert "A claim filed after the statement was prepared." in html

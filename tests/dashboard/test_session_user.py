@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import permissions
-from tests.vendor import queries
+from tests.vendor import prepared_statements, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +107,6 @@ def test_logout_ends_the_session(editor):
     assert client.get(reverse("claims:claims")).status_code == 302
 
 
-def _prepared_statements() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL")
 def test_the_session_and_the_user_are_prepared_statements_still_read_fresh(editor):
     """Planned once per connection (factcheck/db.py), run fresh on every request: a logout
@@ -123,7 +117,7 @@ def test_the_session_and_the_user_are_prepared_statements_still_read_fresh(edito
     client = signed_in(editor)
     assert client.get(reverse("claims:approvals")).status_code == 200
     assert client.get(reverse("claims:approvals")).status_code == 200
-    prepared = _prepared_statements()
+    prepared = prepared_statements()
     assert any('FROM "django_session"' in sql for sql in prepared), prepared
     assert any('FROM "auth_user" u' in sql for sql in prepared), prepared
     editor.groups.remove(Group.objects.get(name=permissions.EDITORS))
@@ -144,7 +138,7 @@ def test_without_prepared_statements_the_session_and_user_are_planned_each_time(
     monkeypatch.setattr(connection.connection, "prepare_threshold", None)
     client = signed_in(editor)
     assert client.get(reverse("claims:approvals")).status_code == 200
-    assert _prepared_statements() == []
+    assert prepared_statements() == []
 
 
 def test_a_session_cookie_with_a_nul_is_no_session(editor):
