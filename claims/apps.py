@@ -7,11 +7,12 @@ logger = logging.getLogger(__name__)
 
 
 def _ensure_state_count_triggers(sender, using, apps=None, **kwargs) -> None:
-    """After `migrate`: a later migration that rebuilt the claims table on SQLite dropped its
-    triggers; create them again (and recount) where the counts exist in the migrated state."""
+    """After `migrate` or `flush`: a later migration that rebuilt the claims table on SQLite
+    dropped its triggers, or SQLite's flush emptied the counts before the claims; create the
+    triggers again and recount where the counts exist in the migrated state."""
     from django.db import connections
 
-    from .state_counts import ensure_triggers
+    from .state_counts import ensure_triggers, reconcile
 
     try:
         (apps or sender.apps).get_model("claims", "ClaimStateCount")
@@ -22,6 +23,8 @@ def _ensure_state_count_triggers(sender, using, apps=None, **kwargs) -> None:
         logger.warning(
             "Re-created the claim state count triggers (%s were missing).", ", ".join(missing)
         )
+    elif reconcile(connections[using]):
+        logger.warning("Counted the claims in each state again (the kept counts differed).")
 
 
 class ClaimsConfig(AppConfig):

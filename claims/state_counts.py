@@ -12,7 +12,11 @@ row a state, deleting exactly the rows it sums, so a row appended meanwhile is k
 
 SQLite rebuilds a table, dropping its triggers, on some ALTERs; so after every `migrate`
 (`ensure_triggers`, connected to post_migrate) the triggers are checked by name and, where one
-is missing, all are created again and every state recounted.
+is missing, all are created again and every state recounted. `flush` on SQLite empties the
+tables one DELETE each, in no set order: where the counts go first, the claims' DELETE appends
+a -1 a claim to the emptied counts. So after every `migrate` and `flush` (both send
+post_migrate) the counts are also checked against the claims (`reconcile`) and recounted where
+they differ.
 """
 
 from __future__ import annotations
@@ -131,6 +135,21 @@ def ensure_triggers(db=connection) -> list[str]:
             drop_triggers(cursor.execute, db.vendor)
             create_triggers(cursor.execute, db.vendor)
     return missing
+
+
+def reconcile(db=connection) -> bool:
+    """Count every state again if the kept counts differ from the claims (with the claims
+    table locked against writes meanwhile); returns whether they differed."""
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute("LOCK TABLE claims_claim IN SHARE MODE")
+        cursor.execute("SELECT state, COUNT(*) FROM claims_claim GROUP BY state")
+        claims = {state: int(n) for state, n in cursor.fetchall()}
+        if counts(db) == claims:
+            return False
+        for sql in RECOUNT:
+            cursor.execute(sql)
+        return True
 
 
 def count_sql(states: tuple[str, ...] | list[str] | None = None) -> tuple[str, list]:

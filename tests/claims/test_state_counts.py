@@ -114,6 +114,40 @@ def test_migrate_recreates_dropped_triggers_and_recounts(editor, caplog):
     assert state_counts.counts() == {"open": 3, "candidate": 1}  # and kept again
 
 
+def test_migrate_recounts_counts_that_differ_from_the_claims(editor, caplog):
+    ClaimFactory.create_batch(2)
+    ClaimStateCount.objects.create(state=S.OPEN, n=-5)  # as SQLite's flush leaves them
+    ClaimStateCount.objects.create(state=S.SUBMITTED, n=1)
+    assert state_counts.counts() == {"open": -3, "submitted": 1}
+
+    call_command("migrate", verbosity=0)
+
+    assert state_counts.counts() == {"open": 2} == actual()
+    assert "Counted the claims in each state again" in caplog.text
+    caplog.clear()
+    call_command("migrate", verbosity=0)  # counts that agree are left as they are
+    assert "Counted the claims in each state again" not in caplog.text
+    assert state_counts.reconcile() is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_leaves_no_count_behind():
+    """`flush` empties every table: on SQLite one DELETE each in no set order, so the claims'
+    DELETE may append its -1 rows to counts already emptied; the flush's post_migrate
+    recounts. (PostgreSQL's TRUNCATE empties the counts by trigger.)"""
+    ClaimFactory.create_batch(3)
+    ClaimFactory(state=S.CANDIDATE)
+    assert state_counts.counts() == {"open": 3, "candidate": 1}
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert Claim.objects.count() == 0
+    assert state_counts.counts() == {}
+    assert state_counts.count() == 0
+    ClaimFactory()
+    assert state_counts.counts() == {"open": 1}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_and_compaction_lose_no_change():
