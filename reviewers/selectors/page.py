@@ -12,60 +12,37 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from claims import permissions
-from claims.models import Article, Claim, Topic
-from claims.selectors import json_builder, set_prefetched, set_related
+from claims.models import Claim
+from claims.selectors import json_builder, set_related
 from factcheck.db import prepared_cursor
 
 from .. import policy
-from ..models import Assignment, ReviewerProfile
+from ..models import Assignment
 from .backlog import backlog_totals, overdue_assignments, waiting_claims
 from .reviewer_load import due_soon_hours, week_start, workload, workload_pool, workload_totals
 from .stages import _STAGE_TIMES_SQL, _stage_params, _stage_times, bottleneck, cycle_times
+from .statements import (
+    PROFILE_TOPICS_JSON,
+    USER_JSON,
+    profile_from,
+    profiles_sql,
+    waiting_claims_json,
+    waiting_from,
+)
 
 WAITING_SHOWN = 20
 OVERDUE_SHOWN = 50
 
 
 @functools.cache
-def _profiles_sql() -> str:
-    """Every reviewer profile with `is_fact_checker` (the one role rule,
-    `permissions.holds_permission`), as the ORM writes it; compiled once, its only values (the
-    permission's name) written in."""
-    sql, params = (
-        ReviewerProfile.objects.annotate(
-            is_fact_checker=permissions.holds_permission("claims.work_claim", user="user")
-        )
-        .order_by()
-        .values(*(f.attname for f in ReviewerProfile._meta.concrete_fields), "is_fact_checker")
-        .query.sql_with_params()
-    )
-    # Placeholders of its own would clash with the page query's: its values are written in.
-    return connection.ops.compose_sql(sql, params).replace("%", "%%")
-
-
-_USER_JSON = "to_jsonb(u) - 'password'"  # a page never reads a password hash
-_TOPICS_JSON = """(SELECT coalesce(jsonb_agg(jsonb_build_array(t.id, t.slug, t.name)
-                                ORDER BY t.name, t.id), '[]')
-         FROM "claims_topic" t JOIN "{through}" x ON x.topic_id = t.id
-         WHERE x.{owner} = {owner_id})"""
-
-
-@functools.cache
 def _workload_page_sql() -> str:
     """The workload page's query: see `workload_page`."""
-    profile_topics = _TOPICS_JSON.format(
-        through="reviewers_reviewerprofile_topics", owner="reviewerprofile_id", owner_id="p.id"
-    )
-    claim_topics = _TOPICS_JSON.format(
-        through="claims_claim_topics", owner="claim_id", owner_id="w.id"
-    )
     return f"""SELECT
   (SELECT coalesce(jsonb_agg(jsonb_build_array(
-            to_jsonb(p), {_USER_JSON}, c.open_count, c.due_soon_count, c.overdue_count,
-            c.done_week_count, {profile_topics})
+            to_jsonb(p), {USER_JSON}, c.open_count, c.due_soon_count, c.overdue_count,
+            c.done_week_count, {PROFILE_TOPICS_JSON})
           ORDER BY u.username, p.id), '[]')
-   FROM ({_profiles_sql()}) p
+   FROM ({profiles_sql()}) p
    JOIN "auth_user" u ON u.id = p.user_id
    CROSS JOIN LATERAL (
        SELECT count(*) FILTER (WHERE a.state = %(active)s) AS open_count,
@@ -87,18 +64,7 @@ def _workload_page_sql() -> str:
          JOIN "auth_user" ru ON ru.id = a.reviewer_id
          WHERE a.state = %(active)s AND a.due_at < %(now)s
          ORDER BY a.due_at, a.id LIMIT {OVERDUE_SHOWN}) o),
-  (SELECT coalesce(jsonb_agg(jsonb_build_array(
-            to_jsonb(w) - 'author', w.author, {claim_topics},
-            (SELECT coalesce(jsonb_agg(jsonb_build_array(g.reviewer_id, g.state)
-                                       ORDER BY g.assigned_at, g.id), '[]')
-             FROM "reviewers_assignment" g
-             WHERE g.claim_id = w.id AND g.state = ANY(%(gave_up)s)))
-          ORDER BY w.created_at, w.id), '[]')
-   FROM (SELECT cl.id, cl.text, cl.language, cl.state, cl.assignee_id, cl.article_id,
-                cl.created_at, ar.author
-         FROM "claims_claim" cl JOIN "claims_article" ar ON ar.id = cl.article_id
-         WHERE cl.state = %(open)s
-         ORDER BY cl.created_at, cl.id LIMIT {WAITING_SHOWN}) w),
+  {waiting_claims_json(WAITING_SHOWN, before=False)},
   (SELECT count(*) FROM "claims_claim" WHERE state = %(open)s),
   (SELECT count(*) FROM "reviewers_assignment" WHERE state = %(active)s AND due_at < %(now)s)
 """  # noqa: S608 (table names and placeholders only; every value is a parameter)
@@ -140,36 +106,24 @@ def workload_page(*, now: datetime | None = None, days: int = 90) -> dict:
     # Django has psycopg hand JSON over as text.
     profile_rows, stage_rows, overdue_rows, waiting_rows = (json.loads(v) for v in row[:4])
     waiting_total, overdue_total = row[4:]
-    user, topic = json_builder(get_user_model()), json_builder(Topic)
-
-    def topics_of(owner, topic_rows) -> None:
-        set_prefetched(
-            owner,
-            "topics",
-            [topic({"id": pk, "slug": slug, "name": name}) for pk, slug, name in topic_rows],
-        )
-
-    profile_of, rows = json_builder(ReviewerProfile), []
+    rows = []
     for profile_row, user_row, *counts, topic_rows in profile_rows:
-        rows.append(p := profile_of(profile_row))
-        p.is_fact_checker = profile_row["is_fact_checker"]
+        rows.append(p := profile_from(profile_row, user_row, topic_rows))
         p.open_count, p.due_soon_count, p.overdue_count, p.done_week_count = counts
-        set_related(p, "user", user(user_row))
-        topics_of(p, topic_rows)
     pool = workload_pool(rows)
 
-    assignment, claim_of, overdue = json_builder(Assignment), json_builder(Claim), []
+    assignment, claim_of, user = (
+        json_builder(Assignment),
+        json_builder(Claim),
+        json_builder(get_user_model()),
+    )
+    overdue = []
     for assignment_row, claim_text, username in overdue_rows:
         overdue.append(a := assignment(assignment_row))
         set_related(a, "claim", claim_of({"id": a.claim_id, "text": claim_text}))
         set_related(a, "reviewer", user({"id": a.reviewer_id, "username": username}))
 
-    article_of, claims, gave_up = json_builder(Article), [], []
-    for claim_row, author, topic_rows, gave_up_rows in waiting_rows:
-        claims.append(c := claim_of(claim_row))
-        set_related(c, "article", article_of({"id": c.article_id, "author": author}))
-        topics_of(c, topic_rows)
-        gave_up += [(c.pk, reviewer_id, state) for reviewer_id, state in gave_up_rows]
+    claims, gave_up = waiting_from(waiting_rows)
     reasons = policy.why_unassigned_many(claims, pool=pool, gave_up_rows=gave_up)
     stages = _stage_times({state: (median, count) for state, median, count in stage_rows})
     return _page(

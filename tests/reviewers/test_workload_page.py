@@ -215,6 +215,29 @@ def test_the_portable_path_reads_the_same(busy_desk, monkeypatch):
         assert portable[key] == one_query[key]
 
 
+def test_the_overviews_stuck_claims_in_one_statement_say_what_the_portable_path_says(
+    busy_desk, monkeypatch
+):
+    """The overview's "claims nobody can take": on PostgreSQL every profile, the first claims
+    and their total in one prepared statement; the same rows, reasons and total as the
+    separate queries (what SQLite runs). Filed in the last five minutes: not stuck yet."""
+    fresh = ClaimFactory(text="Filed just now")
+    with CaptureQueriesContext(connection) as queries:
+        one = selectors.stuck_claims(limit=8)
+    assert len(queries.captured_queries) == vendor.queries(postgresql=1, sqlite=6)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    portable = selectors.stuck_claims(limit=8)
+    assert [(c.pk, c.text, why) for c, why in one["rows"]] == [
+        (c.pk, c.text, why) for c, why in portable["rows"]
+    ]
+    assert len(one["rows"]) == 8 and fresh.pk not in [c.pk for c, _ in one["rows"]]
+    assert one["total"] == portable["total"] == 23
+    reasons = [why for _, why in one["rows"]]
+    assert "declined this claim" in reasons[0]
+    assert all(why.startswith("Nobody is eligible: ") for why in reasons), reasons
+    assert "is marked unavailable" in reasons[1] and "is not a fact-checker" in reasons[1]
+
+
 def test_the_waiting_time_is_the_timesince_filter_in_every_language():
     from django.template.defaultfilters import timesince_filter
     from django.utils import translation
