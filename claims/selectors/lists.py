@@ -231,17 +231,25 @@ def approvals_queue() -> QuerySet:
 
     Ordered by the current verdict's submission through a join on that one verdict (at most
     one is current), not an aggregate over every verdict: no GROUP BY, and the pager's count
-    is a plain count. The claim's vector and context and the article's text are not read."""
+    is a plain count. Only what a panel shows is read (the claim's text, state, claimant and
+    version; the article's title and outlet)."""
     return (
         Claim.objects.filter(state=Claim.State.SUBMITTED)
         .annotate(
             current_verdict=FilteredRelation("verdicts", condition=Q(verdicts__is_current=True)),
             submitted_at=F("current_verdict__submitted_at"),
         )
-        .select_related("article", "assignee")
-        .defer("embedding", "context", "article__body")
+        .select_related("article")
+        .only(
+            "text",
+            "state",
+            "claimant",
+            "version",
+            "article",
+            "article__title",
+            "article__publisher",
+        )
         .prefetch_related(
-            "topics",
             Prefetch(
                 "verdicts",
                 queryset=Verdict.objects.current()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,7 +32,7 @@ from .common import (
     safe_next,
     summarise_bulk,
 )
-from .rows import claim_list_rows
+from .rows import approval_panels, claim_list_rows
 
 PAGE_SIZE = 50
 APPROVALS_PAGE_SIZE = 25
@@ -249,13 +250,18 @@ def approvals(request):
                 "form": form,
             }
         )
+    required = max(1, settings.VERDICT_APPROVALS_REQUIRED)
     return render(
         request,
         "claims/approvals.html",
         {
-            "items": items,
+            # Written in Python (claims/views/rows.py): through the template engine the 25
+            # panels cost a third of the page.
+            "panels": approval_panels(
+                items, approvals_required=required, csrf_token=get_token(request)
+            ),
             "page": page,
-            "approvals_required": max(1, settings.VERDICT_APPROVALS_REQUIRED),
+            "approvals_required": required,
         },
         status=status,
     )

@@ -15,20 +15,25 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape as _html_escape
 
+from django.template.defaultfilters import linebreaks_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.models import Claim, Verdict
+from claims.models import Claim, Evidence, Verdict
 from claims.templatetags.claims_ui import (
     STATE_LABELS,
     _amount,
     deadline_words,
+    evidence_problem,
+    evidence_quote,
+    http_url,
     percent,
     truncate_chars,
 )
 
 PRIORITY_LABELS = dict(Claim.Priority.choices)
+STANCE_LABELS = dict(Evidence.Stance.choices)
 DISMISS_REASONS = dict(Claim.DismissReason.choices)
 _DASH = mark_safe('<span class="muted">—</span>')  # noqa: S308 (a constant)
 
@@ -263,3 +268,139 @@ def sentence_rows(
         row = mark_safe(html)  # noqa: S308 (every value escaped above)
         (low if getattr(claim, "triage_band", "") == "low" else shown).append(row)
     return shown, low
+
+
+def _stance(stance) -> str:
+    """claims_ui.stance_badge."""
+    label = STANCE_LABELS.get(stance, stance)
+    return f'<span class="stance stance-{_e(stance)}">{_e(label)}</span>'
+
+
+def _evidence_item(ev) -> str:
+    href = http_url(ev.url)
+    if href:
+        shown = truncate_chars(ev.title or ev.url, 90)
+        link = f'<a href="{_e(href)}" rel="noopener noreferrer nofollow">{_e(shown)}</a>'
+    else:
+        link = _e(ev.title)
+    excerpt = ""
+    if ev.excerpt:
+        unverified = (
+            f'<p class="warning" role="note">Unverified quote: {_e(evidence_quote(ev))}.</p>'
+            if ev.quote_status != "found"
+            else ""
+        )
+        excerpt = (
+            f"<blockquote>{_e(truncate_chars(ev.excerpt, 300))}</blockquote>\n        {unverified}"
+        )
+    problem = evidence_problem(ev)
+    problem = f'<p class="warning" role="note">{_e(problem)}</p>' if problem else ""
+    return f"\n      <li>{_stance(ev.stance)} {link}{excerpt}\n        {problem}</li>\n      "
+
+
+def _value(value) -> str:
+    # {{ value }}: None is written "None", as the template writes it.
+    return _e(value)
+
+
+def approval_panels(items, *, approvals_required: int, csrf_token) -> SafeString:
+    """The approvals page's panels (claims/approvals.html), one per item of the view (claim,
+    its current verdict with rating, author and votes, its evidence, the decision form), as
+    one HTML string: the markup the template's loop wrote (tests/dashboard/test_rows.py)."""
+    url = claim_url_maker(escaped=True)
+    action = _e(reverse("claims:approvals"))
+    times = _Times()
+    csrf = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(str(csrf_token))}">'
+        if csrf_token and str(csrf_token) != "NOTPROVIDED"
+        else ""
+    )
+    panels = []
+    for item in items:
+        claim, verdict, form = item["claim"], item["verdict"], item["form"]
+        pk = int(claim.pk)
+        author = verdict.author.get_username() if verdict and verdict.author else ""
+        article = claim.article
+        box = ""
+        if verdict:
+            rationale = (
+                "<details open><summary>Rationale</summary>"
+                f"{linebreaks_filter(verdict.rationale, autoescape=True)}</details>"
+                if verdict.rationale
+                else ""
+            )
+            rating = verdict.rating.label if verdict.rating else ""
+            box = f"""
+  <div class="verdict-box">
+    <p><span class="rating">{_e(rating or "No rating")}</span> — <strong>{
+                _e(verdict.summary)
+            }</strong></p>
+    {rationale}
+  </div>
+  """
+        evidence = list(claim.evidence.all())
+        listed = "".join(_evidence_item(ev) for ev in evidence) or (
+            '<li class="empty">No evidence was attached.</li>\n      '
+        )
+        vote = ""
+        if approvals_required > 1 or item["votes"]:
+            said = "; ".join(
+                f"{_e(v.editor.get_username())}: {_e(v.get_decision_display().lower())}"
+                + (f" (“{_e(v.note)}”)" if v.note else "")
+                for v in item["votes"]
+            )
+            vote = f"""
+  <p class="vote"><strong>{item["approvals"]} of {approvals_required} approvals.</strong>
+    {said}</p>
+  """
+        if item["own"]:
+            decide = """
+  <p class="muted">You wrote this verdict: another editor must approve or return it.</p>
+  """
+        elif item["voted"]:
+            decide = """
+  <p class="muted">You have voted; it waits for other editors.</p>
+  """
+        else:
+            error = " has-error" if form.errors.get("note") else ""
+            decide = f"""
+  <form method="post" action="{action}">{csrf}
+    <input type="hidden" name="claim" value="{pk}">
+    <input type="hidden" name="version" value="{_value(form["version"].value())}">
+    <div class="field{error}">
+      <label for="note-{pk}">Note <span class="muted">(required to return)</span></label>
+      <textarea id="note-{pk}" name="note" rows="2">{_e(form["note"].value() or "")}</textarea>
+    </div>
+    <div class="actions">
+      <button type="submit" name="intent" value="approve" class="primary">Approve</button>
+      <button type="submit" name="intent" value="return">Return with note</button>
+    </div>
+  </form>
+  """
+        panels.append(
+            f"""
+
+<article class="panel" id="approval-{pk}" data-row aria-labelledby="approval-h-{pk}">
+  <h2 id="approval-h-{pk}"><a data-row-link href="{url(pk)}">Claim {pk}</a> {
+                _state_badge(claim.state)
+            }
+    <span class="muted">submitted {times.when(claim.submitted_at)} by {
+                _e(author or "?")
+            }</span></h2>
+  <blockquote class="article-text">“{_e(claim.text)}”</blockquote>
+  <p class="muted">{_e(claim.claimant or "Unattributed")} · {
+                _e(article.title or "Untitled article")
+            }, {_e(article.publisher or "unknown outlet")}</p>
+  {box}
+  <details {"open" if len(evidence) < 4 else ""}><summary>Evidence ({len(evidence)})</summary>
+    <ul class="evidence-list">
+      {listed}
+    </ul>
+  </details>
+  {vote}
+  {decide}
+</article>
+
+"""
+        )
+    return mark_safe("".join(panels))  # noqa: S308 (every value escaped above)
