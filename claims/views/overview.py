@@ -35,16 +35,12 @@ def overview(request):
     now = timezone.now()
     since = now - timedelta(hours=NEW_ARTICLES_HOURS)
     _, totals = page_lookups(request, figures=sections.overview_totals_sql(now, since))
+    rows = sections.section_rows(now, since, SHOWN)
     return render(
         request,
         "claims/overview.html",
         {
-            "waiting": Section(list(sections.waiting_verdicts(SHOWN)), totals["waiting"]),
-            "overdue": Section(list(sections.overdue_work(now)[:SHOWN]), totals["overdue"]),
-            "failing": Section(
-                list(sections.failing_published_sources()[:SHOWN]), totals["failing"]
-            ),
-            "articles": Section(list(sections.new_articles(since, SHOWN)), totals["articles"]),
+            **{name: Section(rows[name], totals[name]) for name in rows},
             "new_hours": NEW_ARTICLES_HOURS,
             "shown": SHOWN,
         },

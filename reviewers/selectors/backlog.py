@@ -4,7 +4,6 @@ of each as the page lists them and how many there are in all."""
 from __future__ import annotations
 
 import functools
-import json
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from claims import state_counts
 from claims.models import Claim
-from claims.selectors import count_sql
+from claims.selectors import count_sql, json_value
 from factcheck.db import prepared_cursor
 
 from .. import policy
@@ -80,9 +79,8 @@ def stuck_claims(*, limit: int = 8, minutes: int = 5) -> dict:
     with prepared_cursor() as cursor:
         cursor.execute(_stuck_sql(limit), params)
         profile_rows, waiting_rows, total = cursor.fetchone()
-    # Django has psycopg hand JSON over as text.
-    pool = [profile_from(*row) for row in json.loads(profile_rows)]
-    claims, gave_up = waiting_from(json.loads(waiting_rows))
+    pool = [profile_from(*row) for row in json_value(profile_rows)]
+    claims, gave_up = waiting_from(json_value(waiting_rows))
     reasons = policy.why_unassigned_many(claims, pool=pool, gave_up_rows=gave_up)
     return {"rows": [(c, reasons[c.pk]) for c in claims], "total": total, "minutes": minutes}
 

@@ -16,8 +16,6 @@ from claims.selectors import json_builder, set_prefetched, set_related
 
 from ..models import ReviewerProfile
 
-_builder = functools.cache(json_builder)  # a model's builder, made once
-
 
 @functools.cache
 def profiles_sql() -> str:
@@ -70,7 +68,7 @@ def waiting_claims_json(limit: int, *, before: bool) -> str:
 
 def topics_of(owner, topic_rows) -> None:
     """`owner.topics.all()` answered from `topic_rows` ([id, slug, name] each), no query."""
-    topic = _builder(Topic)
+    topic = json_builder(Topic)
     set_prefetched(
         owner,
         "topics",
@@ -81,9 +79,9 @@ def topics_of(owner, topic_rows) -> None:
 def profile_from(profile_row: dict, user_row: dict, topic_rows) -> ReviewerProfile:
     """A profile as `policy.profiles` gives it: its user set, its topics prefetched,
     `is_fact_checker` and `load` (the profile's own counter) read."""
-    profile = _builder(ReviewerProfile)(profile_row)
+    profile = json_builder(ReviewerProfile)(profile_row)
     profile.is_fact_checker = profile_row["is_fact_checker"]
-    set_related(profile, "user", _builder(get_user_model())(user_row))
+    set_related(profile, "user", json_builder(get_user_model())(user_row))
     topics_of(profile, topic_rows)
     return profile
 
@@ -92,7 +90,7 @@ def waiting_from(waiting_rows) -> tuple[list[Claim], list[tuple[int, int, str]]]
     """The claims of `waiting_claims_json` (article and topics set, as
     `policy.why_unassigned_many` needs them) and their earlier assignments given up, as
     (claim id, reviewer id, state) rows."""
-    claim_of, article_of = _builder(Claim), _builder(Article)
+    claim_of, article_of = json_builder(Claim), json_builder(Article)
     claims, gave_up = [], []
     for claim_row, author, topic_rows, gave_up_rows in waiting_rows:
         claims.append(claim := claim_of(claim_row))

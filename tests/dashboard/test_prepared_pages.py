@@ -74,3 +74,27 @@ def test_the_workload_page_is_prepared_and_reads_fresh(editor_client, editor, ch
     workflow.claim_assign(claim_id=waiting.pk, assignee=checker, actor=editor)
     html = editor_client.get(url).content.decode()
     assert "A claim filed after the statement was prepared." not in html
+
+
+def test_the_overviews_two_statements_are_prepared_and_read_fresh(editor_client, checker, editor):
+    """The sections' rows (compiled once with stand-in times, each request's own filled in)
+    and the reviewers' stuck claims: prepared, and each request sees what is stored now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = ClaimFactory(text="Late work.", state=Claim.State.OPEN)
+    workflow.claim_assign(claim_id=late.pk, assignee=checker, actor=editor)
+    Claim.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    for _ in range(2):
+        html = editor_client.get("/").content.decode()
+    assert "Late work." in html
+    statements = prepared_statements()
+    assert any('"claims_evidence" e' in s for s in statements)  # the sections' rows
+    assert any('"reviewers_reviewerprofile"' in s and "jsonb_agg" in s for s in statements)
+    stuck = ClaimFactory(text="Nobody took this one.", state=Claim.State.OPEN)
+    Claim.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    Claim.objects.filter(pk=late.pk).update(due_at=timezone.now() + timedelta(hours=1))
+    html = editor_client.get("/").content.decode()
+    assert "Nobody took this one." in html  # filed before the cutoff: stuck
+    assert "Late work." not in html  # its new deadline is in the future: not overdue now
