@@ -62,6 +62,9 @@ def site_header(context) -> SafeString:
 
     html = cached_fragment(key, render)
     if signed_in:
-        # The logout form's token: this request's, as {% csrf_token %} would write it.
-        html = mark_safe(html.replace(TOKEN_MARK, get_token(request)))  # noqa: S308 (a token)
+        # The logout form's token: this request's, as {% csrf_token %} would write it (the
+        # context's, where the csrf context processor gave one: masked once a page, not twice).
+        token = context.get("csrf_token")
+        token = get_token(request) if token is None or str(token) == "NOTPROVIDED" else token
+        html = mark_safe(html.replace(TOKEN_MARK, str(token)))  # noqa: S308 (a token)
     return html

@@ -202,6 +202,11 @@ def test_the_header_follows_the_counts_and_carries_this_requests_csrf_token(edit
         second,
     )
     assert token, "the logout form carries a real token"
+    # the page's own forms and htmx's header carry the same one (masked once a page)
+    assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', second)) == {
+        token.group(1)
+    }
+    assert f'"X-CSRFToken": "{token.group(1)}"' in second
     response = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token.group(1)})
     assert response.status_code == 302
     assert SESSION_KEY not in client.session
