@@ -298,23 +298,15 @@ def _evidence_item(ev) -> str:
     return f"\n      <li>{_stance(ev.stance)} {link}{excerpt}\n        {problem}</li>\n      "
 
 
-def _value(value) -> str:
-    # {{ value }}: None is written "None", as the template writes it.
-    return _e(value)
-
-
-def approval_panels(items, *, approvals_required: int, csrf_token) -> SafeString:
+def approval_panels(items, *, approvals_required: int, csrf_token: str) -> SafeString:
     """The approvals page's panels (claims/approvals.html), one per item of the view (claim,
     its current verdict with rating, author and votes, its evidence, the decision form), as
-    one HTML string: the markup the template's loop wrote (tests/dashboard/test_rows.py)."""
+    one HTML string: the markup the template's loop wrote (held equal in
+    tests/dashboard/test_approval_panels.py). `csrf_token`: the request's (`get_token`)."""
     url = claim_url_maker(escaped=True)
     action = _e(reverse("claims:approvals"))
     times = _Times()
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(str(csrf_token))}">'
-        if csrf_token and str(csrf_token) != "NOTPROVIDED"
-        else ""
-    )
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
     panels = []
     for item in items:
         claim, verdict, form = item["claim"], item["verdict"], item["form"]
@@ -366,7 +358,7 @@ def approval_panels(items, *, approvals_required: int, csrf_token) -> SafeString
             decide = f"""
   <form method="post" action="{action}">{csrf}
     <input type="hidden" name="claim" value="{pk}">
-    <input type="hidden" name="version" value="{_value(form["version"].value())}">
+    <input type="hidden" name="version" value="{_e(form["version"].value())}">
     <div class="field{error}">
       <label for="note-{pk}">Note <span class="muted">(required to return)</span></label>
       <textarea id="note-{pk}" name="note" rows="2">{_e(form["note"].value() or "")}</textarea>

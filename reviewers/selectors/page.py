@@ -5,7 +5,6 @@ one statement; elsewhere from the separate selectors."""
 from __future__ import annotations
 
 import functools
-import json
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -13,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from claims.models import Claim
-from claims.selectors import json_builder, set_related
+from claims.selectors import json_builder, json_value, set_related
 from factcheck.db import prepared_cursor
 
 from .. import policy
@@ -103,8 +102,7 @@ def workload_page(*, now: datetime | None = None, days: int = 90) -> dict:
     with prepared_cursor() as cursor:
         cursor.execute(_workload_page_sql(), params)
         row = cursor.fetchone()
-    # Django has psycopg hand JSON over as text.
-    profile_rows, stage_rows, overdue_rows, waiting_rows = (json.loads(v) for v in row[:4])
+    profile_rows, stage_rows, overdue_rows, waiting_rows = (json_value(v) for v in row[:4])
     waiting_total, overdue_total = row[4:]
     rows = []
     for profile_row, user_row, *counts, topic_rows in profile_rows:
