@@ -111,6 +111,7 @@ class ClaimPageExtras:
     evidence: list[Evidence]
     matches: list[ClaimMatch]
     assignment: ClaimEvent | None  # who gave the claim to its assignee, and why
+    figures: dict[str, int] | None = None  # the figures asked for, where they were read
 
 
 def json_row_sql(table: str, alias: str, *leave_out: str) -> str:
@@ -173,12 +174,30 @@ _CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
    LEFT JOIN "claims_claim" mc ON mc.id = m.matched_claim_id
    LEFT JOIN "claims_pastfactcheck" pf ON pf.id = m.past_fact_check_id
    LEFT JOIN "claims_rating" pr ON pr.id = pf.rating_id
-   WHERE m.claim_id = %(claim)s)
+   WHERE m.claim_id = %(claim)s)"""  # noqa: S608 (table names only; every value is a parameter)
+_CLAIM_PAGE_FROM = """
 FROM "claims_claim"
 JOIN "claims_article" a ON a.id = "claims_claim"."article_id"
 LEFT JOIN "auth_user" asg ON asg.id = "claims_claim"."assignee_id"
 WHERE "claims_claim"."id" = %(claim)s
-"""  # noqa: S608 (table names only; every value is a parameter)
+"""
+
+
+def _with_figures(figures: dict[str, tuple[str, list]]) -> tuple[str, dict]:
+    """The claim page's statement with one more column a figure (name -> (SQL of one number
+    with `%s` parameters, the parameters)), and those parameters by the names given them."""
+    columns, params = [], {}
+    for n, (sql, values) in enumerate(figures.values()):
+        parts = sql.split("%s")
+        assert len(parts) == len(values) + 1, "a figure's SQL has one %s a parameter"
+        names = [f"figure_{n}_{i}" for i in range(len(values))]
+        columns.append(
+            parts[0]
+            + "".join(f"%({name})s{part}" for name, part in zip(names, parts[1:], strict=True))
+        )
+        params.update(zip(names, values, strict=True))
+    extra = "".join(f",\n  ({column})" for column in columns)
+    return _CLAIM_PAGE_SQL + extra + _CLAIM_PAGE_FROM, params
 
 
 def json_value(value):
@@ -228,22 +247,31 @@ def set_related(instance, name: str, related) -> None:
     instance._state.fields_cache[name] = related
 
 
-def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
+def claim_page(
+    claim_id: int, figures: dict[str, tuple[str, list]] | None = None
+) -> tuple[Claim, ClaimPageExtras] | None:
     """The claim page's claim (with its article, assignee and the claim it repeats) and
     everything shown beside it, in one query whatever their number: every topic (marked on
     `claim.topics`, as `topics_with_claims` does), the history with each actor, the current
     and latest returned verdicts (`pick_page_verdicts`) with rating, author, decider and votes,
     the evidence with who added it, and the "checked before" matches with their claim's
     current verdict or their past fact-check's rating. None: there is no such claim.
-    Elsewhere than on PostgreSQL (the SQLite demo) the same from several queries."""
+    `figures`: numbers the page shows besides (name -> (SQL of one number, parameters): the
+    header's), read in the same statement into `extras.figures`.
+    Elsewhere than on PostgreSQL (the SQLite demo) the same from several queries, and no
+    figures."""
     if connection.vendor != "postgresql":
         claim = claim_for_page(claim_id)
         return None if claim is None else (claim, claim_page_extras_portable(claim))
+    figures = figures or {}
+    sql, params = _with_figures(figures)
     with prepared_cursor() as cursor:
-        cursor.execute(_CLAIM_PAGE_SQL, {"claim": claim_id, "returned": Verdict.State.RETURNED})
+        cursor.execute(sql, {"claim": claim_id, "returned": Verdict.State.RETURNED, **params})
         row = cursor.fetchone()
     if row is None:
         return None
+    numbers = dict(zip(figures, (int(n or 0) for n in row[len(row) - len(figures) :]), strict=True))
+    row = row[: len(row) - len(figures)]
     # The article's text as text: it can be long, and JSON would escape it.
     body = row[3]
     claim_row, article_row, assignee_row, *rest = (json_value(v) for v in (*row[1:3], *row[4:]))
@@ -315,6 +343,7 @@ def claim_page(claim_id: int) -> tuple[Claim, ClaimPageExtras] | None:
         evidence=evidence,
         matches=matches,
         assignment=_assignment_event(claim, history),
+        figures=numbers,
     )
 
 

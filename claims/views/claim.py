@@ -26,6 +26,8 @@ from claims.models import Claim, Verdict
 
 from .common import (
     forbidden,
+    header_figures,
+    keep_header_figures,
     model_choices_from,
     plain_model_choices,
 )
@@ -190,11 +192,17 @@ def claim_or_404(claim_id: int) -> Claim:
     return claim
 
 
-def claim_and_extras(claim_id: int) -> tuple[Claim, selectors.ClaimPageExtras]:
-    """The claim and everything its page shows beside it, in one query."""
-    page = selectors.claim_page(claim_id)
+def claim_and_extras(claim_id: int, request=None) -> tuple[Claim, selectors.ClaimPageExtras]:
+    """The claim and everything its page shows beside it, in one query; with `request`, the
+    header's figures for its user too (kept on the request for the header's context
+    processor, which then asks no query of its own)."""
+    parts, header = header_figures(request)
+    page = selectors.claim_page(claim_id, parts)
     if page is None:
         raise Http404("There is no such claim.")
+    read = page[1].figures
+    if read is not None:
+        keep_header_figures(request, {**header, **read})
     return page
 
 
@@ -202,7 +210,7 @@ def claim_and_extras(claim_id: int) -> tuple[Claim, selectors.ClaimPageExtras]:
 def claim_detail(request, pk: int):
     if not permissions.can_view_claims(request.user):
         return forbidden(request, "Only fact-checkers and editors can open claims.")
-    claim, extras = claim_and_extras(pk)
+    claim, extras = claim_and_extras(pk, request)
     return render(request, "claims/claim_detail.html", claim_context(request, claim, extras))
 
 

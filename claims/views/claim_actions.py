@@ -246,7 +246,7 @@ def claim_action(request, pk: int, action: str):
             report_error(request, exc)
             status = error_status(exc)
             # Show the claim as it is now, with the posted form still filled.
-            page = claim_and_extras(pk)
+            page = claim_and_extras(pk, request)
             claim = page[0]
             if isinstance(exc, StaleVersion):
                 # Keep every word typed; carry the current version so that sending the form
@@ -272,6 +272,6 @@ def claim_action(request, pk: int, action: str):
             messages.error(request, "The form lost the claim's version: reload the page.")
         for error in form.non_field_errors():
             messages.error(request, error)
-    claim, extras = page or claim_and_extras(pk)
+    claim, extras = page or claim_and_extras(pk, request)
     context = claim_context(request, claim, extras, bound={spec.slot: form})
     return render(request, "claims/claim_detail.html", context, status=status)

@@ -157,16 +157,9 @@ def page_lookups(
     header's context processor, which then asks no query of its own. Returns the choice lists
     (value, label) and the rows (their five columns after the kind) by kind, and the page's
     own figures."""
+    header_parts, header = header_figures(request)
     figures = dict(figures or {})
-    header: dict[str, int] = {}
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        for name, figure in HEADER_FIGURES.items():
-            part = figure(user)
-            if part is None:
-                header[name] = 0
-            else:
-                figures[f"header:{name}"] = part
+    figures.update({f"header:{name}": part for name, part in header_parts.items()})
     parts, params = [], []
     if "rating" in choices:
         parts.append(
@@ -206,9 +199,34 @@ def page_lookups(
     for name in list(numbers):
         if name.startswith("header:"):
             header[name.removeprefix("header:")] = numbers.pop(name)
-    if request is not None and user is not None and user.is_authenticated and HEADER_FIGURES:
-        request.header_figures = header
+    keep_header_figures(request, header)
     return found, numbers
+
+
+def header_figures(request: HttpRequest | None) -> tuple[dict[str, tuple[str, list]], dict]:
+    """The header's figures (HEADER_FIGURES) for the request's user, for a page to read in its
+    own query: (name -> (SQL of one number, parameters)) for those to read, and {name: 0} for
+    those the user is not shown. Nothing for no request or an anonymous user."""
+    parts: dict[str, tuple[str, list]] = {}
+    known: dict[str, int] = {}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        for name, figure in HEADER_FIGURES.items():
+            part = figure(user)
+            if part is None:
+                known[name] = 0
+            else:
+                parts[name] = part
+    return parts, known
+
+
+def keep_header_figures(request: HttpRequest | None, header: dict[str, int]) -> None:
+    """The header's figures a page read (`header_figures`, every one of them), kept on the
+    request as `header_figures` for the header's context processor, which then asks no query
+    of its own."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and HEADER_FIGURES:
+        request.header_figures = header
 
 
 def filter_choices(*, with_fact_checkers: bool = False) -> dict[str, list[tuple[str, str]]]:

@@ -70,7 +70,8 @@ def _assigned(claim, checker, editor):
     return claim
 
 
-def _separate_reads(claim_id):
+def _separate_reads(claim_id, figures=None):
+    # SQLite's path: no figures read with the claim (the header asks its own query).
     claim = selectors.claim_for_page(claim_id)
     return claim, selectors.claim_page_extras_portable(claim)
 
@@ -178,3 +179,40 @@ def test_rows_as_json_become_instances_with_python_values(busy_claim):
     assert isinstance(built.score, float) and built.embedding == b"\x00\x01\xfe"
     partial = selectors.json_builder(Claim)({"id": busy_claim.pk, "text": "x"})
     assert partial.get_deferred_fields() >= {"embedding", "context", "state"}
+
+
+@postgresql_only("the header's figures ride on the claim page's PostgreSQL statement")
+@pytest.mark.parametrize("who", ["editor", "checker"])
+def test_the_claim_page_reads_the_headers_figures_in_its_own_statement(
+    request, who, busy_claim, editor, checker
+):
+    """The header's two counts (unread notifications; verdicts waiting, for editors) come from
+    the claim page's one statement, not a query of their own, and are the counts
+    `header_counts` reads, fresh on each request."""
+    from reviewers.context_processors import header_counts
+    from reviewers.models import Notification
+
+    user = {"editor": editor, "checker": checker}[who]
+    client = request.getfixturevalue(f"{who}_client")
+    page_url = reverse("claims:claim", args=[busy_claim.pk])
+    already = header_counts(user)["unread"]  # what the fixture's workflow told them
+    for n in range(3):
+        Notification.objects.create(user=user, kind="test", message=f"Note {n}")
+    for expected_unread in (already + 3, already + 4):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(page_url).content.decode()
+        statements = [q["sql"] for q in queries.captured_queries]
+        assert not any(
+            "reviewers_notification" in sql and '"claims_claim"."id" =' not in sql
+            for sql in statements
+        ), statements
+        counts = header_counts(user)
+        assert counts["unread"] == expected_unread
+        assert f'aria-label="{expected_unread} unread">{expected_unread}</span>' in html
+        if who == "editor":
+            assert counts["waiting"] >= 1
+            shown = counts["waiting"]
+            assert f'aria-label="{shown} waiting">{shown}</span>' in html
+        else:
+            assert "waiting</span>" not in html and 'waiting">' not in html
+        Notification.objects.create(user=user, kind="test", message="One more")
