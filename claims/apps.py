@@ -33,6 +33,11 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from .evidence import receivers  # noqa: F401  (checks new evidence; registers its tasks)
+        from .permissions import remember_session_user
 
         post_migrate.connect(_ensure_state_count_triggers, sender=self)
+        # A session is read with its user from its first page on (claims.permissions).
+        user_logged_in.connect(remember_session_user, dispatch_uid="claims.session_user")

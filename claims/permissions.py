@@ -236,13 +236,19 @@ def user_with_permissions(user_id):
     ModelBackend as the caches it fills itself on the first `has_perm` (a superuser's are
     left to ModelBackend). One query, fresh each time: a permission taken away applies to the
     next request."""
-    from django.contrib.auth.backends import ModelBackend
-
     sql, fields = _user_sql()
     with prepared_cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
-    if row is None:
+    return _user_of(row, fields)
+
+
+def _user_of(row, fields: list[str]):
+    """`user_with_permissions`' user from its row (the user's columns, then the two arrays of
+    permission names); None for no row, a row of NULLs (an outer join's) or an inactive user."""
+    from django.contrib.auth.backends import ModelBackend
+
+    if row is None or row[0] is None:
         return None
     user = get_user_model().from_db(connection.alias, fields, row[: len(fields)])
     if not ModelBackend().user_can_authenticate(user):
@@ -252,9 +258,81 @@ def user_with_permissions(user_id):
     return user
 
 
+# Session key -> the user id its data named when this process last read it: the user whose
+# row is read along with the session next time (`_session_with_user`). Only a guess: the
+# session's data decides whose session it is, and a wrong guess costs the user's own query.
+_SESSION_USERS: dict[str, object] = {}
+SESSION_USERS_KEPT = 10_000
+
+
+@functools.cache
+def _session_user_sql() -> str:
+    """The session's read (factcheck.sessions) with the user of an id (the first parameter)
+    and their permissions beside it, as `_user_sql` reads them."""
+    from factcheck import sessions
+
+    User = get_user_model()
+    q = connection.ops.quote_name
+    columns = "".join(f", u.{q(f.column)}" for f in User._meta.concrete_fields)
+    user_pk = f"u.{q(User._meta.pk.column)}"
+    return sessions.read_sql(
+        connection.alias,
+        columns=f"{columns}, {permission_names_sql(user_pk)}",
+        joins=f"LEFT JOIN {q(User._meta.db_table)} u ON {user_pk} = %s",
+    )
+
+
+def _session_with_user(request):
+    """Where this process has seen the request's session before (on PostgreSQL, with the
+    project's session store, not read yet by this request): the session and the user it named
+    last time read in one statement. The session is given its data (factcheck.sessions.prime)
+    and the user row returned as (that user's id, the row) for `session_user` to use if the
+    session still names them; None where nothing was read."""
+    from django.conf import settings
+
+    from factcheck import sessions
+
+    session = getattr(request, "session", None)
+    if (
+        connection.vendor != "postgresql"
+        or sessions.__name__ != settings.SESSION_ENGINE
+        or not isinstance(session, sessions.SessionStore)
+        or hasattr(session, "_session_cache")
+    ):
+        return None
+    key = session.session_key
+    guess = _SESSION_USERS.get(key) if key else None
+    if guess is None or "\x00" in key:
+        return None
+    with prepared_cursor() as cursor:
+        cursor.execute(_session_user_sql(), [guess, key, sessions.now_for(connection.alias)])
+        row = cursor.fetchone()
+    sessions.prime(session, None if row is None else row[0])
+    return None if row is None else (guess, row[1:])
+
+
+def _remember(request, user_id) -> None:
+    session = getattr(request, "session", None)
+    key = getattr(session, "session_key", None)
+    if key is None:
+        return
+    if len(_SESSION_USERS) >= SESSION_USERS_KEPT and key not in _SESSION_USERS:
+        _SESSION_USERS.clear()
+    _SESSION_USERS[key] = user_id
+
+
+def remember_session_user(sender, request, user, **kwargs) -> None:
+    """`user_logged_in`: the new session names `user`, so that its first page reads them
+    along with the session (`_session_with_user`) in this process."""
+    if request is not None and user is not None:
+        _remember(request, user.pk)
+
+
 def session_user(request):
     """`django.contrib.auth.get_user(request)`, the user with their permissions in one query
     where the session names Django's ModelBackend (on PostgreSQL); Django's own otherwise.
+    Where this process has seen the session before, that query is the session's own read too
+    (`_session_with_user`).
 
     The session is checked as Django checks it: the password hash in the session must match
     the user's (a password change or a logout elsewhere ends the session; a hash made with a
@@ -264,6 +342,7 @@ def session_user(request):
     from django.contrib.auth.models import AnonymousUser
     from django.utils.crypto import constant_time_compare
 
+    read = _session_with_user(request)
     try:
         user_id = auth._get_user_session_key(request)
         backend_path = request.session[auth.BACKEND_SESSION_KEY]
@@ -275,7 +354,11 @@ def session_user(request):
         or connection.vendor != "postgresql"
     ):
         return auth.get_user(request)
-    user = user_with_permissions(user_id)
+    _remember(request, user_id)
+    if read is not None and read[0] == user_id:
+        user = _user_of(read[1], _user_sql()[1])
+    else:
+        user = user_with_permissions(user_id)
     if user is None:
         return AnonymousUser()
     session_hash = request.session.get(auth.HASH_SESSION_KEY)

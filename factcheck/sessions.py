@@ -47,3 +47,35 @@ class SessionStore(DatabaseSessionStore):
             self._session_key = None
             return None
         return self.model(session_key=self.session_key, session_data=row[0])
+
+
+def read_sql(alias: str, *, columns: str = "", joins: str = "") -> str:
+    """This store's read statement (parameters: the key, then the time now) with more
+    `columns` after the session's data and more `joins` after its table, as `s`; for a read
+    that brings what the request needs next along with the session (claims.permissions:
+    the session's user)."""
+    model = SessionStore.get_model_class()
+    meta = model._meta
+    q = connections[alias].ops.quote_name
+    key, expiry, data = (
+        q(meta.get_field(name).column) for name in ("session_key", "expire_date", "session_data")
+    )
+    return (
+        f"SELECT s.{data}{columns} FROM {q(meta.db_table)} s {joins} "  # noqa: S608 (names from the model)
+        f"WHERE s.{key} = %s AND s.{expiry} > %s"
+    )
+
+
+def now_for(alias: str):
+    """The time now as the read statement's expiry parameter."""
+    return connections[alias].ops.adapt_datetimefield_value(timezone.now())
+
+
+def prime(session: SessionStore, data: str | None) -> None:
+    """Give `session` its row's data read elsewhere (`read_sql`; None: no such live session)
+    as its own first read would have left it, so that it reads nothing itself."""
+    if data is None:
+        session._session_key = None
+        session._session_cache = {}
+    else:
+        session._session_cache = session.decode(data)

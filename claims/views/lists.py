@@ -104,6 +104,18 @@ def _bulk_bar(people: list[tuple[str, str]]) -> SafeString:
     return cached_fragment(("claim_bulk_bar", tuple(people)), render)
 
 
+def _table_head(request, can_bulk: bool) -> SafeString:
+    """claims/_claim_list_head.html: the column heads, whose sort links keep the request's
+    query (but its page) in its order; rendered once per distinct query."""
+    query = tuple((k, tuple(v)) for k, v in request.GET.lists() if k != "page")
+    return cached_fragment(
+        ("claim_list_head", request.path, can_bulk, query),
+        lambda: render_to_string(
+            "claims/_claim_list_head.html", {"can_bulk": can_bulk, "request": request}
+        ),
+    )
+
+
 @requires(permissions.can_view_claims, "Only fact-checkers and editors can list claims.")
 def claim_list(request):
     newest_first = Claim.objects.order_by(*selectors.NEWEST_FIRST)
@@ -145,6 +157,7 @@ def claim_list(request):
                 errors,
             ),
             "page": page,
+            "table_head": _table_head(request, can_bulk),
             "claims": claim_list_rows(values, topics, is_editor=is_editor, can_bulk=can_bulk),
             "can_bulk": can_bulk,
             "is_editor": is_editor,

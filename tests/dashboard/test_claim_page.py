@@ -413,12 +413,12 @@ def test_claim_page_query_count_does_not_grow_with_history(
         return len(ctx.captured_queries)
 
     before = count()
-    # session, user with their permissions, the claim with everything its page shows (topics,
+    # session with its user, permissions, the claim with everything its page shows (topics,
     # history, verdicts and votes, evidence, matches) and the header's counts, the assign
     # form's fact-checkers (and the "why unassigned" note's reviewers, if open). SQLite's
     # portable path: the session, the user and the permissions apart, the claim and each of
     # those six apart, and the header's counts.
-    assert before <= queries(postgresql=4, sqlite=11)
+    assert before <= queries(postgresql=3, sqlite=11)
     for i in range(15):
         services.evidence_add(
             claim_id=assigned_claim.pk, actor=checker, url=f"https://example.org/{i}"

@@ -215,10 +215,10 @@ def test_article_page_queries_are_bounded(editor_client, django_assert_max_num_q
     for _ in range(60):
         ClaimFactory(article=article).topics.add(economy)
     ClaimFactory(article=article)  # one without a topic
-    # session, user with their permissions, article, the page's sentences, and in one query
+    # session with its user, permissions, article, the page's sentences, and in one query
     # (page_lookups) the counts, every topic with the sentences that have it (rows and bulk
     # form) and the header's counts; SQLite reads the permissions apart from the user
-    with django_assert_max_num_queries(queries(postgresql=5, sqlite=6)):
+    with django_assert_max_num_queries(queries(postgresql=4, sqlite=6)):
         response = editor_client.get(reverse("claims:article", args=[article.pk]))
     html = response.content.decode()
     assert html.count('name="claims"') == 61

@@ -68,9 +68,9 @@ def test_export_buttons_carry_the_filters_for_editors_only(editor_client, checke
 def test_report_page_query_count_is_bounded(editor_client, django_assert_max_num_queries):
     for _ in range(40):
         ClaimFactory()
-    # session, user with their permissions, choices, the figures, the header's counts; SQLite
+    # session with its user, permissions, choices, the figures, the header's counts; SQLite
     # reads the permissions apart and the figures in five (report_figures_portable)
-    with django_assert_max_num_queries(queries(postgresql=5, sqlite=10)):
+    with django_assert_max_num_queries(queries(postgresql=4, sqlite=10)):
         assert editor_client.get(reverse("claims:reports")).status_code == 200
 
 

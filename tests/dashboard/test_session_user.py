@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import permissions
-from tests.vendor import prepared_statements, queries
+from tests.vendor import postgresql_only, prepared_statements, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +118,10 @@ def test_the_session_and_the_user_are_prepared_statements_still_read_fresh(edito
     assert client.get(reverse("claims:approvals")).status_code == 200
     assert client.get(reverse("claims:approvals")).status_code == 200
     prepared = prepared_statements()
-    assert any('FROM "django_session"' in sql for sql in prepared), prepared
-    assert any('FROM "auth_user" u' in sql for sql in prepared), prepared
+    # One statement: the session, with the user it named before (test below).
+    assert any('FROM "django_session" s LEFT JOIN "auth_user" u' in sql for sql in prepared), (
+        prepared
+    )
     editor.groups.remove(Group.objects.get(name=permissions.EDITORS))
     assert client.get(reverse("claims:approvals")).status_code == 403
     client.session.flush()  # the session row is gone: signed out
@@ -147,3 +149,73 @@ def test_a_session_cookie_with_a_nul_is_no_session(editor):
     client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
     response = client.get(reverse("claims:approvals"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def _approvals(client):
+    return client.get(reverse("claims:approvals"))
+
+
+@postgresql_only("the session's read brings its user along on PostgreSQL")
+def test_a_session_is_read_with_its_user_in_one_statement(editor):
+    """From the first page after signing in (the login names the session's user in this
+    process); a session this process has not seen (signed in through another worker) reads
+    its user apart once, then with the session."""
+    client = signed_in(editor)
+
+    def read():
+        with CaptureQueriesContext(connection) as captured:
+            response = _approvals(client)
+        assert response.status_code == 200  # the permissions came: an editor's page
+        assert "Signed in as editor (editor)" in response.content.decode()
+        sessions = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
+        assert len(sessions) == 1
+        return sessions[0], user_queries(captured.captured_queries)
+
+    session, users = read()
+    assert '"password"' in session and users == [session]  # no query of the user's own
+    permissions._SESSION_USERS.pop(client.session.session_key)
+    session, users = read()
+    assert '"password"' not in session and len(users) == 1
+    assert users[0].startswith('SELECT u."id"')
+    session, users = read()
+    assert '"password"' in session and users == [session]
+
+
+@postgresql_only("the session's read brings its user along on PostgreSQL")
+@pytest.mark.parametrize(
+    "change", ["inactive", "deleted", "expired", "permission", "password", "another user"]
+)
+def test_a_session_read_with_its_user_is_still_checked_as_django_checks_it(editor, checker, change):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = signed_in(editor)
+    assert _approvals(client).status_code == 200  # seen: the next read brings the user
+    key = client.session.session_key
+    assert permissions._SESSION_USERS[key] == editor.pk
+    if change == "inactive":
+        editor.is_active = False
+        editor.save()
+    elif change == "deleted":
+        editor.delete()
+    elif change == "expired":
+        Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    elif change == "permission":
+        editor.groups.remove(Group.objects.get(name=permissions.EDITORS))
+    elif change == "password":
+        editor.set_password("a new long passphrase 42")
+        editor.save()
+    else:
+        # The process's guess names someone else (it is only a guess): the session decides.
+        permissions._SESSION_USERS[key] = checker.pk
+    response = _approvals(client)
+    if change == "permission":
+        assert response.status_code == 403
+    elif change == "another user":
+        assert response.status_code == 200
+        assert "Signed in as editor (editor)" in response.content.decode()
+        assert permissions._SESSION_USERS[key] == editor.pk
+    else:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    if change == "password":
+        assert SESSION_KEY not in client.session  # flushed, as Django does

@@ -74,7 +74,7 @@ def test_workload_shows_totals_of_waiting_and_overdue_work(
     ReviewerProfile.objects.get_or_create(user=checker, defaults={"capacity": 4})
     # the page's one query on PostgreSQL; SQLite's portable path reads the permissions apart and
     # the page in eight
-    with django_assert_max_num_queries(queries(postgresql=4, sqlite=12)):
+    with django_assert_max_num_queries(queries(postgresql=3, sqlite=12)):
         response = editor_client.get("/reviewers/workload/")
     html = response.content.decode()
     assert 'Open claims waiting for a reviewer <span class="muted">(23)</span>' in html

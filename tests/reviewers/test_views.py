@@ -131,11 +131,11 @@ def test_workload_page_query_ceiling(as_editor, django_assert_max_num_queries):
     make_reviewers(20)
     for _ in range(20):
         ClaimFactory()
-    # session, user with their permissions, the page's one query (profiles and their figures
+    # session with its user, permissions, the page's one query (profiles and their figures
     # and topics, cycle times, overdue, waiting claims with their topics and given-up
     # assignments, backlog totals), header counts; on SQLite the permissions apart from the
     # user and the page from the separate selectors (eight)
-    with django_assert_max_num_queries(queries(postgresql=4, sqlite=12)):
+    with django_assert_max_num_queries(queries(postgresql=3, sqlite=12)):
         assert as_editor.get(reverse("reviewers:workload")).status_code == 200
 
 

@@ -184,13 +184,13 @@ def test_rows_written_in_python_are_the_template_loops_html(busy_desk, tag, empt
         assert "<b>" not in after
 
 
-def test_the_page_shows_everything_in_four_queries(
+def test_the_page_shows_everything_in_three_queries(
     client, editor, busy_desk, django_assert_num_queries
 ):
     client.force_login(editor)
-    # session, user with their permissions, the page's one query, header counts (SQLite: the
-    # permissions apart, the page in eight)
-    with django_assert_num_queries(vendor.queries(postgresql=4, sqlite=12)):
+    # the session with its user and their permissions, the page's one query, header counts
+    # (SQLite: the session, the user and the permissions apart, the page in eight)
+    with django_assert_num_queries(vendor.queries(postgresql=3, sqlite=12)):
         response = client.get(reverse("reviewers:workload"))
     html = response.content.decode()
     assert "Total (6 reviewers)" in html
