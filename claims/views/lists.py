@@ -18,6 +18,7 @@ from claims.errors import StaleVersion, WorkflowError
 from claims.filters import ClaimFilter
 from claims.forms import BULK_CLAIM_ACTIONS, BulkForm, DecisionForm
 from claims.models import Claim
+from claims.selectors.approvals import approval_rows
 
 from .bulk import apply_bulk
 from .common import (
@@ -243,11 +244,14 @@ def approvals(request):
     items = []
     # A page of the queue at a time: a busy desk's thousands of submitted verdicts are not one
     # page's work (or one page's cost).
-    page = CappedPaginator(
-        selectors.approvals_queue(),
-        APPROVALS_PAGE_SIZE,
-        total=selectors.approvals_waiting_count(),
-    ).get_page(request.GET.get("page"))
+    # The pager's total with the header's counts in one query, then the page with everything
+    # its panels show in another (claims/selectors/approvals.py).
+    _, figures = page_lookups(
+        request, figures={"total": state_counts.count_sql([Claim.State.SUBMITTED.value])}
+    )
+    page = CappedPaginator(approval_rows(), APPROVALS_PAGE_SIZE, total=figures["total"]).get_page(
+        request.GET.get("page")
+    )
     for claim in page.object_list:
         verdict = claim.current_verdicts[0] if claim.current_verdicts else None
         votes = list(verdict.votes.all()) if verdict else []

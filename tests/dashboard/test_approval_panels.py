@@ -5,6 +5,7 @@ votes with notes, one's own verdict, a vote already cast, a form sent back with 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,11 +14,13 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import selectors
 from claims.models import ApprovalVote, Article, Claim, Evidence, Verdict
 from claims.views import lists
 from reviewers.models import ReviewerProfile
 from tests.factories import ClaimFactory, claim_in, make_evidence, submit_verdict
 from tests.factories import editor as make_editor
+from tests.vendor import postgresql_only
 
 pytestmark = pytest.mark.django_db
 EVIL = "<script>alert(\"x\")</script> & 'q'"
@@ -226,3 +229,35 @@ def test_a_claim_without_evidence_or_title_in_a_plain_panel():
     )
     assert html == reference
     assert "Untitled article, unknown outlet" in html and "by ?" in html
+
+
+def _tokens_out(html: str) -> str:
+    html = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
+    return re.sub(r'nonce="[^"]+"', 'nonce="N"', html)
+
+
+@postgresql_only("the approvals page's one statement is PostgreSQL's path")
+@pytest.mark.parametrize("page_size", [25, 2])
+def test_the_one_statement_page_is_the_orm_page(
+    editor_client, desk, monkeypatch, page_size, django_assert_num_queries
+):
+    """claims/selectors/approvals.py reads the page the ORM's approvals_queue read (the same
+    claims in the same order, page by page, with their verdicts, votes and evidence), so the
+    page is the same HTML, byte for byte; in three queries (the session with its user, the
+    pager's total with the header's counts, the page)."""
+    ClaimFactory(state=Claim.State.SUBMITTED, text=f"No verdict {EVIL}")  # sorted last
+    monkeypatch.setattr(lists, "APPROVALS_PAGE_SIZE", page_size)
+    url = reverse("claims:approvals")
+    pages = -(-Claim.objects.filter(state=Claim.State.SUBMITTED).count() // page_size)
+    assert pages >= (3 if page_size == 2 else 1)
+    for number in range(1, pages + 1):
+        with django_assert_num_queries(3):
+            one = editor_client.get(url, {"page": number})
+        with monkeypatch.context() as orm:
+            orm.setattr(lists, "approval_rows", selectors.approvals_queue)
+            separate = editor_client.get(url, {"page": number})
+        assert one.status_code == separate.status_code == 200
+        html = _tokens_out(one.content.decode())
+        assert html == _tokens_out(separate.content.decode())
+        assert html.count('<article class="panel"') == min(page_size, 6 - (number - 1) * page_size)
+    assert "No verdict &lt;script&gt;" in html  # the claim without a verdict comes last
