@@ -189,7 +189,8 @@ def _with_figures(figures: dict[str, tuple[str, list]]) -> tuple[str, dict]:
     columns, params = [], {}
     for n, (sql, values) in enumerate(figures.values()):
         parts = sql.split("%s")
-        assert len(parts) == len(values) + 1, "a figure's SQL has one %s a parameter"
+        if len(parts) != len(values) + 1:
+            raise ValueError(f"A figure's SQL has one %s a parameter: {sql!r} with {values!r}")
         names = [f"figure_{n}_{i}" for i in range(len(values))]
         columns.append(
             parts[0]
