@@ -20,11 +20,16 @@ from django.db.models import QuerySet
 from factcheck.db import prepared_cursor
 
 from ..models import ApprovalVote, Article, Claim, Evidence, Rating, Verdict
-from .claim_page import json_builder, json_row_sql, json_value, set_prefetched, set_related
+from .claim_page import (
+    json_builder,
+    json_row_sql,
+    json_value,
+    set_prefetched,
+    set_related,
+    user_json_sql,
+    votes_json_sql,
+)
 from .lists import approvals_queue
-
-# Users as pages show them: never their password hash.
-_USER = "auth_user", "password"
 
 # The claims' order is approvals_queue's: the current verdict's submission time (NULLs last,
 # as PostgreSQL sorts them ascending), then the claim's id. {window}: LIMIT and OFFSET, written
@@ -34,13 +39,8 @@ _PAGE_SQL = f"""SELECT c.id, c.text, c.state, c.claimant, c.version, c.article_i
   (SELECT jsonb_build_array(
             {json_row_sql("claims_verdict", "v")},
             {json_row_sql("claims_rating", "r")},
-            {json_row_sql(_USER[0], "au", _USER[1])},
-            (SELECT coalesce(jsonb_agg(jsonb_build_array(
-                        {json_row_sql("claims_approvalvote", "av")},
-                        {json_row_sql(_USER[0], "ed", _USER[1])})
-                      ORDER BY av.created_at, av.id), '[]')
-             FROM "claims_approvalvote" av JOIN "auth_user" ed ON ed.id = av.editor_id
-             WHERE av.verdict_id = v.id))
+            {user_json_sql("au")},
+            {votes_json_sql("v")})
    FROM "claims_verdict" v
    LEFT JOIN "claims_rating" r ON r.id = v.rating_id
    LEFT JOIN "auth_user" au ON au.id = v.author_id

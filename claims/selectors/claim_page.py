@@ -123,6 +123,24 @@ def json_row_sql(table: str, alias: str, *leave_out: str) -> str:
 
 # Users as pages show them: never their password hash.
 _USER = "auth_user", "password"
+
+
+def user_json_sql(alias: str) -> str:
+    """`alias`'s row of the users' table as JSON, as pages show a user (no password hash)."""
+    return json_row_sql(_USER[0], alias, _USER[1])
+
+
+def votes_json_sql(verdict: str) -> str:
+    """The votes on the verdict `verdict` (an alias in the statement) as a JSON array, oldest
+    first (ApprovalVote's order), each [the vote, its editor]."""
+    return f"""(SELECT coalesce(jsonb_agg(jsonb_build_array(
+                        {json_row_sql("claims_approvalvote", "av")},
+                        {json_row_sql(_USER[0], "ed", _USER[1])})
+                      ORDER BY av.created_at, av.id), '[]')
+             FROM "claims_approvalvote" av JOIN "auth_user" ed ON ed.id = av.editor_id
+             WHERE av.verdict_id = {verdict}.id)"""  # noqa: S608 (table names; an alias)
+
+
 _CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
   to_jsonb("claims_claim") - 'embedding',
   to_jsonb(a) - 'body',
@@ -144,12 +162,7 @@ _CLAIM_PAGE_SQL = f"""SELECT "claims_claim"."id",
             {json_row_sql("claims_rating", "r")},
             {json_row_sql(_USER[0], "au", _USER[1])},
             {json_row_sql(_USER[0], "de", _USER[1])},
-            (SELECT coalesce(jsonb_agg(jsonb_build_array(
-                        {json_row_sql("claims_approvalvote", "av")},
-                        {json_row_sql(_USER[0], "ed", _USER[1])})
-                      ORDER BY av.created_at, av.id), '[]')
-             FROM "claims_approvalvote" av JOIN "auth_user" ed ON ed.id = av.editor_id
-             WHERE av.verdict_id = v.id))), '[]')
+            {votes_json_sql("v")})), '[]')
    FROM "claims_verdict" v
    LEFT JOIN "claims_rating" r ON r.id = v.rating_id
    JOIN "auth_user" au ON au.id = v.author_id
