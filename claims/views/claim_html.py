@@ -45,7 +45,7 @@ from claims.templatetags.claims_ui import (
     verdict_byline,
 )
 
-from .rows import DISMISS_REASONS, _e, _priority, _stance, _state_badge, _Times
+from .rows import DISMISS_REASONS, _e, _priority, _stance, _state_badge, _Times, csrf_input
 
 WHY_UNASSIGNED = "reviewers/_why_unassigned.html"
 _LINK = 'rel="noopener noreferrer nofollow"'
@@ -83,12 +83,7 @@ class _Page:
         self.available = context["available"]
         self.user = context.get("user")
         self.times = _Times()
-        token = context.get("csrf_token")
-        # As {% csrf_token %} writes it ("NOTPROVIDED": Django's word for a request without one).
-        if token and token != "NOTPROVIDED":  # noqa: S105 (not a password)
-            self.csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(str(token))}">'
-        else:
-            self.csrf = ""
+        self.csrf = csrf_input(context.get("csrf_token"))
 
     def url(self, action: str) -> str:
         return _e(self.urls[action])

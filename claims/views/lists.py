@@ -268,15 +268,17 @@ def approvals(request):
             }
         )
     required = max(1, settings.VERDICT_APPROVALS_REQUIRED)
+    # One masked token for the whole page: the panels' forms and the header's (the context's
+    # `csrf_token`, which the view's value stands in for).
+    token = get_token(request)
     return render(
         request,
         "claims/approvals.html",
         {
             # Written in Python (claims/views/rows.py): through the template engine the 25
             # panels cost a third of the page.
-            "panels": approval_panels(
-                items, approvals_required=required, csrf_token=get_token(request)
-            ),
+            "panels": approval_panels(items, approvals_required=required, csrf_token=token),
+            "csrf_token": token,
             "page": page,
             "approvals_required": required,
         },

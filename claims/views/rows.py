@@ -298,15 +298,23 @@ def _evidence_item(ev) -> str:
     return f"\n      <li>{_stance(ev.stance)} {link}{excerpt}\n        {problem}</li>\n      "
 
 
+def csrf_input(token) -> str:
+    """`{% csrf_token %}` for the page's `token` (the context's `csrf_token`, masked once a
+    page): its hidden input, or nothing where the request has none ("NOTPROVIDED")."""
+    if not token or str(token) == "NOTPROVIDED":  # noqa: S105 (Django's word, not a password)
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(str(token))}">'
+
+
 def approval_panels(items, *, approvals_required: int, csrf_token: str) -> SafeString:
     """The approvals page's panels (claims/approvals.html), one per item of the view (claim,
     its current verdict with rating, author and votes, its evidence, the decision form), as
     one HTML string: the markup the template's loop wrote (held equal in
-    tests/dashboard/test_approval_panels.py). `csrf_token`: the request's (`get_token`)."""
+    tests/dashboard/test_approval_panels.py). `csrf_token`: the page's (`csrf_input`)."""
     url = claim_url_maker(escaped=True)
     action = _e(reverse("claims:approvals"))
     times = _Times()
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
+    csrf = csrf_input(csrf_token)
     panels = []
     for item in items:
         claim, verdict, form = item["claim"], item["verdict"], item["form"]

@@ -261,3 +261,29 @@ def test_the_one_statement_page_is_the_orm_page(
         assert html == _tokens_out(separate.content.decode())
         assert html.count('<article class="panel"') == min(page_size, 6 - (number - 1) * page_size)
     assert "No verdict &lt;script&gt;" in html  # the claim without a verdict comes last
+
+
+def test_the_page_carries_one_csrf_token_and_a_decision_sent_with_it_is_taken(editor, desk):
+    """The panels' forms and the header's logout form carry the same masked token (one a
+    page, as on every other page), and a decision posted with it passes the CSRF check."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    html = client.get(reverse("claims:approvals")).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) >= 4 and len(set(tokens)) == 1  # the header's and three panels'
+    assert f'"X-CSRFToken": "{tokens[0]}"' in html
+    claim = desk["many"]
+    response = client.post(
+        reverse("claims:approvals"),
+        {
+            "csrfmiddlewaretoken": tokens[0],
+            "claim": claim.pk,
+            "version": claim.version,
+            "intent": "return",
+            "note": "Check the second source.",
+        },
+    )
+    assert response.status_code == 302
+    assert Claim.objects.get(pk=claim.pk).state == Claim.State.IN_REVIEW
