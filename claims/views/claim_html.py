@@ -48,6 +48,14 @@ from claims.templatetags.claims_ui import (
 from .rows import DISMISS_REASONS, _e, _priority, _stance, _state_badge, _Times, csrf_input
 
 WHY_UNASSIGNED = "reviewers/_why_unassigned.html"
+# How triage filed the claim (its band when it was extracted), not the state it has reached
+# since: a claim opened by its score and now approved still says why it was opened.
+FILED_AS = {
+    "open": "Filed open",
+    "candidate": "Filed as a candidate",
+    "low": "Filed as not check-worthy",
+    "no_model": "Filed as a candidate",
+}
 _LINK = 'rel="noopener noreferrer nofollow"'
 
 
@@ -179,7 +187,7 @@ class _Page:
         if claim.triage_reason:
             score += (
                 f'<div class="muted triage-reason" data-triage-band="{_v(claim.triage_band)}">'
-                f"Why filed {_e(str(claim.get_state_display()).lower())}: "
+                f"{_e(FILED_AS.get(claim.triage_band, 'Filed'))}: "
                 f"{_v(claim.triage_reason)}</div>"
             )
         topics = ", ".join(_v(t.name) for t in claim.topics.all())
@@ -421,12 +429,11 @@ class _Page:
     </section>"""
 
     def evidence_item(self, ev) -> str:
-        link = http_url(ev.url)
+        link, name = http_url(ev.url), ev.title or ev.page_title or ev.url
         if link:
-            shown = _e(truncate_chars(ev.title or ev.url, 90))
-            link = f'<a href="{_e(link)}" {_LINK}>{shown}</a>'
+            link = f'<a href="{_e(link)}" {_LINK}>{_e(truncate_chars(name, 90))}</a>'
         else:
-            link = _v(ev.title or ev.url)
+            link = _v(name)
         publisher = f'<span class="muted">— {_v(ev.publisher)}</span>' if ev.publisher else ""
         excerpt = (
             f"<blockquote>{linebreaksbr(ev.excerpt, autoescape=True)}</blockquote>"

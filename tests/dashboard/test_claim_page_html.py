@@ -391,7 +391,7 @@ def candidate_seen_by_an_editor(desk, settings):
             "Unknown outlet",
             '<mark class="claim-highlight">The minister',
             "Unattributed",
-            "Why filed candidate:",
+            "Filed as a candidate:",
             '<dt>Topics</dt><dd><span class="muted">none</span></dd>',
             "priority-low",
             '<span class="due due-none">—</span>',
@@ -477,7 +477,8 @@ def assigned_seen_by_the_assignee(desk, settings):
             '<section class="panel primary-panel" id="verdict"',
             'Evidence <span class="muted">(8)</span>',
             "archived copy</a>",
-            f"Page {ESCAPED}",
+            # A source with no title of its own is named by the title its page gave.
+            f'nofollow">Page {ESCAPED}</a>',
             f"404 from the server {ESCAPED}",
             "could not be reached (Error, checked",
             '<details class="evidence-diff">',
@@ -495,7 +496,7 @@ def assigned_seen_by_the_assignee(desk, settings):
             "Decline this claim",
             "evidence added — https://example.org/a?x=1&amp;y=&#x27;q&#x27;",
         ),
-        hides=("Manage", "javascript:alert(2)"),
+        hides=("Manage", "javascript:alert(2)", 'nofollow">https://gone.example.org/</a>'),
     )
 
 

@@ -191,7 +191,14 @@ def test_claim_and_article_pages_say_why(client, editor, settings):
     assert opened and low
     client.force_login(editor)
     page = client.get(reverse("claims:claim", args=[opened.pk])).content.decode()
-    assert f"score {opened.score:.2f} ≥ 0.50 opens a claim" in page
+    assert f"Filed open: score {opened.score:.2f} ≥ 0.50 opens a claim" in page
+    # The line says how triage filed the claim, not the state it has reached since.
+    Claim.objects.filter(pk=opened.pk).update(state=Claim.State.IN_REVIEW)
+    page = client.get(reverse("claims:claim", args=[opened.pk])).content.decode()
+    assert f"Filed open: score {opened.score:.2f} ≥ 0.50 opens a claim" in page
+    assert "Filed in review" not in page and "Why filed" not in page
+    page = client.get(reverse("claims:claim", args=[low.pk])).content.decode()
+    assert f"Filed as not check-worthy: score {low.score:.2f} &lt; 0.20" in page
     page = client.get(reverse("claims:article", args=[article.pk])).content.decode()
     assert f"score {opened.score:.2f} ≥ 0.50 opens a claim" in page
     collapsed = page.split('id="low-sentences"', 1)
