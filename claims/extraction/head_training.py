@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from . import head_data as hd
-from .news_head import ALL_FEATURES, LEGACY_FEATURES, calibrate, feature_matrix
+from .news_encoder import cross_fitted_logits
+from .news_head import ALL_FEATURES, LEGACY_FEATURES, NEWS_FEATURES, calibrate, feature_matrix
 
 C = 0.3  # logistic regression's inverse regularisation (chosen by news-dev CV among 0.1-1)
 OPEN_MIN_PRECISION = 0.75  # the open threshold: best F1 with at least this precision
@@ -140,10 +141,12 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = BINS) -> tuple[list[di
     return rows, round(float(ece), 4)
 
 
-def default_features(enc: dict) -> tuple[str, ...]:
-    """The head's inputs, fixed in advance (not chosen on news-dev's test folds): both encoders'
-    logits with their neighbours' where the fully fine-tuned encoder ships, else the first
-    release's five."""
+def default_features(enc: dict, news_encoder: bool = False) -> tuple[str, ...]:
+    """The head's inputs: the first release's five, plus the news encoder's logit where it ships
+    (news_encoder.py), or both encoders' logits with their neighbours' where the debate-trained
+    full fine-tune ships (fixed in advance for that one, not chosen on news-dev's test folds)."""
+    if news_encoder:
+        return NEWS_FEATURES
     return ALL_FEATURES if "cw_logit" in enc else LEGACY_FEATURES
 
 
@@ -233,7 +236,13 @@ def train_head(
         keep_docs = sorted(set(news.groups))[:docs_limit]
         news = hd.subset(news, [g in keep_docs for g in news.groups])
     enc = hd.encode_cached(model, news.texts, model_dir)
-    features = tuple(features or default_features(enc))
+    # The news encoder was trained on news-dev: the head learns from its cross-fitted logits
+    # (each sentence scored by an encoder that never saw its document), never its own.
+    cross_fitted = cross_fitted_logits(model_dir, news.texts)
+    if cross_fitted is not None:
+        enc = {**enc, "cw_logit": cross_fitted}
+        log("news-dev cw_logit: the news encoder's cross-fitted logits (cw_news_oof.npz)")
+    features = tuple(features or default_features(enc, cross_fitted is not None))
     log(f"head features: {', '.join(features)}")
     X = news_features(news, enc, features)
     y = news.labels
@@ -334,7 +343,10 @@ def update_model_json(out: Path, summary: dict) -> dict:
     meta["open_threshold"] = summary["open_threshold"]
     meta["candidate_threshold"] = summary["candidate_threshold"]
     base = str(meta.get("version", "minilm-ft3")).split("+")[0]
-    full = "+ft6" if any(f.startswith("cw_") for f in summary.get("features", ())) else ""
+    full = ""
+    if any(f.startswith("cw_") for f in summary.get("features", ())):
+        kind = json.loads((out / "cw_encoder.json").read_text()).get("kind", "debates")
+        full = "+newsft6" if kind == "news" else "+ft6"
     meta["version"] = f"{base}{full}+newshead-{time.strftime('%Y.%m.%d')}"
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     write_checksums(out)

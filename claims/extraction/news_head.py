@@ -25,6 +25,8 @@ ALL_FEATURES = (
 # The first release's head (a head.npz without `features`).
 LEGACY_FEATURES = ("encoder_logit", "prev_logit", "next_logit", "has_prev", "has_next")
 FEATURE_NAMES = LEGACY_FEATURES  # the old name
+# With the news encoder (news_encoder.py): the first release's five and its logit.
+NEWS_FEATURES = LEGACY_FEATURES + ("cw_logit",)
 
 
 class MissingEncoderError(RuntimeError):

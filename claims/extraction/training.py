@@ -50,11 +50,12 @@ FULL_ENCODER = "cw_encoder.onnx"  # the fully fine-tuned check-worthiness encode
 FULL_META = "cw_encoder.json"  # how it was made and its figures on the debates
 FULL_MAX_TOKENS = 64  # the full fine-tune's input cut (news sentences rarely pass it)
 FULL_LR = 6e-5
+NEWS_OOF = "cw_news_oof.npz"  # the news encoder's cross-fitted logits on news-dev (news_encoder.py)
 FILES = (
     "trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json", "model.json", "head.npz",
-    FULL_ENCODER, FULL_META,
+    FULL_ENCODER, FULL_META, NEWS_OOF,
 )  # fmt: skip
-OPTIONAL_FILES = ("head.npz", FULL_ENCODER, FULL_META)
+OPTIONAL_FILES = ("head.npz", FULL_ENCODER, FULL_META, NEWS_OOF)
 
 
 def _base_model_dir() -> Path:

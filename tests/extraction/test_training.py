@@ -105,3 +105,47 @@ def test_full_fine_tune_on_cpu_writes_a_checksummed_encoder_and_a_head_over_it(t
     (tmp_path / "cw_encoder.onnx").write_bytes(b"not a model")
     with pytest.raises(ModelIntegrityError, match="cw_encoder.onnx"):
         verify_checksums(tmp_path)
+
+
+@pytest.mark.training
+def test_news_encoder_is_cross_fitted_and_the_head_learns_from_its_unseen_documents(tmp_path):
+    """`--news-encoder` fine-tunes all-MiniLM-L6-v2 on news-dev (CPU; a few documents here) once
+    per document fold and once on all of them, ships the last as cw_encoder.onnx, and fits the
+    head on the folds' out-of-fold logits, never on the shipped encoder's own scores."""
+    from django.core.management import call_command
+
+    from claims.extraction import head_data, training
+    from claims.extraction.news_encoder import OOF_FILE, cross_fitted_logits
+    from claims.extraction.news_head import NEWS_FEATURES
+
+    out = io.StringIO()
+    call_command(
+        "train_claim_model", "--out", str(tmp_path), "--news-encoder", "--docs", "4",
+        "--limit", "60", stdout=out,
+    )  # fmt: skip
+    printed = out.getvalue()
+    assert "fold 4/4: fine-tune on" in printed and "exported cw_encoder.onnx" in printed
+    assert "news-dev cw_logit: the news encoder's cross-fitted logits" in printed
+    cw = json.loads((tmp_path / "cw_encoder.json").read_text())
+    assert cw["kind"] == "news" and cw["cross_fitted"]["folds"] == 4
+    assert cw["max_tokens"] == 96 and "news-dev" in cw["training_data"]
+    for name in ("trunk.onnx", "sim_head.onnx", "cls_head.onnx", "tokenizer.json"):
+        assert (tmp_path / name).read_bytes() == (training.MODEL_DIR / name).read_bytes()
+    sums = (tmp_path / "SHA256SUMS").read_text()
+    assert all(name in sums for name in ("cw_encoder.onnx", "cw_encoder.json", OOF_FILE))
+    meta = json.loads((tmp_path / "model.json").read_text())
+    assert meta["head"]["features"] == list(NEWS_FEATURES)
+    assert "+newsft6+newshead-" in meta["version"]
+    # The head learnt from logits of documents each fold's encoder had not seen: they are not
+    # the shipped encoder's scores of its own training sentences.
+    news = head_data.load_news_dev()
+    docs = sorted(set(news.groups))[:4]
+    news = head_data.subset(news, [g in docs for g in news.groups])
+    crossed = cross_fitted_logits(tmp_path, news.texts)
+    own = OnnxModel(tmp_path).encode(news.texts, embed=False)["cw_logit"]
+    assert crossed.shape == own.shape and not np.allclose(crossed, own)
+    model = OnnxModel(tmp_path)
+    texts = ["Unemployment fell to 3.5 percent last year.", "Thank you very much."]
+    enc = model.encode(texts, embed=False)
+    alone = [model.encode([t], embed=False)["cw_logit"][0] for t in texts]
+    assert list(enc["cw_logit"]) == alone  # each sentence runs alone: batch-independent
