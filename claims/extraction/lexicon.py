@@ -366,6 +366,15 @@ ORG_WORDS = (
     "Center|Centre|Centers|Society|Laboratory|Initiative|Programme|Program|Board|Inc|Corp|Ltd"
 )
 
+# A common noun that, set before or after a capitalised name, says the name is an organisation:
+# "whale rescue group Project Jonah", "Project Jonah, a whale rescue group".
+ORG_APPOSITIVES = (
+    "group|groups|organi[sz]ation|charity|company|firm|agency|institute|think[- ]tank|nonprofit|"
+    "non-profit|startup|start-up|network|coalition|foundation|association|consultancy|"
+    "watchdog|regulator|lender|insurer|retailer|carmaker|airline|broadcaster|newspaper|"
+    "publisher|outlet|website|platform|campaign|movement|union|charities|companies|firms"
+)
+
 ROLE_NOUNS = (
     "official|diplomat|envoy|minister|spokesman|spokeswoman|spokesperson|president|ambassador|"
     "general|commander|senator|governor|mayor|lawmaker|analyst|expert|chief|director|secretary|"

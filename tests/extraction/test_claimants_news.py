@@ -210,6 +210,16 @@ def attribution(doc: str, fragment: str):
          "Person"),
         ("vox.com.delhi", "Through pvt & govt schools, we have started", "Arvind Kejriwal",
          "Person"),
+        # a name the article introduces as a group, company, charity...: an organisation
+        ("theguardian.com.whales", "according to whale rescue group", "Project Jonah",
+         "Organization"),
+        # ... but a person "a member of the group", "a fellow at the Urban Institute" stays one
+        ("msn.com.flu-shots", "a member of the group and signatory", "Luz Contreras Arroyo",
+         "Person"),
+        ("nytimes.com.debt", "a fellow at the Urban Institute", "C. Eugene Steuerle", "Person"),
+        # a quotation closed by two apostrophes; the speaker, not the website he runs
+        ("hosted.ap.org.tories", "chief executive of the London-based fact-checking website",
+         "Will Moy", "Person"),
     ],
 )  # fmt: skip
 def test_news_claimant_patterns(doc, fragment, claimant, kind):

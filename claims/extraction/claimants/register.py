@@ -133,6 +133,8 @@ class PersonRegister:
             prev = text[: m.start()].split()
             if prev and prev[-1].lower() in lex.PREPOSITIONS:
                 continue
+            if prev and ORG_APPOSITIVE.fullmatch(prev[-1]):
+                continue  # "rescue group Project Jonah": an organisation, not a person
             found.append((m.start() + m.group(0).find(name), name))
         for m in TITLED.finditer(text):
             name = m.group(1) or m.group(2)
@@ -177,6 +179,22 @@ def _content_words(name: str) -> set[str]:
     return {w.casefold() for w in re.findall(r"[\w’'&]+", name)} - {"of", "the", "for", "and"}
 
 
+ORG_APPOSITIVE = re.compile(rf"(?:{lex.ORG_APPOSITIVES})", re.IGNORECASE)
+
+
+def named_as_organisation(name: str, text: str) -> bool:
+    """The article calls `name` a group, company, charity...: "rescue group Project Jonah",
+    "Project Jonah, a rescue group", "Project Jonah, the country's largest rescue charity"."""
+    if not text or not name:
+        return False
+    name_re = re.escape(name)
+    before = rf"\b(?i:{lex.ORG_APPOSITIVES})\s+{name_re}\b"
+    # The noun heads the appositive: "Luz Contreras Arroyo, a member of the group" is a person.
+    words = r"(?:(?!(?i:of|at|in|for|with|from|on|and|to|by|who|which|whose)\b)[\w’'-]+\s+)"
+    after = rf"\b{name_re},\s+(?i:a|an|the)\s+{words}{{0,5}}?(?i:{lex.ORG_APPOSITIVES})\b"
+    return bool(re.search(before, text) or re.search(after, text))
+
+
 def claimant_kind(found: Attribution, register: PersonRegister) -> str:
     """schema.org type of the claimant: "Person" or "Organization" ("" when none)."""
     name = found.claimant
@@ -184,6 +202,8 @@ def claimant_kind(found: Attribution, register: PersonRegister) -> str:
         return ""
     if found.kind:
         return found.kind
+    if named_as_organisation(name, register.text):
+        return "Organization"
     if name in register.full_names or register.resolve(name) != name:
         return "Person"
     if re.search(rf"\b(?:{lex.ORG_WORDS})\b", name, re.IGNORECASE) or GROUP.fullmatch(name):

@@ -102,6 +102,8 @@ def _subject_before(pre: str, register: PersonRegister) -> Attribution:
     pre = pre.rstrip(" ,")
     # Only the clause the verb belongs to: after the last quotation, "that" or semicolon.
     cut = max(pre.rfind("”"), pre.rfind('"'), pre.rfind(";"), pre.rfind(" that "))
+    if "’’" in pre:  # a closing quotation typed as two apostrophes: “It was,’’ Will Moy said
+        cut = max(cut, pre.rfind("’’") + 1)
     if cut >= 0:
         pre = pre[cut + 1 :]
     pre = _strip_filler(pre.strip(" ,:"))
@@ -299,6 +301,13 @@ def _subject_after(post: str, register: PersonRegister) -> Attribution:
     return NONE
 
 
+# A name the phrase introduces with an organisation noun: "(whale rescue) group Project Jonah".
+ORG_TITLED = re.compile(
+    rf"\b(?i:{lex.ORG_APPOSITIVES})\s+((?:[A-Z][\w’'&.-]*)(?:\s+(?:(?:of|for|and|&)\s+)?"
+    rf"[A-Z][\w’'&.-]*)*)\s*$"
+)
+
+
 def _according_to(text: str, register: PersonRegister) -> Attribution:
     m = ACCORDING.search(text)
     if not m:
@@ -318,6 +327,9 @@ def _according_to(text: str, register: PersonRegister) -> Attribution:
     if group:  # "according to Environmental Protection Department officials"
         found = _group_claimant(phrase, phrase, register)
         return Attribution(found.claimant, "according_to", found.kind) if found.claimant else NONE
+    titled = ORG_TITLED.search(phrase)
+    if titled:  # "according to whale rescue group Project Jonah" -> Project Jonah
+        return Attribution(_trim_org(titled.group(1)), "according_to", "Organization")
     people = register.scan(phrase)
     if people:
         return Attribution(register.add(people[0][1]), "according_to")
