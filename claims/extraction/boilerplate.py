@@ -10,6 +10,10 @@ _PATTERNS = [
     r"\bphoto(?:graph)? (?:shows|taken|by|credit)\b",
     r"^(?:photo|image|file photo|picture|video)\s*[:|/-]",
     r"\b(?:Getty Images|Reuters/|AFP/|AP Photo|via Getty)\b",
+    # A caption that walks the reader round a picture: "Clockwise from top: ...", "Above, the
+    # skull of a whale; right, ...".
+    r"^[-–•*]?\s*(?:clockwise from (?:the )?(?:top|left|right|bottom)\b|"
+    r"(?:above|below|inset|(?:top |bottom )?(?:left|right)),\s)",
     # Bylines and desk notes.
     r"^by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:[,|]|$)",
     r"^(?:reporting|editing|writing|additional reporting) by\b",
@@ -22,7 +26,7 @@ _PATTERNS = [
     r"^[\w .'-]{1,40}(?:\s+/\s+[\w .'-]{1,40})+$",  # section labels: "News / Afghanistan"
 ]
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
-_CAPTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS[:4]), re.IGNORECASE)
+_CAPTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS[:5]), re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”]$")
 

@@ -20,6 +20,12 @@ from .conftest import find
         "Click here to read more about the story.",
         "Press TV News Roku",
         "Yes.",
+        # captions from theguardian.com.whales (news-dev)
+        "- Clockwise from top: small whale bones; squid beaks, from the stomach of a sperm whale; "
+        "the baleen filter-feeder system recovered from a bryde’s whale.",
+        "- Above, the skull of a bryde’s whale; right, a large-calibre bullet of the type that "
+        "the New Zealand Department of Conservation uses to euthanise whales.",
+        "Left, the carving shed at the cultural centre.",
     ],
 )
 def test_boilerplate(text):
@@ -31,6 +37,9 @@ def test_boilerplate(text):
     [
         "The campaign has failed to dislodge the group.",
         "Unemployment rose to 7.5 percent in March, the highest level since 2009.",
+        "Above all, the report found that emissions rose by 4 percent last year.",
+        "Right-wing parties won 40 percent of the seats, the commission said.",
+        "Left unchecked, the disease could kill millions of kauri trees, scientists warn.",
     ],
 )
 def test_not_boilerplate(text):
