@@ -37,14 +37,16 @@ def _default_topics() -> dict:
 
     from claims.extraction import TopicSpec
 
-    migration = importlib.import_module("claims.migrations.0006_topic_meanings_triage")
+    rows = []
+    for name in ("0006_topic_meanings_triage", "0010_environment_topic"):
+        rows += importlib.import_module(f"claims.migrations.{name}").TOPICS
     return {
         slug: TopicSpec(
             keywords=tuple(k.strip() for k in keywords.split(",")),
             description=description,
             examples=tuple(examples.splitlines()),
         )
-        for slug, _name, keywords, description, examples in migration.TOPICS
+        for slug, _name, keywords, description, examples in rows
     }
 
 

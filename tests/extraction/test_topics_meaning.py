@@ -1,19 +1,23 @@
 """Topics by meaning: a small labelled list of news sentences (our own, not from the topic
-examples), the default topics of migration 0006, and the precision of the tags."""
+examples), the default topics of migrations 0006 and 0010, and the precision of the tags."""
 
 import importlib
 
 from claims.extraction import TopicSpec, analyse_text, embed_sentences
 from claims.extraction.topics import match_topics_many
 
-_migration = importlib.import_module("claims.migrations.0006_topic_meanings_triage")
+_ROWS = [
+    row
+    for name in ("0006_topic_meanings_triage", "0010_environment_topic")
+    for row in importlib.import_module(f"claims.migrations.{name}").TOPICS
+]
 TOPICS = {
     slug: TopicSpec(
         keywords=tuple(k.strip() for k in keywords.split(",")),
         description=description,
         examples=tuple(examples.splitlines()),
     )
-    for slug, _name, keywords, description, examples in _migration.TOPICS
+    for slug, _name, keywords, description, examples in _ROWS
 }
 
 # sentence, the topics a desk editor would tag (any of them counts as right)
@@ -49,6 +53,14 @@ LABELLED = [
     ("Parliament passed the bill by 312 votes to 290.", {"government", "elections"}),
     ("Average rents in the city rose 9 percent last year.", {"housing", "economy"}),
     ("The rail operator cancelled a fifth of its trains during the heatwave.", {"transport"}),
+    ("Hundreds of pilot whales died in a mass stranding on the west coast.", {"environment"}),
+    ("Microplastics were found in 90 percent of the fish sampled from the lake.",
+     {"environment"}),
+    ("The dieback disease has killed a fifth of the country's native kauri trees.",
+     {"environment", "science"}),
+    ("Air pollution in Delhi reached 20 times the safe limit on Sunday.",
+     {"environment", "health"}),
+    ("Poachers killed 1,000 rhinos in South Africa last year.", {"environment", "crime"}),
 ]  # fmt: skip
 
 
@@ -86,8 +98,10 @@ def test_new_desks_are_tagged():
         "Nurses voted to strike after rejecting a 2 percent pay offer.",
         "The astronomers detected water vapour in the atmosphere of a distant planet.",
         "The new smartphone chip is twice as fast as last year's model.",
+        "Hundreds of pilot whales died in a mass stranding on the west coast.",
     ]
     tags = match_topics_many(texts, TOPICS, embed_sentences(texts))
+    assert tags[4] == ("environment",)  # not Security (the issue of 0010)
     assert "education" in tags[0]
     assert "labour" in tags[1]
     assert "science" in tags[2]
