@@ -67,6 +67,13 @@ class PersonRegister:
         self._named: dict[tuple[str, bool], str | None] = {}
         self.study_named = False  # a study was cited, its author perhaps not named yet
         self.roles: dict[str, str] = {}  # "governor" -> "Eric Holcomb", from "Gov. Eric Holcomb"
+        self._called_organisation: dict[str, bool] = {}
+
+    def called_organisation(self, name: str) -> bool:
+        """named_as_organisation over the article's text, once per name (the text is long)."""
+        if name not in self._called_organisation:
+            self._called_organisation[name] = named_as_organisation(name, self.text)
+        return self._called_organisation[name]
 
     def named_in_text(self, noun: str, body: bool = False) -> str | None:
         """The name the article gives a group or body anywhere in its text, looked up once per
@@ -182,17 +189,26 @@ def _content_words(name: str) -> set[str]:
 ORG_APPOSITIVE = re.compile(rf"(?:{lex.ORG_APPOSITIVES})", re.IGNORECASE)
 
 
+# The noun heads the appositive: "Luz Contreras Arroyo, a member of the group" is a person.
+_APPOSITIVE_WORDS = r"(?:(?!(?i:of|at|in|for|with|from|on|and|to|by|who|which|whose)\b)[\w’'-]+\s+)"
+_ORG_BEFORE = re.compile(rf"\b(?i:{lex.ORG_APPOSITIVES})\s+$")
+_ORG_AFTER = re.compile(
+    rf",\s+(?i:a|an|the)\s+{_APPOSITIVE_WORDS}{{0,5}}?(?i:{lex.ORG_APPOSITIVES})\b"
+)
+
+
 def named_as_organisation(name: str, text: str) -> bool:
     """The article calls `name` a group, company, charity...: "rescue group Project Jonah",
     "Project Jonah, a rescue group", "Project Jonah, the country's largest rescue charity"."""
     if not text or not name:
         return False
-    name_re = re.escape(name)
-    before = rf"\b(?i:{lex.ORG_APPOSITIVES})\s+{name_re}\b"
-    # The noun heads the appositive: "Luz Contreras Arroyo, a member of the group" is a person.
-    words = r"(?:(?!(?i:of|at|in|for|with|from|on|and|to|by|who|which|whose)\b)[\w’'-]+\s+)"
-    after = rf"\b{name_re},\s+(?i:a|an|the)\s+{words}{{0,5}}?(?i:{lex.ORG_APPOSITIVES})\b"
-    return bool(re.search(before, text) or re.search(after, text))
+    for m in re.finditer(re.escape(name), text):
+        after = text[m.end() : m.end() + 120]
+        if after[:1].isalnum() or (m.start() and text[m.start() - 1].isalnum()):
+            continue  # part of a longer word
+        if _ORG_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) or _ORG_AFTER.match(after):
+            return True
+    return False
 
 
 def claimant_kind(found: Attribution, register: PersonRegister) -> str:
@@ -202,7 +218,7 @@ def claimant_kind(found: Attribution, register: PersonRegister) -> str:
         return ""
     if found.kind:
         return found.kind
-    if named_as_organisation(name, register.text):
+    if register.called_organisation(name):
         return "Organization"
     if name in register.full_names or register.resolve(name) != name:
         return "Person"
