@@ -345,7 +345,8 @@ def update_model_json(out: Path, summary: dict) -> dict:
     base = str(meta.get("version", "minilm-ft3")).split("+")[0]
     full = ""
     if any(f.startswith("cw_") for f in summary.get("features", ())):
-        kind = json.loads((out / "cw_encoder.json").read_text()).get("kind", "debates")
+        cw_meta = out / "cw_encoder.json"
+        kind = json.loads(cw_meta.read_text()).get("kind") if cw_meta.exists() else None
         full = "+newsft6" if kind == "news" else "+ft6"
     meta["version"] = f"{base}{full}+newshead-{time.strftime('%Y.%m.%d')}"
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")

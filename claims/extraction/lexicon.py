@@ -372,7 +372,7 @@ ORG_APPOSITIVES = (
     "group|groups|organi[sz]ation|charity|company|firm|agency|institute|think[- ]tank|nonprofit|"
     "non-profit|startup|start-up|network|coalition|foundation|association|consultancy|"
     "watchdog|regulator|lender|insurer|retailer|carmaker|airline|broadcaster|newspaper|"
-    "publisher|outlet|website|platform|campaign|movement|union|charities|companies|firms"
+    "outlet|website|platform|campaign|movement|union|charities|companies|firms"
 )
 
 ROLE_NOUNS = (
