@@ -63,6 +63,12 @@ class Command(BaseCommand):
                 "write it as cw_encoder.onnx (PyTorch, ~25 min on two CPU cores; see MODEL.md)"
             ),
         )
+        parser.add_argument(
+            "--news-epochs",
+            type=int,
+            default=news_encoder_module.EPOCHS,
+            help="epochs of each news-encoder fine-tune",
+        )
         parser.add_argument("--epochs", type=int, default=training.EPOCHS)
         parser.add_argument(
             "--full-epochs", type=int, default=1, help="epochs of the full fine-tune"
@@ -163,6 +169,7 @@ class Command(BaseCommand):
                 news_dir=news_data,
                 threads=max(options["threads"], 2),
                 docs_limit=options["docs"],
+                epochs=options["news_epochs"],
                 log=log,
             )
             self.stdout.write(f"news encoder written to {out / training.FULL_ENCODER}")
